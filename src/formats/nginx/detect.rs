@@ -1,0 +1,77 @@
+//! Recognising nginx configuration files in a tree.
+
+use std::io::Read;
+use std::path::Path;
+
+/// Files that are nginx configuration by their name or location alone.
+pub fn by_name(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name == "nginx.conf" || name.ends_with(".nginx") || name.ends_with(".nginx.conf") {
+        return true;
+    }
+    let in_nginx_dir = path.parent().is_some_and(|p| {
+        p.components().any(|c| {
+            matches!(
+                c.as_os_str().to_str(),
+                Some("sites-available" | "sites-enabled")
+            )
+        })
+    });
+    in_nginx_dir && !name.starts_with('.') && !name.ends_with(".md")
+}
+
+/// `*.conf` files (and any file the user named) whose text has `server`, `location` or
+/// `http` blocks, or which sit in a `conf.d/` directory.
+pub fn by_content(path: &Path, named: bool) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let conf = name.ends_with(".conf") || name.ends_with(".conf.template");
+    if !(conf || named) {
+        return false;
+    }
+    if conf
+        && path
+            .parent()
+            .and_then(|p| p.file_name())
+            .is_some_and(|d| d == "conf.d")
+    {
+        return true;
+    }
+    looks_like_nginx(&head(path))
+}
+
+fn head(path: &Path) -> String {
+    let mut buf = Vec::new();
+    let _ = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut buf));
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// A block opener `server {`, `location … {`, `http {` or `upstream … {` at a line start.
+pub fn looks_like_nginx(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim_start();
+        let word = l.split_whitespace().next().unwrap_or("");
+        matches!(word, "server" | "location" | "http" | "upstream" | "events") && l.contains('{')
+            || word == "proxy_pass" && l.ends_with(';')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_sniffing() {
+        assert!(looks_like_nginx("server {\n listen 80;\n}"));
+        assert!(looks_like_nginx("  location /ws/ {"));
+        assert!(!looks_like_nginx("[server]\nport = 80"));
+        assert!(!looks_like_nginx("server = foo"));
+    }
+
+    #[test]
+    fn names() {
+        assert!(by_name(Path::new("deploy/nginx.conf")));
+        assert!(by_name(Path::new("etc/sites-available/app")));
+        assert!(!by_name(Path::new("etc/sites-available/README.md")));
+        assert!(!by_name(Path::new("app.conf")));
+    }
+}

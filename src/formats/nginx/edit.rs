@@ -1,0 +1,191 @@
+//! Text edits against nginx files that look as if a person wrote them: new directives go on
+//! their own line with their neighbours' indentation and the file's line endings.
+
+use super::model::NginxContext;
+use super::tree::NodeId;
+use crate::fix::Edit;
+use crate::source::{SourceFile, Span};
+
+/// Indents every line of `text` (which may hold several lines) with `indent`.
+fn indent_lines(text: &str, indent: &str, newline: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("{indent}{l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(newline)
+}
+
+/// One level of indentation deeper than `outer`, in the file's own style.
+fn deeper(src: &SourceFile, outer: &str) -> String {
+    let unit = if outer.contains('\t') || src.text.contains("\n\t") {
+        "\t"
+    } else {
+        "    "
+    };
+    format!("{outer}{unit}")
+}
+
+impl NginxContext<'_> {
+    /// Appends directives (one or more lines, without indentation) at the end of a block.
+    pub fn insert_at_end(&self, block: NodeId, text: &str) -> Edit {
+        let src = self.source(block);
+        let nl = src.newline();
+        let file = self.file(block);
+        let (children, close) = self.physical_children(block);
+        match children.last() {
+            Some(last) if !src.same_line(last.end, close) || close == src.text.len() => {
+                let indent = src.indentation_at(last.start).to_owned();
+                let at = src.line_end(last.end);
+                Edit::insert(file, at, format!("{nl}{}", indent_lines(text, &indent, nl)))
+            }
+            Some(last) => Edit::insert(file, last.end, format!(" {}", text.replace('\n', " "))),
+            None if self
+                .tree
+                .dir(block)
+                .is_some_and(|d| d.block.is_some_and(|b| src.same_line(b.open, b.close))) =>
+            {
+                Edit::insert(file, close, format!("{} ", text.replace('\n', " ")))
+            }
+            None => {
+                let outer = self.tree.dir(block).map_or(String::new(), |d| {
+                    src.indentation_at(d.span.start).to_owned()
+                });
+                let inner = deeper(src, &outer);
+                let at = src.line_start(close);
+                Edit::insert(file, at, format!("{}{nl}", indent_lines(text, &inner, nl)))
+            }
+        }
+    }
+
+    /// Puts directives first in a block (the http-level `map`), or at the top of a fragment
+    /// file when the block is the file itself.
+    pub fn insert_at_start(&self, block: NodeId, text: &str) -> Edit {
+        let src = self.source(block);
+        let nl = src.newline();
+        let file = self.file(block);
+        let (children, _) = self.physical_children(block);
+        match (self.tree.dir(block), children.first()) {
+            (None, Some(first)) => {
+                let indent = src.indentation_at(first.start).to_owned();
+                let at = src.line_start(first.start);
+                Edit::insert(
+                    file,
+                    at,
+                    format!("{}{nl}{nl}", indent_lines(text, &indent, nl)),
+                )
+            }
+            (None, None) => Edit::insert(file, 0, format!("{text}{nl}")),
+            (Some(d), first) => {
+                let open = d.block.expect("insert_at_start needs a block").open;
+                let indent = match first {
+                    Some(f) if !src.same_line(f.start, open) => {
+                        src.indentation_at(f.start).to_owned()
+                    }
+                    _ => deeper(src, src.indentation_at(d.span.start)),
+                };
+                let at = src.line_end(open);
+                Edit::insert(
+                    file,
+                    at,
+                    format!("{nl}{}{nl}", indent_lines(text, &indent, nl)),
+                )
+            }
+        }
+    }
+
+    /// Replaces one argument of a directive, keeping everything around it.
+    pub fn replace_arg(&self, node: NodeId, index: usize, value: &str) -> Option<Edit> {
+        let w = self.dir(node).args.get(index)?;
+        Some(Edit::replace(self.file(node), w.span, value))
+    }
+
+    /// The whole lines a block or directive occupies (with its line break), if nothing else
+    /// shares them: the unit that can be moved elsewhere.
+    pub fn own_lines(&self, node: NodeId) -> Option<Span> {
+        let src = self.source(node);
+        let span = self.dir(node).span;
+        let start = src.line_start(span.start);
+        if !src.text[start..span.start].trim().is_empty() {
+            return None;
+        }
+        let end = src.line_end(span.end);
+        let tail = src.text[span.end..end].trim();
+        if !(tail.is_empty() || tail.starts_with('#')) {
+            return None;
+        }
+        let after = end + src.text[end..].find('\n').map_or(0, |n| n + 1);
+        Some(Span::new(start, after))
+    }
+
+    /// Spans of the directives written inside a block in its own file (not through includes),
+    /// and the offset where the block ends.
+    fn physical_children(&self, block: NodeId) -> (Vec<Span>, usize) {
+        let file = self.file(block);
+        let src = self.source(block);
+        let spans = self
+            .tree
+            .children(block)
+            .iter()
+            .filter(|&&c| self.file(c) == file)
+            .map(|&c| self.dir(c).span)
+            .collect();
+        let close = self
+            .tree
+            .dir(block)
+            .and_then(|d| d.block)
+            .map_or(src.text.len(), |b| b.close);
+        (spans, close)
+    }
+}
+
+/// The `map` that makes `$var` follow the client's Upgrade header (nginx.org, "WebSocket
+/// proxying"): `upgrade` for an upgrade request, `close` otherwise.
+pub fn connection_map(var: &str) -> String {
+    format!("map $http_upgrade ${var} {{\n    default upgrade;\n    ''      close;\n}}")
+}
+
+impl NginxContext<'_> {
+    /// The http block (or http-level fragment root) where maps belong.
+    pub fn http_level(&self) -> Option<NodeId> {
+        use super::tree::Context;
+        if self.root_context() == Context::Http {
+            return Some(self.tree.root());
+        }
+        self.tree
+            .all()
+            .find(|&n| self.tree.node(n).context == Context::Http)
+    }
+
+    /// Adds the `$var` map at the top of the http level, unless `$var` already exists.
+    /// `None` when no http level is visible: the map then belongs in a file wscfg cannot see.
+    pub fn connection_map_edit(&self, var: &str) -> Option<Option<Edit>> {
+        use super::model::VarSource;
+        match self.variable(var) {
+            VarSource::Defined(_) | VarSource::Builtin => Some(None),
+            VarSource::Unknown | VarSource::Undefined => {
+                let http = self.http_level()?;
+                Some(Some(self.insert_at_start(http, &connection_map(var))))
+            }
+        }
+    }
+
+    /// Adds `proxy_set_header` lines to a location. When the location has none of its own,
+    /// the headers it inherits are copied first: adding one header to a level that had none
+    /// would otherwise silently drop every inherited one.
+    pub fn add_headers(&self, loc: NodeId, lines: &[String]) -> Edit {
+        let levels = self.header_levels(loc);
+        let mut text: Vec<String> = Vec::new();
+        if let Some(eff) = levels.first()
+            && eff.level != loc
+        {
+            text.extend(eff.headers.iter().map(|&h| self.text(h).to_owned()));
+        }
+        text.extend(lines.iter().cloned());
+        self.insert_at_end(loc, &text.join("\n"))
+    }
+}

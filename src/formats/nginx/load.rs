@@ -1,0 +1,350 @@
+//! Reading a run's nginx files: parse each once, resolve `include` the way nginx does
+//! (relative to the configuration prefix, globs in sorted order), find the root files and
+//! the context each root's body is in.
+
+use super::ast::{DirId, ParsedFile};
+use super::parser;
+use super::tree::{Context, IncludeMap, ParsedFiles};
+use crate::config::NginxSettings;
+use crate::diagnostic::Diagnostic;
+use crate::rules::nginx::{INCLUDE_CYCLE, INCLUDE_NOT_FOUND, SYNTAX_ERROR};
+use crate::source::{FileId, SourceDb};
+use crate::workspace;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Files the nginx package ships beside nginx.conf; repositories rarely copy them.
+const PACKAGED_FILES: &[&str] = &[
+    "mime.types",
+    "fastcgi_params",
+    "fastcgi.conf",
+    "uwsgi_params",
+    "scgi_params",
+    "proxy_params",
+    "koi-utf",
+    "koi-win",
+    "win-utf",
+];
+
+/// One glob may not pull in more files than this.
+const MAX_GLOB_MATCHES: usize = 100_000;
+
+pub struct Loaded {
+    pub parsed: ParsedFiles,
+    pub includes: IncludeMap,
+    /// Files to lint as roots, with the context their top level is in.
+    pub roots: Vec<(FileId, Context)>,
+    pub problems: Vec<Diagnostic>,
+}
+
+pub fn load(db: &mut SourceDb, checked: &[FileId], settings: &NginxSettings) -> Loaded {
+    let mut parsed: ParsedFiles = HashMap::new();
+    let mut includes: IncludeMap = HashMap::new();
+    let mut problems = Vec::new();
+    let mut queue: Vec<FileId> = checked.to_vec();
+    let mut seen: HashSet<FileId> = checked.iter().copied().collect();
+
+    // Relative includes resolve against the configuration prefix, which is the directory
+    // of the main file (nginx.conf): try those first, then the including file's directories.
+    let main_dirs: Vec<PathBuf> = checked
+        .iter()
+        .filter(|&&f| {
+            db.get(f)
+                .path
+                .file_name()
+                .is_some_and(|n| n == "nginx.conf")
+        })
+        .filter_map(|&f| db.get(f).path.parent().map(Path::to_owned))
+        .collect();
+
+    while let Some(file) = queue.pop() {
+        let p = match parser::parse(&db.get(file).text) {
+            Ok(p) => p,
+            Err(e) => {
+                problems.push(Diagnostic::new(&SYNTAX_ERROR, file, e.span, e.message));
+                continue;
+            }
+        };
+        let path = db.get(file).path.clone();
+        for (i, d) in p.directives.iter().enumerate() {
+            if d.name() != "include" || d.args.len() != 1 {
+                continue;
+            }
+            let dir = DirId(i as u32);
+            let pattern = map_components(&d.args[0].value, &settings.include_map);
+            let targets = resolve(&pattern, &path, &main_dirs);
+            if targets.is_empty() {
+                if !is_glob(&pattern) && !is_packaged(&pattern) && !pattern.contains('$') {
+                    problems.push(
+                        Diagnostic::new(
+                            &INCLUDE_NOT_FOUND,
+                            file,
+                            d.span,
+                            format!("included file `{}` was not found", d.args[0].value),
+                        )
+                        .help(
+                            "directives in it are not checked; if the deployment maps paths \
+                             (sites-enabled → sites-available), set [nginx] include-map in wscfg.toml",
+                        ),
+                    );
+                }
+                continue;
+            }
+            let mut ids = Vec::new();
+            for t in targets {
+                let id = match db.find(&t) {
+                    Some(id) => id,
+                    None => match workspace::read_text(&t, workspace::DEFAULT_MAX_FILE_SIZE) {
+                        Ok(text) => db.add(t, text),
+                        Err(e) => {
+                            problems.push(Diagnostic::new(
+                                &INCLUDE_NOT_FOUND,
+                                file,
+                                d.span,
+                                e.message,
+                            ));
+                            continue;
+                        }
+                    },
+                };
+                if seen.insert(id) {
+                    queue.push(id);
+                }
+                ids.push(id);
+            }
+            includes.insert((file, dir), ids);
+        }
+        parsed.insert(file, p);
+    }
+
+    report_cycles(&parsed, &includes, &mut problems);
+    let roots = find_roots(db, checked, &parsed, &includes, settings);
+    Loaded {
+        parsed,
+        includes,
+        roots,
+        problems,
+    }
+}
+
+fn is_glob(p: &str) -> bool {
+    p.contains(['*', '?', '['])
+}
+
+fn is_packaged(p: &str) -> bool {
+    Path::new(p)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| PACKAGED_FILES.contains(&n))
+}
+
+/// Applies `include-map` replacements to whole path components, in order.
+fn map_components(pattern: &str, map: &[crate::config::IncludeMapping]) -> String {
+    let mut parts: Vec<String> = pattern.split('/').map(str::to_owned).collect();
+    for m in map {
+        for p in parts.iter_mut() {
+            if *p == m.from {
+                p.clone_from(&m.to);
+            }
+        }
+    }
+    parts.join("/")
+}
+
+/// Files an include pattern names, sorted as glob(3) returns them. Absolute paths under the
+/// usual nginx prefixes are looked up relative to the repository's configuration directory.
+fn resolve(pattern: &str, including: &Path, main_dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let relative = [
+        "/etc/nginx/",
+        "/usr/local/nginx/conf/",
+        "/usr/local/etc/nginx/",
+    ]
+    .iter()
+    .find_map(|pre| pattern.strip_prefix(pre))
+    .unwrap_or(pattern);
+    if Path::new(relative).is_absolute() {
+        return Vec::new();
+    }
+    let mut bases: Vec<PathBuf> = main_dirs.to_vec();
+    bases.extend(including.ancestors().skip(1).take(3).map(Path::to_owned));
+    for base in bases {
+        let found = expand(&base, relative);
+        if !found.is_empty() {
+            return found;
+        }
+    }
+    Vec::new()
+}
+
+fn expand(base: &Path, pattern: &str) -> Vec<PathBuf> {
+    if !is_glob(pattern) {
+        let p = base.join(pattern);
+        return if p.is_file() { vec![p] } else { Vec::new() };
+    }
+    // Walk from the deepest directory without glob characters.
+    let literal: Vec<&str> = pattern.split('/').take_while(|c| !is_glob(c)).collect();
+    let start = base.join(literal.join("/"));
+    let Ok(glob) = globset::GlobBuilder::new(&base.join(pattern).to_string_lossy())
+        .literal_separator(true)
+        .build()
+    else {
+        return Vec::new();
+    };
+    let matcher = glob.compile_matcher();
+    let depth = pattern.split('/').count() - literal.len();
+    let mut out: Vec<PathBuf> = ignore::WalkBuilder::new(&start)
+        .standard_filters(false)
+        .follow_links(false)
+        .max_depth(Some(depth))
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(|e| e.into_path())
+        .filter(|p| matcher.is_match(p))
+        .take(MAX_GLOB_MATCHES)
+        .collect();
+    out.sort();
+    out
+}
+
+/// Reports each include cycle once, at the include that closes it.
+fn report_cycles(parsed: &ParsedFiles, includes: &IncludeMap, out: &mut Vec<Diagnostic>) {
+    let mut edges: HashMap<FileId, Vec<(DirId, FileId)>> = HashMap::new();
+    for (&(from, dir), targets) in includes {
+        for &t in targets {
+            edges.entry(from).or_default().push((dir, t));
+        }
+    }
+    for list in edges.values_mut() {
+        list.sort();
+    }
+    // Iterative depth-first search with colours: grey = on the current path.
+    let mut colour: HashMap<FileId, u8> = HashMap::new();
+    let mut starts: Vec<FileId> = parsed.keys().copied().collect();
+    starts.sort();
+    for s in starts {
+        if colour.contains_key(&s) {
+            continue;
+        }
+        let mut stack: Vec<(FileId, usize)> = vec![(s, 0)];
+        colour.insert(s, 1);
+        while let Some((f, i)) = stack.last_mut() {
+            let f = *f;
+            let next = edges.get(&f).and_then(|e| e.get(*i)).copied();
+            *i += 1;
+            match next {
+                None => {
+                    colour.insert(f, 2);
+                    stack.pop();
+                }
+                Some((dir, t)) => match colour.get(&t) {
+                    Some(1) => {
+                        let d = parsed[&f].get(dir);
+                        out.push(Diagnostic::new(
+                            &INCLUDE_CYCLE,
+                            f,
+                            d.span,
+                            format!(
+                                "`include {}` leads back to a file that includes this one; nginx rejects include cycles",
+                                d.args[0].value
+                            ),
+                        ));
+                    }
+                    Some(_) => {}
+                    None => {
+                        colour.insert(t, 1);
+                        stack.push((t, 0));
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// Checked files that no other file includes are roots; a file only reachable through a
+/// cycle of checked files becomes a root too, so nothing goes unchecked.
+fn find_roots(
+    db: &SourceDb,
+    checked: &[FileId],
+    parsed: &ParsedFiles,
+    includes: &IncludeMap,
+    settings: &NginxSettings,
+) -> Vec<(FileId, Context)> {
+    let included: HashSet<FileId> = includes.values().flatten().copied().collect();
+    let mut roots: Vec<FileId> = checked
+        .iter()
+        .copied()
+        .filter(|f| !included.contains(f) && parsed.contains_key(f))
+        .collect();
+    let mut adjacency: HashMap<FileId, Vec<FileId>> = HashMap::new();
+    for ((from, _), targets) in includes {
+        adjacency.entry(*from).or_default().extend(targets);
+    }
+    let mut reached: HashSet<FileId> = HashSet::new();
+    let reach = |start: Vec<FileId>, reached: &mut HashSet<FileId>| {
+        let mut stack = start;
+        while let Some(f) = stack.pop() {
+            if reached.insert(f) {
+                stack.extend(adjacency.get(&f).into_iter().flatten());
+            }
+        }
+    };
+    reach(roots.clone(), &mut reached);
+    for &f in checked {
+        if parsed.contains_key(&f) && !reached.contains(&f) {
+            roots.push(f);
+            reach(vec![f], &mut reached);
+        }
+    }
+    roots
+        .into_iter()
+        .map(|f| {
+            let ctx = root_context(&db.get(f).text, &parsed[&f], settings);
+            (f, ctx)
+        })
+        .collect()
+}
+
+/// The context a file's top level is in: stated by `# wscfg: context http,server` or
+/// `--context`, else implied by the directives it holds.
+pub fn root_context(text: &str, p: &ParsedFile, settings: &NginxSettings) -> Context {
+    let stated = p.comments.iter().find_map(|c| {
+        let body = text[c.range()].trim_start_matches('#').trim();
+        let list = body
+            .strip_prefix("wscfg:")?
+            .trim()
+            .strip_prefix("context")?;
+        crate::config::parse_context(list.trim()).ok()
+    });
+    if let Some(last) = stated
+        .or_else(|| settings.context.clone())
+        .and_then(|v| v.last().copied())
+    {
+        return last;
+    }
+    let has = |names: &[&str]| p.roots.iter().any(|&r| names.contains(&p.get(r).name()));
+    if has(&[
+        "http",
+        "events",
+        "stream",
+        "worker_processes",
+        "load_module",
+        "user",
+        "pid",
+    ]) {
+        Context::Main
+    } else if has(&[
+        "server",
+        "upstream",
+        "map",
+        "geo",
+        "log_format",
+        "split_clients",
+    ]) {
+        Context::Http
+    } else if has(&["location", "listen", "server_name"]) {
+        Context::Server
+    } else {
+        Context::Location
+    }
+}

@@ -1,0 +1,203 @@
+//! `location` patterns and nginx's location selection (`ngx_http_core_find_location`).
+
+use super::ast::{Directive, Word};
+use super::model::NginxContext;
+use super::regex_sample;
+use super::tree::{Context, NodeId};
+use crate::source::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Modifier {
+    /// `location = /path`
+    Exact,
+    /// `location /path`
+    Prefix,
+    /// `location ^~ /path`
+    PrefixNoRegex,
+    /// `location ~ re` / `location ~* re`
+    Regex { case_insensitive: bool },
+    /// `location @name`
+    Named,
+}
+
+#[derive(Clone, Debug)]
+pub struct LocationPattern<'a> {
+    pub modifier: Modifier,
+    pub path: &'a str,
+    /// The words `[modifier] path` as written, for edits and labels.
+    pub span: Span,
+}
+
+impl LocationPattern<'_> {
+    pub fn is_prefix(&self) -> bool {
+        matches!(self.modifier, Modifier::Prefix | Modifier::PrefixNoRegex)
+    }
+    pub fn is_regex(&self) -> bool {
+        matches!(self.modifier, Modifier::Regex { .. })
+    }
+    /// `= /ws`, `^~ /api/`, `~* \.php$`, `/ws/` as a user would write it.
+    pub fn display(&self) -> String {
+        match self.modifier {
+            Modifier::Exact => format!("= {}", self.path),
+            Modifier::Prefix | Modifier::Named => self.path.to_owned(),
+            Modifier::PrefixNoRegex => format!("^~ {}", self.path),
+            Modifier::Regex {
+                case_insensitive: false,
+            } => format!("~ {}", self.path),
+            Modifier::Regex {
+                case_insensitive: true,
+            } => format!("~* {}", self.path),
+        }
+    }
+}
+
+/// Reads `location [=|~|~*|^~] uri` including the glued forms nginx accepts (`=/x`, `~*\.js`).
+pub fn pattern(d: &Directive) -> Option<LocationPattern<'_>> {
+    let first: &Word = d.args.first()?;
+    let span = Span::new(first.span.start, d.args.last()?.span.end);
+    let (modifier, path) = match (first.value.as_str(), d.args.get(1)) {
+        ("=", Some(p)) => (Modifier::Exact, p.value.as_str()),
+        ("^~", Some(p)) => (Modifier::PrefixNoRegex, p.value.as_str()),
+        ("~", Some(p)) => (
+            Modifier::Regex {
+                case_insensitive: false,
+            },
+            p.value.as_str(),
+        ),
+        ("~*", Some(p)) => (
+            Modifier::Regex {
+                case_insensitive: true,
+            },
+            p.value.as_str(),
+        ),
+        (v, None) => {
+            if let Some(p) = v.strip_prefix("^~") {
+                (Modifier::PrefixNoRegex, p)
+            } else if let Some(p) = v.strip_prefix("~*") {
+                (
+                    Modifier::Regex {
+                        case_insensitive: true,
+                    },
+                    p,
+                )
+            } else if let Some(p) = v.strip_prefix('~') {
+                (
+                    Modifier::Regex {
+                        case_insensitive: false,
+                    },
+                    p,
+                )
+            } else if let Some(p) = v.strip_prefix('=') {
+                (Modifier::Exact, p)
+            } else if v.starts_with('@') {
+                (Modifier::Named, v)
+            } else {
+                (Modifier::Prefix, v)
+            }
+        }
+        _ => return None,
+    };
+    Some(LocationPattern {
+        modifier,
+        path,
+        span,
+    })
+}
+
+impl<'a> NginxContext<'a> {
+    pub fn location_pattern(&self, loc: NodeId) -> Option<LocationPattern<'a>> {
+        self.tree.dir(loc).and_then(pattern)
+    }
+
+    /// `location` nodes directly inside `level` (includes expanded).
+    pub fn child_locations(&self, level: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        self.tree
+            .children(level)
+            .iter()
+            .copied()
+            .filter(|&c| self.tree.node(c).context == Context::Location)
+    }
+
+    /// Whether the regex of a regex location matches `uri`. Patterns wscfg cannot compile
+    /// are treated as not matching (and reported by no rule as matching).
+    pub fn regex_matches(&self, loc: NodeId, uri: &str) -> bool {
+        let Some(p) = self.location_pattern(loc) else {
+            return false;
+        };
+        let Modifier::Regex { case_insensitive } = p.modifier else {
+            return false;
+        };
+        if let Some(lit) = regex_sample::anchored_literal_prefix(p.path) {
+            let fits = uri
+                .get(..lit.len())
+                .is_some_and(|u| u == lit || case_insensitive && u.eq_ignore_ascii_case(lit));
+            if !fits {
+                return false;
+            }
+        }
+        self.compiled_regex(loc, p.path, case_insensitive)
+            .is_some_and(|r| r.is_match(uri))
+    }
+
+    /// The location nginx picks for `uri` in a server (or any level): exact match first,
+    /// then the longest prefix whatever its position, then regexes in order (those nested in
+    /// the chosen prefix first) unless that prefix has `^~`.
+    pub fn select_location(&self, server: NodeId, uri: &str) -> Option<NodeId> {
+        self.find_location(server, uri).1
+    }
+
+    /// Returns (search ended with an exact or regex match, chosen location).
+    fn find_location(&self, level: NodeId, uri: &str) -> (bool, Option<NodeId>) {
+        let mut longest: Option<(usize, NodeId, bool)> = None;
+        for loc in self.child_locations(level) {
+            let Some(p) = self.location_pattern(loc) else {
+                continue;
+            };
+            match p.modifier {
+                Modifier::Exact if p.path == uri => return (true, Some(loc)),
+                Modifier::Prefix | Modifier::PrefixNoRegex if uri.starts_with(p.path) => {
+                    if longest.is_none_or(|(len, _, _)| p.path.len() > len) {
+                        longest = Some((p.path.len(), loc, p.modifier == Modifier::PrefixNoRegex));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut chosen = None;
+        let mut noregex = false;
+        if let Some((_, prefix, no_regex)) = longest {
+            noregex = no_regex;
+            let (done, nested) = self.find_location(prefix, uri);
+            if done {
+                return (true, nested);
+            }
+            chosen = Some(nested.unwrap_or(prefix));
+        }
+        if !noregex {
+            for loc in self.child_locations(level) {
+                if self.regex_matches(loc, uri) {
+                    let (_, nested) = self.find_location(loc, uri);
+                    return (true, Some(nested.unwrap_or(loc)));
+                }
+            }
+        }
+        (false, chosen)
+    }
+
+    /// The server block (or server-level fragment root) a node belongs to.
+    pub fn server_of(&self, node: NodeId) -> Option<NodeId> {
+        self.tree
+            .ancestors(node)
+            .find(|&a| self.tree.node(a).context == Context::Server)
+    }
+}
+
+impl NginxContext<'_> {
+    /// "`location ~ ^/ws/`", the way messages name a location.
+    pub fn describe(&self, loc: NodeId) -> String {
+        match self.location_pattern(loc) {
+            Some(p) => format!("`location {}`", p.display()),
+            None => "this block".to_owned(),
+        }
+    }
+}

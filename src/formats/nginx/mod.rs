@@ -1,0 +1,45 @@
+//! nginx: parser, include resolution, the expanded tree and the model rules query.
+
+pub mod ast;
+pub mod detect;
+pub mod edit;
+pub mod load;
+pub mod location;
+pub mod model;
+pub mod parser;
+pub mod regex_sample;
+pub mod tree;
+pub mod values;
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, SourceDb};
+use std::collections::HashSet;
+
+pub use model::NginxContext;
+
+/// Lints the nginx files of a run: each root with everything it includes, so a fragment is
+/// judged in the context that includes it. Findings reached from two roots are reported once.
+pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
+    let loaded = load::load(db, files, &config.nginx);
+    let db: &SourceDb = db;
+    let mut out = loaded.problems;
+    let mut seen = HashSet::new();
+    for &(root, context) in &loaded.roots {
+        let tree = tree::Tree::build(&loaded.parsed, &loaded.includes, root, context);
+        let cx = NginxContext::new(tree, db, &config.nginx);
+        let mut found = Vec::new();
+        for rule in crate::rules::nginx::RULES {
+            if config.enabled(rule.meta()) {
+                rule.check(&cx, &mut found);
+            }
+        }
+        for d in found {
+            let key = (d.file, d.span, d.code, d.message.clone());
+            if seen.insert(key) {
+                out.push(d);
+            }
+        }
+    }
+    out
+}

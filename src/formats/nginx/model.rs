@@ -1,0 +1,382 @@
+//! The questions nginx rules ask, answered with nginx's own semantics: which directive is in
+//! effect where (inheritance), which variables exist, which locations carry WebSockets.
+
+use super::ast::{Directive, Word};
+use super::location::Modifier;
+use super::regex_sample;
+use super::tree::{Context, NodeId, Tree};
+use super::values;
+use crate::config::NginxSettings;
+use crate::source::{FileId, SourceDb, SourceFile, Span};
+use regex::Regex;
+use std::cell::OnceCell;
+use std::collections::HashMap;
+
+/// Why wscfg treats a location as carrying WebSocket connections.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WsReason {
+    /// It passes an `Upgrade` header to its upstream.
+    SetsUpgrade,
+    /// Its path names a well-known WebSocket endpoint.
+    Path(&'static str),
+    /// It serves a path listed in `websocket-paths`.
+    Configured(String),
+}
+
+impl WsReason {
+    pub fn describe(&self) -> String {
+        match self {
+            WsReason::SetsUpgrade => "it passes an Upgrade header".into(),
+            WsReason::Path(seg) => format!("its path names a WebSocket endpoint (`{seg}`)"),
+            WsReason::Configured(p) => format!("it serves `{p}`, listed in websocket-paths"),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct WsLocation {
+    pub node: NodeId,
+    pub server: Option<NodeId>,
+    /// A URI this location is meant to serve: its prefix, its exact path, a sample its regex
+    /// matches, or the configured path. `None` for named locations.
+    pub uri: Option<String>,
+    pub reason: WsReason,
+}
+
+/// Path segments that name WebSocket endpoints in real deployments.
+const WS_SEGMENTS: &[&str] = &[
+    "ws",
+    "wss",
+    "websocket",
+    "websockets",
+    "socket.io",
+    "sockjs",
+    "sockjs-node",
+    "cable",
+    "hmr",
+    "graphql-ws",
+    "subscriptions",
+];
+
+/// A level whose `proxy_set_header` directives apply to a location.
+#[derive(Clone, Debug)]
+pub struct HeaderLevel {
+    pub level: NodeId,
+    pub headers: Vec<NodeId>,
+}
+
+/// Where a variable comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VarSource {
+    Builtin,
+    Defined(NodeId),
+    /// Not defined in what wscfg can see, and the file is a fragment whose parent might.
+    Unknown,
+    /// Not defined anywhere in a complete configuration: nginx -t fails.
+    Undefined,
+}
+
+pub struct NginxContext<'a> {
+    pub tree: Tree<'a>,
+    pub db: &'a SourceDb,
+    pub settings: &'a NginxSettings,
+    variables: HashMap<&'a str, NodeId>,
+    regexes: Vec<OnceCell<Option<Regex>>>,
+    ws: Vec<WsLocation>,
+}
+
+impl<'a> NginxContext<'a> {
+    pub fn new(tree: Tree<'a>, db: &'a SourceDb, settings: &'a NginxSettings) -> Self {
+        let regexes = (0..tree.nodes.len()).map(|_| OnceCell::new()).collect();
+        let mut cx = NginxContext {
+            tree,
+            db,
+            settings,
+            variables: HashMap::new(),
+            regexes,
+            ws: Vec::new(),
+        };
+        cx.variables = cx.collect_variables();
+        cx.ws = cx.find_websocket_locations();
+        cx
+    }
+
+    pub fn root_context(&self) -> Context {
+        self.tree.node(self.tree.root()).context
+    }
+
+    /// The configuration is whole (it has the main context), so anything not defined in it
+    /// is not defined at all.
+    pub fn is_complete(&self) -> bool {
+        self.root_context() == Context::Main
+    }
+
+    /// Levels above what wscfg sees default to nginx's defaults: true when the root is the
+    /// main file or an http-level file (sites-available/…, conf.d/…), whose parent is the
+    /// stock http block; false for server- or location-level snippets.
+    pub fn outer_levels_are_defaults(&self) -> bool {
+        matches!(self.root_context(), Context::Main | Context::Http)
+    }
+
+    pub fn file(&self, node: NodeId) -> FileId {
+        self.tree.node(node).file
+    }
+    pub fn source(&self, node: NodeId) -> &'a SourceFile {
+        self.db.get(self.file(node))
+    }
+    pub fn dir(&self, node: NodeId) -> &'a Directive {
+        self.tree
+            .dir(node)
+            .expect("the synthetic root has no directive")
+    }
+    /// Span for labelling a block: `location ~ ^/ws/` without the body.
+    pub fn header_span(&self, node: NodeId) -> Span {
+        self.tree
+            .dir(node)
+            .map_or(Span::empty(0), Directive::header_span)
+    }
+    pub fn text(&self, node: NodeId) -> &'a str {
+        self.source(node).slice(self.dir(node).span)
+    }
+    /// `path:line` of a node, for messages that point elsewhere.
+    pub fn position(&self, node: NodeId) -> String {
+        let src = self.source(node);
+        let start = self.tree.dir(node).map_or(0, |d| d.span.start);
+        format!("{}:{}", src.path.display(), src.line_col(start).line)
+    }
+
+    pub fn websocket_locations(&self) -> &[WsLocation] {
+        &self.ws
+    }
+
+    /// The WebSocket locations that hand the connection to an upstream with `proxy_pass`;
+    /// the header, version and timeout rules are about these.
+    pub fn proxied_websocket_locations(&self) -> impl Iterator<Item = &WsLocation> {
+        self.ws.iter().filter(|w| {
+            self.tree
+                .children_named(w.node, "proxy_pass")
+                .next()
+                .is_some()
+        })
+    }
+
+    /// The directive that sets `name` for `node`: its own, else the closest enclosing level's
+    /// (normal nginx inheritance for scalar directives).
+    pub fn effective(&self, node: NodeId, name: &str) -> Option<NodeId> {
+        self.proxy_levels(node)
+            .find_map(|level| self.tree.children_named(level, name).last())
+    }
+
+    /// The location, its enclosing locations, server and http levels, innermost first.
+    pub fn proxy_levels(&self, node: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        let root = self.tree.root();
+        self.tree
+            .ancestors(node)
+            .filter(move |&a| a == root || self.tree.node(a).context.is_proxy_level())
+    }
+
+    /// Every level with `proxy_set_header` directives, innermost first. Only the first one is
+    /// in effect: nginx inherits the headers of an outer level only if a level sets none.
+    pub fn header_levels(&self, node: NodeId) -> Vec<HeaderLevel> {
+        self.proxy_levels(node)
+            .filter_map(|level| {
+                let headers: Vec<NodeId> = self
+                    .tree
+                    .children_named(level, "proxy_set_header")
+                    .collect();
+                (!headers.is_empty()).then_some(HeaderLevel { level, headers })
+            })
+            .collect()
+    }
+
+    /// The `proxy_set_header NAME value` in a level (header names are case-insensitive).
+    pub fn header_in(&self, level: &HeaderLevel, name: &str) -> Option<NodeId> {
+        level
+            .headers
+            .iter()
+            .copied()
+            .filter(|&h| {
+                self.dir(h)
+                    .arg(0)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            })
+            .last()
+    }
+
+    pub fn header_value(&self, header: NodeId) -> Option<&'a Word> {
+        self.dir(header).args.get(1)
+    }
+
+    pub fn variable(&self, name: &str) -> VarSource {
+        if let Some(&n) = self.variables.get(name) {
+            VarSource::Defined(n)
+        } else if values::is_builtin_variable(name) {
+            VarSource::Builtin
+        } else if self.is_complete() {
+            VarSource::Undefined
+        } else {
+            VarSource::Unknown
+        }
+    }
+
+    /// Whether a Connection header value lets the upgrade through: a literal containing
+    /// `upgrade`, the client's own `$http_connection`, or a map/set variable that yields
+    /// `upgrade`. `None` when that cannot be known (a variable defined outside the files).
+    pub fn connection_carries_upgrade(&self, value: &str) -> Option<bool> {
+        let vars = values::variables_in(value);
+        if value.to_ascii_lowercase().contains("upgrade") && vars.is_empty() {
+            return Some(true);
+        }
+        if vars.is_empty() {
+            return Some(false);
+        }
+        let mut answer = Some(false);
+        for v in vars {
+            match (v, self.variable(v)) {
+                ("http_connection", _) => return Some(true),
+                (_, VarSource::Defined(def)) => {
+                    if self.definition_yields_upgrade(def) {
+                        return Some(true);
+                    }
+                }
+                (_, VarSource::Builtin) => {}
+                (_, VarSource::Unknown | VarSource::Undefined) => answer = None,
+            }
+        }
+        answer
+    }
+
+    fn definition_yields_upgrade(&self, def: NodeId) -> bool {
+        let d = self.dir(def);
+        let mentions = |s: &str| {
+            let s = s.to_ascii_lowercase();
+            s.contains("upgrade") || s.contains("$http_connection")
+        };
+        match d.name() {
+            "map" => self.tree.children(def).iter().any(|&c| {
+                self.tree
+                    .dir(c)
+                    .is_some_and(|e| e.args.iter().any(|a| mentions(&a.value)))
+            }),
+            _ => d.args.iter().skip(1).any(|a| mentions(&a.value)),
+        }
+    }
+
+    /// Variables defined by map, geo, set and the modules that define them, anywhere.
+    fn collect_variables(&self) -> HashMap<&'a str, NodeId> {
+        let mut out = HashMap::new();
+        for n in self.tree.all() {
+            let Some(d) = self.tree.dir(n) else { continue };
+            let var = match d.name() {
+                "map" | "split_clients" | "map_hash" => d.arg(1),
+                "geo" => d.args.last().map(|w| w.value.as_str()),
+                "set" | "js_set" | "perl_set" | "auth_request_set" | "set_real_ip_from_var" => {
+                    d.arg(0)
+                }
+                name if name.starts_with("set_by_lua") => d.arg(0),
+                _ => None,
+            };
+            if let Some(v) = var.and_then(|v| v.strip_prefix('$')) {
+                out.entry(v).or_insert(n);
+            }
+        }
+        out
+    }
+
+    fn find_websocket_locations(&self) -> Vec<WsLocation> {
+        let mut out: Vec<WsLocation> = Vec::new();
+        for n in self.tree.all() {
+            if self.tree.node(n).context != Context::Location {
+                continue;
+            }
+            let uri = self.intended_uri(n);
+            let sets_upgrade = self.tree.children_named(n, "proxy_set_header").any(|h| {
+                self.dir(h)
+                    .arg(0)
+                    .is_some_and(|a| a.eq_ignore_ascii_case("upgrade"))
+            });
+            let reason = if sets_upgrade {
+                Some(WsReason::SetsUpgrade)
+            } else {
+                uri.as_deref().and_then(ws_segment).map(WsReason::Path)
+            };
+            if let Some(reason) = reason {
+                out.push(WsLocation {
+                    node: n,
+                    server: self.server_of(n),
+                    uri,
+                    reason,
+                });
+            }
+        }
+        for path in &self.settings.websocket_paths {
+            for server in self.tree.all() {
+                if self.tree.node(server).context != Context::Server {
+                    continue;
+                }
+                if let Some(loc) = self.select_location(server, path)
+                    && !out.iter().any(|w| w.node == loc)
+                {
+                    out.push(WsLocation {
+                        node: loc,
+                        server: Some(server),
+                        uri: Some(path.clone()),
+                        reason: WsReason::Configured(path.clone()),
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|w| w.node);
+        out
+    }
+
+    /// The URI a location is written for: its path, or for a regex a URI it matches.
+    pub fn intended_uri(&self, loc: NodeId) -> Option<String> {
+        let p = self.location_pattern(loc)?;
+        match p.modifier {
+            Modifier::Named => None,
+            Modifier::Exact | Modifier::Prefix | Modifier::PrefixNoRegex => Some(p.path.to_owned()),
+            Modifier::Regex { case_insensitive } => {
+                let re = self.compiled_regex(loc, p.path, case_insensitive)?;
+                regex_sample::sample_uri(p.path, re)
+            }
+        }
+    }
+
+    pub(super) fn compiled_regex(
+        &self,
+        loc: NodeId,
+        pattern: &str,
+        case_insensitive: bool,
+    ) -> Option<&Regex> {
+        self.regexes[loc.0 as usize]
+            .get_or_init(|| regex_sample::compile(pattern, case_insensitive))
+            .as_ref()
+    }
+}
+
+/// The well-known WebSocket segment a URI names, if any.
+pub fn ws_segment(uri: &str) -> Option<&'static str> {
+    if uri.contains("/_next/webpack-hmr") {
+        return Some("_next/webpack-hmr");
+    }
+    uri.split('/').find_map(|seg| {
+        WS_SEGMENTS
+            .iter()
+            .copied()
+            .find(|w| seg.eq_ignore_ascii_case(w))
+    })
+}
+
+impl NginxContext<'_> {
+    /// For the header rules: `Some(true)` when no visible level sets `name` and the levels
+    /// wscfg cannot see cannot matter, `Some(false)` when a level sets it (in effect or
+    /// dropped by inheritance), `None` when an unseen outer level might set it.
+    pub fn header_missing_everywhere(&self, levels: &[HeaderLevel], name: &str) -> Option<bool> {
+        if levels.iter().any(|l| self.header_in(l, name).is_some()) {
+            return Some(false);
+        }
+        // A visible level with its own headers hides whatever an unseen level sets.
+        (!levels.is_empty() || self.outer_levels_are_defaults()).then_some(true)
+    }
+}

@@ -1,0 +1,226 @@
+//! The expanded configuration one root file gives nginx: includes spliced in place, every
+//! node knowing its parent and the file its bytes live in. A file included from two places
+//! appears twice, once under each parent, as it does in nginx.
+
+use super::ast::{DirId, Directive, ParsedFile};
+use crate::source::FileId;
+use std::collections::HashMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+/// The configuration context a block opens (or a fragment file's body is in).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    Main,
+    Http,
+    Server,
+    Location,
+    If,
+    Upstream,
+    Other,
+}
+
+impl Context {
+    pub fn of_block(name: &str) -> Context {
+        match name {
+            "http" => Context::Http,
+            "server" => Context::Server,
+            "location" => Context::Location,
+            "if" => Context::If,
+            "upstream" => Context::Upstream,
+            _ => Context::Other,
+        }
+    }
+    pub fn parse(s: &str) -> Option<Context> {
+        Some(match s.trim() {
+            "main" => Context::Main,
+            "http" => Context::Http,
+            "server" => Context::Server,
+            "location" => Context::Location,
+            _ => return None,
+        })
+    }
+    /// Blocks whose directives set proxy defaults for the locations inside them.
+    pub fn is_proxy_level(self) -> bool {
+        matches!(self, Context::Http | Context::Server | Context::Location)
+    }
+}
+
+#[derive(Debug)]
+pub struct Node {
+    pub file: FileId,
+    /// `None` only for the synthetic root that stands for the root file's own context.
+    pub dir: Option<DirId>,
+    pub parent: Option<NodeId>,
+    pub children: Vec<NodeId>,
+    pub context: Context,
+}
+
+/// Parsed files of a run, by id; included files are parsed once, however often included.
+pub type ParsedFiles = HashMap<FileId, ParsedFile>;
+
+/// Which files each `include` directive pulled in, in nginx's order (sorted glob matches).
+pub type IncludeMap = HashMap<(FileId, DirId), Vec<FileId>>;
+
+enum Frame<'a> {
+    Dirs(FileId, std::slice::Iter<'a, DirId>),
+    Files(std::slice::Iter<'a, FileId>),
+}
+
+pub struct Tree<'a> {
+    pub nodes: Vec<Node>,
+    pub parsed: &'a ParsedFiles,
+    pub root_file: FileId,
+}
+
+/// Guards against include explosions (a glob under a loop of includes).
+const MAX_NODES: usize = 20_000_000;
+
+impl<'a> Tree<'a> {
+    pub fn build(
+        parsed: &'a ParsedFiles,
+        includes: &'a IncludeMap,
+        root_file: FileId,
+        root_context: Context,
+    ) -> Tree<'a> {
+        let mut tree = Tree {
+            nodes: vec![Node {
+                file: root_file,
+                dir: None,
+                parent: None,
+                children: Vec::new(),
+                context: root_context,
+            }],
+            parsed,
+            root_file,
+        };
+        let Some(root) = parsed.get(&root_file) else {
+            return tree;
+        };
+        // Blocks still to fill: (node, its file, its child directives, the include chain).
+        let mut work: Vec<(NodeId, FileId, &'a [DirId], Vec<FileId>)> =
+            vec![(NodeId(0), root_file, &root.roots, Vec::new())];
+        while let Some((parent, file, dirs, outer_chain)) = work.pop() {
+            // Includes are spliced in order right here; nested blocks are deferred to `work`.
+            // The files of the `Dirs` frames on this stack are the include chain, so a file
+            // including itself (directly or not) is cut off.
+            let mut frames: Vec<Frame<'a>> = vec![Frame::Dirs(file, dirs.iter())];
+            while let Some(frame) = frames.last_mut() {
+                match frame {
+                    Frame::Files(targets) => {
+                        let Some(&t) = targets.next() else {
+                            frames.pop();
+                            continue;
+                        };
+                        let on_chain = outer_chain.contains(&t)
+                            || frames
+                                .iter()
+                                .any(|fr| matches!(fr, Frame::Dirs(f, _) if *f == t));
+                        if let (false, Some(p)) = (on_chain, parsed.get(&t)) {
+                            frames.push(Frame::Dirs(t, p.roots.iter()));
+                        }
+                    }
+                    Frame::Dirs(f, iter) => {
+                        let f = *f;
+                        let Some(&d) = iter.next() else {
+                            frames.pop();
+                            continue;
+                        };
+                        if tree.nodes.len() >= MAX_NODES {
+                            return tree;
+                        }
+                        let directive = parsed[&f].get(d);
+                        let id = tree.push(parent, f, d, directive);
+                        if let Some(block) = directive.block
+                            && !block.raw
+                            && !directive.children.is_empty()
+                        {
+                            let mut chain = outer_chain.clone();
+                            chain.extend(frames.iter().filter_map(|fr| match fr {
+                                Frame::Dirs(f, _) => Some(*f),
+                                Frame::Files(_) => None,
+                            }));
+                            work.push((id, f, &directive.children, chain));
+                        }
+                        if directive.name() == "include"
+                            && let Some(targets) = includes.get(&(f, d))
+                        {
+                            frames.push(Frame::Files(targets.iter()));
+                        }
+                    }
+                }
+            }
+        }
+        tree
+    }
+
+    fn push(&mut self, parent: NodeId, file: FileId, dir: DirId, d: &Directive) -> NodeId {
+        let id = NodeId(self.nodes.len() as u32);
+        let context = if d.block.is_some() {
+            Context::of_block(d.name())
+        } else {
+            Context::Other
+        };
+        self.nodes.push(Node {
+            file,
+            dir: Some(dir),
+            parent: Some(parent),
+            children: Vec::new(),
+            context,
+        });
+        self.nodes[parent.0 as usize].children.push(id);
+        id
+    }
+
+    pub fn root(&self) -> NodeId {
+        NodeId(0)
+    }
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.0 as usize]
+    }
+    /// The directive behind a node; the synthetic root has none.
+    pub fn dir(&self, id: NodeId) -> Option<&'a Directive> {
+        let n = self.node(id);
+        n.dir.map(|d| self.parsed[&n.file].get(d))
+    }
+    pub fn name(&self, id: NodeId) -> &'a str {
+        self.dir(id).map_or("", |d| d.name())
+    }
+    pub fn children(&self, id: NodeId) -> &[NodeId] {
+        &self.node(id).children
+    }
+    pub fn children_named<'s>(
+        &'s self,
+        id: NodeId,
+        name: &'s str,
+    ) -> impl Iterator<Item = NodeId> + 's {
+        self.children(id)
+            .iter()
+            .copied()
+            .filter(move |&c| self.name(c) == name)
+    }
+    pub fn parent(&self, id: NodeId) -> Option<NodeId> {
+        self.node(id).parent
+    }
+    /// The node itself, then its parents up to the root.
+    pub fn ancestors(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        std::iter::successors(Some(id), |&n| self.parent(n))
+    }
+    pub fn is_descendant(&self, id: NodeId, of: NodeId) -> bool {
+        self.ancestors(id).any(|a| a == of)
+    }
+    /// Every node below `id`, depth first, in file order.
+    pub fn descendants(&self, id: NodeId) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        let mut stack: Vec<NodeId> = self.children(id).iter().rev().copied().collect();
+        while let Some(n) = stack.pop() {
+            out.push(n);
+            stack.extend(self.children(n).iter().rev());
+        }
+        out
+    }
+    pub fn all(&self) -> impl Iterator<Item = NodeId> {
+        (0..self.nodes.len() as u32).map(NodeId)
+    }
+}

@@ -1,0 +1,80 @@
+//! NGX004 inherited-headers-dropped: a level's own `proxy_set_header` discards the outer
+//! Upgrade/Connection headers.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::Fix;
+use crate::formats::Format;
+use crate::formats::nginx::NginxContext;
+use crate::rules::{FixAvailability, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "NGX004",
+    name: "inherited-headers-dropped",
+    format: Format::Nginx,
+    severity: Severity::Error,
+    fix: FixAvailability::Always,
+    summary: "a proxy_set_header in the location discards the Upgrade/Connection headers set at an outer level",
+};
+
+pub struct InheritedHeadersDropped;
+
+impl<'a> Rule<NginxContext<'a>> for InheritedHeadersDropped {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &NginxContext<'a>, out: &mut Vec<Diagnostic>) {
+        for ws in cx.proxied_websocket_locations() {
+            let loc = ws.node;
+            let levels = cx.header_levels(loc);
+            let Some((effective, outer)) = levels.split_first() else {
+                continue;
+            };
+            let lost: Vec<_> = ["Upgrade", "Connection"]
+                .into_iter()
+                .filter(|name| cx.header_in(effective, name).is_none())
+                .filter_map(|name| outer.iter().find_map(|l| cx.header_in(l, name)))
+                .collect();
+            if lost.is_empty() {
+                continue;
+            }
+            let names: Vec<&str> = lost.iter().filter_map(|&h| cx.dir(h).arg(0)).collect();
+            let here = if effective.level == loc {
+                "this location".to_owned()
+            } else {
+                cx.describe(effective.level)
+            };
+            let first_own = effective.headers[0];
+            let mut d = META
+                .diag(
+                    cx.file(loc),
+                    cx.header_span(loc),
+                    format!(
+                        "{} loses the {} header{} set at {}: {here} has its own \
+                         proxy_set_header, and nginx then inherits none from outer levels",
+                        cx.describe(loc),
+                        names.join(" and "),
+                        if names.len() > 1 { "s" } else { "" },
+                        cx.position(lost[0]),
+                    ),
+                )
+                .label(
+                    cx.file(first_own),
+                    cx.dir(first_own).span,
+                    "this proxy_set_header stops inheritance",
+                )
+                .help(format!(
+                    "repeat the lost header{} in {here}",
+                    if names.len() > 1 { "s" } else { "" }
+                ));
+            for &h in &lost {
+                d = d.label(cx.file(h), cx.dir(h).span, "not inherited");
+            }
+            let text: Vec<&str> = lost.iter().map(|&h| cx.text(h)).collect();
+            out.push(d.fix(Some(Fix::safe(
+                format!("copy {} into {here}", names.join(" and ")),
+                vec![cx.insert_at_end(effective.level, &text.join("\n"))],
+            ))));
+        }
+    }
+}

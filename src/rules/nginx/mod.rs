@@ -1,0 +1,66 @@
+//! nginx rules. Each file holds one rule; what they share lives in the nginx model.
+
+mod connection_header_missing;
+mod connection_upgrade_map_undefined;
+mod inherited_headers_dropped;
+mod proxy_http_version;
+mod read_timeout_short;
+mod upgrade_header_missing;
+mod websocket_location_shadowed;
+
+use super::{FixAvailability, Rule, RuleMeta};
+use crate::diagnostic::Severity;
+use crate::formats::Format;
+use crate::formats::nginx::NginxContext;
+
+/// Reported by the loader, not by a rule over the model.
+pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
+    code: "NGX000",
+    name: "syntax-error",
+    format: Format::Nginx,
+    severity: Severity::Error,
+    fix: FixAvailability::None,
+    summary: "the file is not valid nginx configuration syntax (or cannot be read)",
+};
+
+pub static INCLUDE_NOT_FOUND: RuleMeta = RuleMeta {
+    code: "NGX090",
+    name: "include-not-found",
+    format: Format::Nginx,
+    severity: Severity::Warning,
+    fix: FixAvailability::None,
+    summary: "an `include` names a file that does not exist, so its directives go unchecked",
+};
+
+pub static INCLUDE_CYCLE: RuleMeta = RuleMeta {
+    code: "NGX091",
+    name: "include-cycle",
+    format: Format::Nginx,
+    severity: Severity::Error,
+    fix: FixAvailability::None,
+    summary: "files include each other in a cycle",
+};
+
+/// Rules over the nginx model, in the order they run.
+pub static RULES: &[&dyn for<'a> Rule<NginxContext<'a>>] = &[
+    &proxy_http_version::ProxyHttpVersion,
+    &upgrade_header_missing::UpgradeHeaderMissing,
+    &connection_header_missing::ConnectionHeaderMissing,
+    &inherited_headers_dropped::InheritedHeadersDropped,
+    &connection_upgrade_map_undefined::ConnectionUpgradeMapUndefined,
+    &read_timeout_short::ReadTimeoutShort,
+    &websocket_location_shadowed::WebsocketLocationShadowed,
+];
+
+pub static META: &[&RuleMeta] = &[
+    &SYNTAX_ERROR,
+    &proxy_http_version::META,
+    &upgrade_header_missing::META,
+    &connection_header_missing::META,
+    &inherited_headers_dropped::META,
+    &connection_upgrade_map_undefined::META,
+    &read_timeout_short::META,
+    &websocket_location_shadowed::META,
+    &INCLUDE_NOT_FOUND,
+    &INCLUDE_CYCLE,
+];

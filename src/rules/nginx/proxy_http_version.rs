@@ -1,0 +1,67 @@
+//! NGX001 proxy-http-version: a WebSocket location is proxied with HTTP/1.0.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::Fix;
+use crate::formats::Format;
+use crate::formats::nginx::NginxContext;
+use crate::rules::{FixAvailability, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "NGX001",
+    name: "proxy-http-version",
+    format: Format::Nginx,
+    severity: Severity::Error,
+    fix: FixAvailability::Always,
+    summary: "WebSocket location proxied with HTTP/1.0, which cannot carry the upgrade",
+};
+
+pub struct ProxyHttpVersion;
+
+impl<'a> Rule<NginxContext<'a>> for ProxyHttpVersion {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &NginxContext<'a>, out: &mut Vec<Diagnostic>) {
+        for ws in cx.proxied_websocket_locations() {
+            let loc = ws.node;
+            let set = cx.effective(loc, "proxy_http_version");
+            let version = set.and_then(|d| cx.dir(d).arg(0));
+            let fix = match set {
+                Some(d) if version != Some("1.1") && cx.tree.parent(d) == Some(loc) => cx
+                    .replace_arg(d, 0, "1.1")
+                    .map(|e| Fix::safe("set `proxy_http_version 1.1;`", vec![e])),
+                _ => Some(Fix::safe(
+                    "add `proxy_http_version 1.1;`",
+                    vec![cx.insert_at_end(loc, "proxy_http_version 1.1;")],
+                )),
+            };
+            let message = match (set, version) {
+                (Some(_), Some("1.1")) => continue,
+                (Some(_), v) => format!(
+                    "{} is proxied with HTTP/{}; the WebSocket upgrade needs HTTP/1.1",
+                    cx.describe(loc),
+                    v.unwrap_or("?")
+                ),
+                (None, _) if cx.settings.proxies_http11_by_default() => continue,
+                (None, _) if !cx.outer_levels_are_defaults() => continue,
+                (None, _) => format!(
+                    "{} is proxied with HTTP/1.0 (nginx's default before 1.29.7); the WebSocket \
+                     upgrade needs HTTP/1.1, so the upstream never sees it",
+                    cx.describe(loc)
+                ),
+            };
+            let mut d = META
+                .diag(cx.file(loc), cx.header_span(loc), message)
+                .help(format!(
+                    "add `proxy_http_version 1.1;` to this location ({} so wscfg treats it as a WebSocket location)",
+                    ws.reason.describe()
+                ))
+                .fix(fix);
+            if let Some(s) = set {
+                d = d.label(cx.file(s), cx.dir(s).span, "HTTP version set here");
+            }
+            out.push(d);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! NGX007 websocket-location-shadowed: another location takes the WebSocket location's
+//! requests, by nginx's real selection order.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::{Edit, Fix};
+use crate::formats::Format;
+use crate::formats::nginx::NginxContext;
+use crate::formats::nginx::location::Modifier;
+use crate::formats::nginx::model::{WsLocation, WsReason};
+use crate::formats::nginx::regex_sample::anchored_literal;
+use crate::formats::nginx::tree::NodeId;
+use crate::rules::{FixAvailability, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "NGX007",
+    name: "websocket-location-shadowed",
+    format: Format::Nginx,
+    severity: Severity::Error,
+    fix: FixAvailability::Sometimes,
+    summary: "another location (regex, ^~ or =) serves the WebSocket location's requests",
+};
+
+pub struct WebsocketLocationShadowed;
+
+impl<'a> Rule<NginxContext<'a>> for WebsocketLocationShadowed {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &NginxContext<'a>, out: &mut Vec<Diagnostic>) {
+        for ws in cx.websocket_locations() {
+            if matches!(ws.reason, WsReason::Configured(_)) {
+                continue;
+            }
+            let (Some(uri), Some(server)) = (ws.uri.as_deref(), ws.server) else {
+                continue;
+            };
+            let Some(winner) = cx.select_location(server, uri) else {
+                continue;
+            };
+            if cx.tree.is_descendant(winner, ws.node) {
+                continue;
+            }
+            let (Some(mine), Some(theirs)) =
+                (cx.location_pattern(ws.node), cx.location_pattern(winner))
+            else {
+                continue;
+            };
+            let why = match theirs.modifier {
+                Modifier::Exact => "an exact `=` match ends the search",
+                Modifier::PrefixNoRegex => {
+                    "it is the longest matching prefix and `^~` stops the regex search"
+                }
+                Modifier::Regex { .. } if mine.is_regex() => {
+                    "regex locations are tried in order and this one comes first"
+                }
+                Modifier::Regex { .. } => "a matching regex location beats any plain prefix",
+                _ => "it is the longest matching prefix",
+            };
+            out.push(
+                META.diag(
+                    cx.file(ws.node),
+                    cx.header_span(ws.node),
+                    format!(
+                        "requests for `{uri}` never reach WebSocket {}: nginx serves them from {} at {}",
+                        cx.describe(ws.node),
+                        cx.describe(winner),
+                        cx.position(winner),
+                    ),
+                )
+                .label(cx.file(winner), cx.header_span(winner), format!("serves `{uri}`: {why}"))
+                .help(
+                    "nginx picks an exact `=` match, else the longest prefix (its order does not \
+                     matter), then the first matching regex unless that prefix has `^~`",
+                )
+                .fix(repair(cx, ws, winner)),
+            );
+        }
+    }
+}
+
+/// Makes the WebSocket location win, when one edit can say so with certainty.
+fn repair(cx: &NginxContext<'_>, ws: &WsLocation, winner: NodeId) -> Option<Fix> {
+    let mine = cx.location_pattern(ws.node)?;
+    let theirs = cx.location_pattern(winner)?;
+    let file = cx.file(ws.node);
+    match (mine.modifier, theirs.modifier) {
+        (Modifier::Prefix, Modifier::Regex { .. }) => Some(Fix::unsafe_(
+            format!(
+                "make it `location ^~ {}` so regexes are not tried",
+                mine.path
+            ),
+            vec![Edit::replace(file, mine.span, format!("^~ {}", mine.path))],
+        )),
+        (Modifier::Regex { .. }, Modifier::Regex { .. }) => {
+            let parent = cx.tree.parent(ws.node)?;
+            if cx.tree.parent(winner)? != parent || cx.file(winner) != file {
+                return None;
+            }
+            let lines = cx.own_lines(ws.node)?;
+            let before = cx.source(winner).line_start(cx.dir(winner).span.start);
+            let text = cx.source(ws.node).slice(lines).to_owned();
+            let text = if text.ends_with('\n') {
+                text
+            } else {
+                format!("{text}\n")
+            };
+            Some(Fix::unsafe_(
+                format!(
+                    "move {} before {}",
+                    cx.describe(ws.node),
+                    cx.describe(winner)
+                ),
+                vec![Edit::insert(file, before, text), Edit::delete(file, lines)],
+            ))
+        }
+        (
+            Modifier::Regex {
+                case_insensitive: false,
+            },
+            Modifier::PrefixNoRegex,
+        ) => {
+            let literal = anchored_literal(mine.path)?;
+            Some(Fix::unsafe_(
+                format!("turn it into the equivalent prefix location `^~ {literal}`"),
+                vec![Edit::replace(file, mine.span, format!("^~ {literal}"))],
+            ))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,196 @@
+//! Source files, byte spans and line/column lookup shared by every format.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// A half-open byte range into one source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        debug_assert!(start <= end);
+        Span { start, end }
+    }
+    pub fn empty(at: usize) -> Self {
+        Span { start: at, end: at }
+    }
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+    pub fn range(&self) -> Range<usize> {
+        self.start..self.end
+    }
+    pub fn cover(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+    pub fn overlaps(&self, other: &Span) -> bool {
+        // Two insertions at the same point conflict too: their order would be arbitrary.
+        if self.is_empty() || other.is_empty() {
+            return self.start <= other.end && other.start <= self.end;
+        }
+        self.start < other.end && other.start < self.end
+    }
+}
+
+/// Index of a file in a [`SourceDb`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// 1-based line and column (columns count Unicode scalar values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path as the user named it (relative paths stay relative), used in every message.
+    pub path: PathBuf,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: String) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(memchr_newlines(&text).map(|i| i + 1))
+            .collect();
+        SourceFile {
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self.text[start..floor_char_boundary(&self.text, offset)]
+            .chars()
+            .count()
+            + 1;
+        LineCol {
+            line: line + 1,
+            column,
+        }
+    }
+
+    /// Byte offset of the start of the line holding `offset`.
+    pub fn line_start(&self, offset: usize) -> usize {
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        self.line_starts[line]
+    }
+
+    /// Byte offset just before the line break that ends the line holding `offset`.
+    pub fn line_end(&self, offset: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let mut i = offset.min(bytes.len());
+        while i < bytes.len() && bytes[i] != b'\n' {
+            i += 1;
+        }
+        if i > 0 && i <= bytes.len() && bytes.get(i) == Some(&b'\n') && bytes[i - 1] == b'\r' {
+            i -= 1;
+        }
+        i
+    }
+
+    /// Whitespace that starts the line holding `offset`.
+    pub fn indentation_at(&self, offset: usize) -> &str {
+        let start = self.line_start(offset);
+        let rest = &self.text[start..];
+        let n = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        &rest[..n]
+    }
+
+    pub fn same_line(&self, a: usize, b: usize) -> bool {
+        self.line_start(a) == self.line_start(b)
+    }
+
+    /// The line break style the file already uses, so inserted lines match it.
+    pub fn newline(&self) -> &'static str {
+        if self.text.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        }
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        &self.text[span.range()]
+    }
+}
+
+fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter_map(|(i, b)| (b == b'\n').then_some(i))
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Every file a run has read, addressed by [`FileId`]. Fixes replace texts in place so the
+/// next lint pass sees the fixed bytes.
+#[derive(Default, Debug)]
+pub struct SourceDb {
+    files: Vec<SourceFile>,
+}
+
+impl SourceDb {
+    pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+        self.files.push(SourceFile::new(path, text));
+        FileId(self.files.len() as u32 - 1)
+    }
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+    pub fn find(&self, path: &Path) -> Option<FileId> {
+        self.files
+            .iter()
+            .position(|f| f.path == path)
+            .map(|i| FileId(i as u32))
+    }
+    pub fn set_text(&mut self, id: FileId, text: String) {
+        let path = self.files[id.0 as usize].path.clone();
+        self.files[id.0 as usize] = SourceFile::new(path, text);
+    }
+    pub fn ids(&self) -> impl Iterator<Item = FileId> + '_ {
+        (0..self.files.len() as u32).map(FileId)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_chars_and_lines() {
+        let f = SourceFile::new("x".into(), "ab\r\nçd\nx".into());
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(f.line_col(4), LineCol { line: 2, column: 1 });
+        assert_eq!(f.line_col(6), LineCol { line: 2, column: 2 });
+        assert_eq!(f.line_col(9), LineCol { line: 3, column: 1 });
+        assert_eq!(f.line_end(0), 2);
+        assert_eq!(f.newline(), "\r\n");
+    }
+
+    #[test]
+    fn insertions_at_one_point_overlap() {
+        assert!(Span::empty(3).overlaps(&Span::empty(3)));
+        assert!(!Span::new(0, 3).overlaps(&Span::new(3, 5)));
+        assert!(Span::empty(3).overlaps(&Span::new(3, 5)));
+    }
+}
