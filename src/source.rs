@@ -182,7 +182,7 @@ mod tests {
         assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
         assert_eq!(f.line_col(4), LineCol { line: 2, column: 1 });
         assert_eq!(f.line_col(6), LineCol { line: 2, column: 2 });
-        assert_eq!(f.line_col(9), LineCol { line: 3, column: 1 });
+        assert_eq!(f.line_col(8), LineCol { line: 3, column: 1 });
         assert_eq!(f.line_end(0), 2);
         assert_eq!(f.newline(), "\r\n");
     }

@@ -155,10 +155,11 @@ impl<'a> NginxContext<'a> {
             };
             match p.modifier {
                 Modifier::Exact if p.path == uri => return (true, Some(loc)),
-                Modifier::Prefix | Modifier::PrefixNoRegex if uri.starts_with(p.path) => {
-                    if longest.is_none_or(|(len, _, _)| p.path.len() > len) {
-                        longest = Some((p.path.len(), loc, p.modifier == Modifier::PrefixNoRegex));
-                    }
+                Modifier::Prefix | Modifier::PrefixNoRegex
+                    if uri.starts_with(p.path)
+                        && longest.is_none_or(|(len, _, _)| p.path.len() > len) =>
+                {
+                    longest = Some((p.path.len(), loc, p.modifier == Modifier::PrefixNoRegex));
                 }
                 _ => {}
             }

@@ -191,16 +191,11 @@ impl<'a> NginxContext<'a> {
 
     /// The `proxy_set_header NAME value` in a level (header names are case-insensitive).
     pub fn header_in(&self, level: &HeaderLevel, name: &str) -> Option<NodeId> {
-        level
-            .headers
-            .iter()
-            .copied()
-            .filter(|&h| {
-                self.dir(h)
-                    .arg(0)
-                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
-            })
-            .last()
+        level.headers.iter().rev().copied().find(|&h| {
+            self.dir(h)
+                .arg(0)
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
     }
 
     pub fn header_value(&self, header: NodeId) -> Option<&'a Word> {

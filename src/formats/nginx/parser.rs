@@ -491,6 +491,6 @@ mod tests {
     fn crlf_and_bom() {
         let p = parse("\u{feff}events {\r\n}\r\n# x\r\n").unwrap();
         assert_eq!(names(&p), ["events"]);
-        assert_eq!(p.comments[0], Span::new(15, 18));
+        assert_eq!(p.comments[0], Span::new(16, 19));
     }
 }

@@ -35,7 +35,7 @@ pub fn parse_time_ms(s: &str) -> Option<u64> {
 
 /// Renders milliseconds the way people write nginx times.
 pub fn format_ms(ms: u64) -> String {
-    if ms % 1000 != 0 {
+    if !ms.is_multiple_of(1000) {
         format!("{ms}ms")
     } else {
         format!("{}s", ms / 1000)
