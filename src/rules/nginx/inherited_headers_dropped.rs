@@ -73,7 +73,7 @@ impl<'a> Rule<NginxContext<'a>> for InheritedHeadersDropped {
             let text: Vec<&str> = lost.iter().map(|&h| cx.text(h)).collect();
             out.push(d.fix(Some(Fix::safe(
                 format!("copy {} into {here}", names.join(" and ")),
-                vec![cx.insert_at_end(effective.level, &text.join("\n"))],
+                vec![cx.insert_into(effective.level, &["proxy_set_header"], &text.join("\n"))],
             ))));
         }
     }
