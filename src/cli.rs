@@ -74,6 +74,36 @@ pub struct CheckArgs {
     /// Target nginx version, e.g. 1.22 (overrides [nginx] version)
     #[arg(long)]
     pub nginx_version: Option<String>,
+    /// Larger files are reported, not read (bytes, or with a K, M or G suffix)
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::workspace::parse_size)]
+    pub max_file_size: u64,
+    /// Blocks nested deeper than this are a syntax error (at most 4096)
+    #[arg(long, value_name = "N", default_value_t = crate::workspace::DEFAULT_MAX_DEPTH, value_parser = parse_depth)]
+    pub max_depth: usize,
+    /// Files one configuration may read through `include`, counting a file each time it is
+    /// included
+    #[arg(long, value_name = "N", default_value_t = crate::workspace::DEFAULT_MAX_INCLUDES)]
+    pub max_includes: usize,
+    /// Read included files that resolve outside the checked directories (by default they
+    /// are reported, not read)
+    #[arg(long)]
+    pub allow_include_outside_root: bool,
+    /// Check files reached through symbolic links in directories, and let `fix` write
+    /// through a symbolic link to its target (by default links are skipped and not written)
+    #[arg(long)]
+    pub follow_symlinks: bool,
+}
+
+fn parse_depth(s: &str) -> Result<usize, String> {
+    let n: usize = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if (1..=crate::workspace::MAX_MAX_DEPTH).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "must be between 1 and {}",
+            crate::workspace::MAX_MAX_DEPTH
+        ))
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -81,6 +81,8 @@ pub struct Config {
     ignore: Vec<String>,
     severity: BTreeMap<String, Severity>,
     pub nginx: NginxSettings,
+    /// Bounds and access of the run (command-line flags only).
+    pub limits: crate::workspace::Limits,
 }
 
 pub fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
@@ -145,6 +147,7 @@ impl Config {
             ignore: raw.ignore,
             severity: raw.severity,
             nginx,
+            limits: Default::default(),
         })
     }
 

@@ -37,6 +37,16 @@ impl std::str::FromStr for Severity {
     }
 }
 
+/// A value from a checked file as a message quotes it: at most 80 characters, so a
+/// pathological 10 MB word never ends up in a message whole.
+pub fn clip(value: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 80;
+    match value.char_indices().nth(MAX) {
+        None => std::borrow::Cow::Borrowed(value),
+        Some((i, _)) => std::borrow::Cow::Owned(format!("{}…", &value[..i])),
+    }
+}
+
 /// A secondary location: the block that shadows, the outer header that was lost.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {

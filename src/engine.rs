@@ -9,6 +9,7 @@ use crate::rules::nginx::SYNTAX_ERROR;
 use crate::source::{FileId, SourceDb, Span};
 use crate::workspace::{self, ReadError};
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 /// Fix passes before giving up on reaching a fixed point (each pass re-lints the result).
 const MAX_FIX_PASSES: usize = 10;
@@ -40,7 +41,7 @@ impl Session {
 
     /// Reads a discovered file; an unreadable or non-UTF-8 file becomes a located diagnostic.
     pub fn add_file(&mut self, path: std::path::PathBuf, format: Format) {
-        match workspace::read_text(&path, workspace::DEFAULT_MAX_FILE_SIZE) {
+        match workspace::read_text(&path, self.config.limits.max_file_size) {
             Ok(text) => {
                 self.add_text(path, text, format);
             }
@@ -127,8 +128,9 @@ impl Session {
         let broken: Vec<FileId> = originals
             .iter()
             .filter(|(f, old)| {
-                parses(self.format_of(**f), old)
-                    && !parses(self.format_of(**f), &self.db.get(**f).text)
+                let depth = self.config.limits.max_depth;
+                parses(self.format_of(**f), old, depth)
+                    && !parses(self.format_of(**f), &self.db.get(**f).text, depth)
             })
             .map(|(f, _)| *f)
             .collect();
@@ -154,9 +156,10 @@ impl Session {
     }
 }
 
-fn parses(format: Format, text: &str) -> bool {
+/// Whether `text` parses as `format` (within the nesting limit).
+pub fn parses(format: Format, text: &str, max_depth: usize) -> bool {
     match format {
-        Format::Nginx => crate::formats::nginx::parser::parse(text).is_ok(),
+        Format::Nginx => crate::formats::nginx::parser::parse_limited(text, max_depth).is_ok(),
     }
 }
 
@@ -177,21 +180,75 @@ pub fn has_failures(diags: &[Diagnostic], fail_on: Severity) -> bool {
     diags.iter().any(|d| d.severity >= fail_on)
 }
 
-/// Replaces a file atomically: a temporary file in the same directory, the original's
-/// permissions, then a rename over it.
-pub fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+/// Writes the fixed text of a file that held `expected` when it was read. Refused, with the
+/// file left as it is, when the file changed since (someone else wrote it), when it is a
+/// symbolic link and `follow_symlinks` is off (with it, the link's target is written), when
+/// it has other hard links (replacing it would split them), or when it is not a regular
+/// file. Returns the path written.
+pub fn write_fixed(
+    path: &Path,
+    expected: &str,
+    new: &str,
+    follow_symlinks: bool,
+) -> Result<PathBuf, String> {
+    use std::os::unix::fs::MetadataExt;
+    let shown = path.display();
+    let link = std::fs::symlink_metadata(path).map_err(|e| format!("cannot write {shown}: {e}"))?;
+    let target = if link.file_type().is_symlink() {
+        if !follow_symlinks {
+            return Err(format!(
+                "{shown} is a symbolic link; it was not changed (--follow-symlinks writes its target)"
+            ));
+        }
+        std::fs::canonicalize(path).map_err(|e| format!("cannot write {shown}: {e}"))?
+    } else {
+        path.to_owned()
+    };
+    let meta = std::fs::metadata(&target).map_err(|e| format!("cannot write {shown}: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("{shown} is not a regular file; it was not changed"));
+    }
+    if meta.nlink() > 1 {
+        return Err(format!(
+            "{shown} has {} hard links; replacing it would split them, so it was not changed",
+            meta.nlink()
+        ));
+    }
+    let now = std::fs::read(&target).map_err(|e| format!("cannot write {shown}: {e}"))?;
+    if now != expected.as_bytes() {
+        return Err(format!(
+            "{shown} changed since wscfg read it; it was not changed (run wscfg fix again)"
+        ));
+    }
+    write_atomic(&target, new)
+        .map_err(|e| format!("cannot write {shown}: {e}; the file was left as it was"))?;
+    Ok(target)
+}
+
+/// Replaces a file atomically: a temporary file in the same directory with the original's
+/// permissions (and owner, where allowed), flushed to disk, then a rename over it, then the
+/// directory flushed. On any error the temporary file is removed and the original is intact.
+pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
+    use std::os::unix::fs::MetadataExt;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let perms = std::fs::metadata(path)?.permissions();
+        .unwrap_or(Path::new("."));
+    let meta = std::fs::metadata(path)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".wscfg-")
         .tempfile_in(dir)?;
     tmp.write_all(text.as_bytes())?;
+    // Keeping the owner needs privileges; without them the file becomes the writer's, as
+    // with any editor that saves through a temporary file. (Before the mode: chown clears
+    // set-id bits.)
+    let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()));
+    tmp.as_file().set_permissions(meta.permissions())?;
     tmp.as_file().sync_all()?;
-    tmp.as_file().set_permissions(perms)?;
     tmp.persist(path).map_err(|e| e.error)?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
     Ok(())
 }

@@ -104,6 +104,20 @@ fn load_config(args: &CheckArgs) -> Result<Config, String> {
             return Err(format!("unknown rule `{name}`; `wscfg rules` lists them"));
         }
     }
+    config.limits = workspace::Limits {
+        max_file_size: args.max_file_size,
+        max_depth: args.max_depth,
+        max_includes: args.max_includes,
+        allow_include_outside_root: args.allow_include_outside_root,
+        follow_symlinks: args.follow_symlinks,
+        roots: workspace::roots_for(args.paths.iter().map(|p| {
+            if p.as_os_str() == "-" {
+                Path::new(".")
+            } else {
+                p.as_path()
+            }
+        })),
+    };
     config.add_select(&args.select);
     config.add_ignore(&args.ignore);
     if let Some(c) = &args.context {
@@ -144,9 +158,16 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
                 .ok_or("reading standard input needs --stdin-format nginx")?,
         };
         let mut text = String::new();
+        let max = args.max_file_size;
         std::io::stdin()
+            .take(max + 1)
             .read_to_string(&mut text)
             .map_err(|e| format!("cannot read standard input: {e}"))?;
+        if text.len() as u64 > max {
+            return Err(format!(
+                "standard input is over the {max}-byte limit (--max-file-size)"
+            ));
+        }
         session.add_text(name, text, format);
     }
     let paths: Vec<PathBuf> = args
@@ -156,7 +177,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         .cloned()
         .collect();
     if !paths.is_empty() {
-        let (found, errors) = workspace::discover(&paths);
+        let (found, errors) = workspace::discover_with(&paths, args.follow_symlinks);
         io_errors.extend(errors);
         for f in found {
             session.add_file(f.path, f.format);
@@ -169,6 +190,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
     let color = use_color(args.color);
     let mut out = String::new();
     let mut notes = Vec::new();
+    let mut write_errors: Vec<(source::FileId, String)> = Vec::new();
     if fix && !args.diff {
         let outcome = session.fix(args.unsafe_fixes);
         notes = outcome.notes;
@@ -180,11 +202,19 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
                 print!("{new}");
                 continue;
             }
-            engine::write_atomic(&path, new)
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            if args.output_format != OutputFormat::Json {
-                out.push_str(&fix::unified_diff(&display(&path), old, new));
+            match engine::write_fixed(&path, old, new, args.follow_symlinks) {
+                Ok(_) => {
+                    if args.output_format != OutputFormat::Json {
+                        out.push_str(&fix::unified_diff(&display(&path), old, new));
+                    }
+                }
+                Err(e) => write_errors.push((file, e)),
             }
+        }
+        // Files that were not written are reported as they are on disk.
+        for (file, _) in &write_errors {
+            let old = outcome.originals[file].clone();
+            session.db.set_text(*file, old);
         }
     }
     let diags = session.lint();
@@ -205,7 +235,10 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
     if args.output_format == OutputFormat::Human {
         eprintln!("{}", summary(&diags, session.checked.len()));
     }
-    Ok(if !io_errors.is_empty() {
+    for (_, e) in &write_errors {
+        eprintln!("wscfg: error: {e}");
+    }
+    Ok(if !io_errors.is_empty() || !write_errors.is_empty() {
         EXIT_ERROR
     } else if !args.exit_zero && engine::has_failures(&diags, args.fail_on) {
         EXIT_FINDINGS

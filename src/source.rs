@@ -147,21 +147,22 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 #[derive(Default, Debug)]
 pub struct SourceDb {
     files: Vec<SourceFile>,
+    /// The first file added under each path, so looking up includes stays linear overall.
+    by_path: std::collections::HashMap<PathBuf, FileId>,
 }
 
 impl SourceDb {
     pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        self.by_path.entry(path.clone()).or_insert(id);
         self.files.push(SourceFile::new(path, text));
-        FileId(self.files.len() as u32 - 1)
+        id
     }
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
     pub fn find(&self, path: &Path) -> Option<FileId> {
-        self.files
-            .iter()
-            .position(|f| f.path == path)
-            .map(|i| FileId(i as u32))
+        self.by_path.get(path).copied()
     }
     pub fn set_text(&mut self, id: FileId, text: String) {
         let path = self.files[id.0 as usize].path.clone();

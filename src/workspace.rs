@@ -8,6 +8,128 @@ use std::path::{Path, PathBuf};
 
 /// Files larger than this are reported, not read (override with `--max-file-size`).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+/// Blocks nested deeper than this are a located error (override with `--max-depth`).
+pub const DEFAULT_MAX_DEPTH: usize = 256;
+/// `--max-depth` may not go above this: nested locations are selected recursively, and this
+/// depth stays far inside a 2 MiB thread stack.
+pub const MAX_MAX_DEPTH: usize = 4096;
+/// Files one configuration may pull in through `include`, counting a file each time it is
+/// included (override with `--max-includes`).
+pub const DEFAULT_MAX_INCLUDES: usize = 10_000;
+
+/// The bounds of a run and what it may touch, set from the command line.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_file_size: u64,
+    pub max_depth: usize,
+    pub max_includes: usize,
+    /// Read includes that resolve outside the checked roots (`--allow-include-outside-root`).
+    pub allow_include_outside_root: bool,
+    /// Check and fix files through symbolic links (`--follow-symlinks`).
+    pub follow_symlinks: bool,
+    /// Directories includes may read from. Empty: derived from the checked files (see
+    /// [`roots_for`]).
+    pub roots: Vec<PathBuf>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_includes: DEFAULT_MAX_INCLUDES,
+            allow_include_outside_root: false,
+            follow_symlinks: false,
+            roots: Vec::new(),
+        }
+    }
+}
+
+/// Parses `1048576`, `64K`, `50M`, `1G` (binary units) for `--max-file-size`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (num, unit) = match s.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => s.split_at(i),
+        None => (s, ""),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("bad size `{s}` (bytes, or a number with K, M or G)"))?;
+    let mult: u64 = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "bad size `{s}` (bytes, or a number with K, M or G)"
+            ));
+        }
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("size `{s}` is too large"))
+}
+
+/// A path made absolute against the current directory, with `.` and `..` resolved by name
+/// alone: nothing on disk is looked at.
+pub fn lexical_absolute(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let joined = if path.is_absolute() {
+        path.to_owned()
+    } else {
+        std::env::current_dir()
+            .unwrap_or_else(|_| PathBuf::from("/"))
+            .join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The directories a run may read includes from: for each named path, the current directory
+/// when the path is inside it, else the directory named (or the directory of the file named).
+/// Each root is given both as written (made absolute) and with symbolic links resolved.
+pub fn roots_for<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Vec<PathBuf> {
+    let cwd = lexical_absolute(Path::new("."));
+    let mut out = Vec::new();
+    for p in paths {
+        let abs = lexical_absolute(p);
+        let root = if abs.starts_with(&cwd) {
+            cwd.clone()
+        } else if fs::metadata(&abs).is_ok_and(|m| m.is_dir()) {
+            abs
+        } else {
+            abs.parent().map_or(abs.clone(), Path::to_owned)
+        };
+        if let Ok(real) = fs::canonicalize(&root) {
+            out.push(real);
+        }
+        out.push(root);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether `path` lies inside one of `roots`, by name (no file system access).
+pub fn lexically_inside(path: &Path, roots: &[PathBuf]) -> bool {
+    let abs = lexical_absolute(path);
+    roots.iter().any(|r| abs.starts_with(r))
+}
+
+/// Whether an existing `path` lies inside one of `roots` once symbolic links are resolved.
+/// A path that cannot be resolved (a symlink loop, a dangling link) is not inside.
+pub fn really_inside(path: &Path, roots: &[PathBuf]) -> bool {
+    fs::canonicalize(path).is_ok_and(|real| roots.iter().any(|r| real.starts_with(r)))
+}
 
 #[derive(Debug)]
 pub struct ReadError {
@@ -82,10 +204,17 @@ pub struct Discovered {
 /// respected and symlinks not followed) and keeps the files whose format is recognised.
 /// Errors (a missing path) are returned for the caller to report.
 pub fn discover(paths: &[PathBuf]) -> (Vec<Discovered>, Vec<String>) {
+    discover_with(paths, false)
+}
+
+/// [`discover`], following symbolic links inside directories when `follow_links` is set
+/// (loops are reported by the walker, not followed forever).
+pub fn discover_with(paths: &[PathBuf], follow_links: bool) -> (Vec<Discovered>, Vec<String>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for root in paths {
-        match fs::symlink_metadata(root) {
+        // A path the user named is taken through a symbolic link; a loop is an error here.
+        match fs::metadata(root) {
             Err(e) => errors.push(format!("{}: {e}", root.display())),
             Ok(m) if !m.is_dir() => match Format::detect(root, true) {
                 Some(format) => found.push(Discovered {
@@ -99,7 +228,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Discovered>, Vec<String>) {
             },
             Ok(_) => {
                 let walker = ignore::WalkBuilder::new(root)
-                    .follow_links(false)
+                    .follow_links(follow_links)
                     .hidden(false)
                     .filter_entry(|e| e.file_name() != ".git")
                     .build();

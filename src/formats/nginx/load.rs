@@ -7,9 +7,10 @@ use super::parser;
 use super::tree::{Context, IncludeMap, ParsedFiles};
 use crate::config::NginxSettings;
 use crate::diagnostic::Diagnostic;
-use crate::rules::nginx::{INCLUDE_CYCLE, INCLUDE_NOT_FOUND, SYNTAX_ERROR};
+use crate::diagnostic::clip;
+use crate::rules::nginx::{INCLUDE_CYCLE, INCLUDE_NOT_FOUND, INCLUDE_OUTSIDE_ROOT, SYNTAX_ERROR};
 use crate::source::{FileId, SourceDb};
-use crate::workspace;
+use crate::workspace::{self, Limits};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -26,8 +27,8 @@ const PACKAGED_FILES: &[&str] = &[
     "win-utf",
 ];
 
-/// One glob may not pull in more files than this.
-const MAX_GLOB_MATCHES: usize = 100_000;
+/// One glob walk stops after this many matches (`--max-includes` then reports the excess).
+const MAX_GLOB_MATCHES: usize = 1_000_000;
 
 pub struct Loaded {
     pub parsed: ParsedFiles,
@@ -38,11 +39,33 @@ pub struct Loaded {
 }
 
 pub fn load(db: &mut SourceDb, checked: &[FileId], settings: &NginxSettings) -> Loaded {
+    load_limited(db, checked, settings, &Limits::default())
+}
+
+/// [`load`] within the run's limits: file size, nesting depth, include count, and the roots
+/// includes may read from.
+pub fn load_limited(
+    db: &mut SourceDb,
+    checked: &[FileId],
+    settings: &NginxSettings,
+    limits: &Limits,
+) -> Loaded {
     let mut parsed: ParsedFiles = HashMap::new();
     let mut includes: IncludeMap = HashMap::new();
     let mut problems = Vec::new();
     let mut queue: Vec<FileId> = checked.to_vec();
     let mut seen: HashSet<FileId> = checked.iter().copied().collect();
+    let roots = if limits.allow_include_outside_root {
+        None
+    } else if limits.roots.is_empty() {
+        Some(workspace::roots_for(
+            checked.iter().map(|&f| db.get(f).path.as_path()),
+        ))
+    } else {
+        Some(limits.roots.clone())
+    };
+    let mut included = 0usize;
+    let mut limit_hit = false;
 
     // Relative includes resolve against the configuration prefix, which is the directory
     // of the main file (nginx.conf): try those first, then the including file's directories.
@@ -58,7 +81,7 @@ pub fn load(db: &mut SourceDb, checked: &[FileId], settings: &NginxSettings) -> 
         .collect();
 
     while let Some(file) = queue.pop() {
-        let p = match parser::parse(&db.get(file).text) {
+        let p = match parser::parse_limited(&db.get(file).text, limits.max_depth) {
             Ok(p) => p,
             Err(e) => {
                 problems.push(Diagnostic::new(&SYNTAX_ERROR, file, e.span, e.message));
@@ -67,20 +90,47 @@ pub fn load(db: &mut SourceDb, checked: &[FileId], settings: &NginxSettings) -> 
         };
         let path = db.get(file).path.clone();
         for (i, d) in p.directives.iter().enumerate() {
-            if d.name() != "include" || d.args.len() != 1 {
+            if d.name() != "include" || d.args.len() != 1 || limit_hit {
                 continue;
             }
             let dir = DirId(i as u32);
             let pattern = map_components(&d.args[0].value, &settings.include_map);
-            let targets = resolve(&pattern, &path, &main_dirs);
+            let found = resolve(&pattern, &path, &main_dirs, roots.as_deref());
+            for outside in &found.outside {
+                problems.push(
+                    Diagnostic::new(
+                        &INCLUDE_OUTSIDE_ROOT,
+                        file,
+                        d.span,
+                        format!(
+                            "`include {}` resolves to {}, outside the checked directory; it was not read",
+                            clip(&d.args[0].value),
+                            clip(&outside.display().to_string())
+                        ),
+                    )
+                    .help(
+                        "wscfg reads only files inside the directories it checks; pass \
+                         --allow-include-outside-root to read this one too",
+                    ),
+                );
+            }
+            for (_, message) in &found.unreadable {
+                problems.push(Diagnostic::new(&INCLUDE_NOT_FOUND, file, d.span, message));
+            }
+            let targets = found.files;
             if targets.is_empty() {
-                if !is_glob(&pattern) && !is_packaged(&pattern) && !pattern.contains('$') {
+                if found.outside.is_empty()
+                    && found.unreadable.is_empty()
+                    && !is_glob(&pattern)
+                    && !is_packaged(&pattern)
+                    && !pattern.contains('$')
+                {
                     problems.push(
                         Diagnostic::new(
                             &INCLUDE_NOT_FOUND,
                             file,
                             d.span,
-                            format!("included file `{}` was not found", d.args[0].value),
+                            format!("included file `{}` was not found", clip(&d.args[0].value)),
                         )
                         .help(
                             "directives in it are not checked; if the deployment maps paths \
@@ -90,11 +140,27 @@ pub fn load(db: &mut SourceDb, checked: &[FileId], settings: &NginxSettings) -> 
                 }
                 continue;
             }
+            if included + targets.len() > limits.max_includes {
+                limit_hit = true;
+                problems.push(Diagnostic::new(
+                    &SYNTAX_ERROR,
+                    file,
+                    d.span,
+                    format!(
+                        "this include would bring the files read through includes to {}, over the \
+                         limit of {} (--max-includes); it and the includes after it were not read",
+                        included + targets.len(),
+                        limits.max_includes
+                    ),
+                ));
+                continue;
+            }
+            included += targets.len();
             let mut ids = Vec::new();
             for t in targets {
                 let id = match db.find(&t) {
                     Some(id) => id,
-                    None => match workspace::read_text(&t, workspace::DEFAULT_MAX_FILE_SIZE) {
+                    None => match workspace::read_text(&t, limits.max_file_size) {
                         Ok(text) => db.add(t, text),
                         Err(e) => {
                             problems.push(Diagnostic::new(
@@ -151,24 +217,57 @@ fn map_components(pattern: &str, map: &[crate::config::IncludeMapping]) -> Strin
     parts.join("/")
 }
 
+/// What an include pattern names: the files to read, the places outside the checked roots
+/// it points at (not read), and targets that exist but cannot be read.
+#[derive(Default)]
+struct Resolution {
+    files: Vec<PathBuf>,
+    outside: Vec<PathBuf>,
+    unreadable: Vec<(PathBuf, String)>,
+}
+
 /// Files an include pattern names, sorted as glob(3) returns them. Absolute paths under the
 /// usual nginx prefixes are looked up relative to the repository's configuration directory.
-fn resolve(pattern: &str, including: &Path, main_dirs: &[PathBuf]) -> Vec<PathBuf> {
-    let relative = [
+/// With `roots`, nothing outside them is read or even looked at: a path outside them by name
+/// is reported without touching the disk, one that leaves them through a symbolic link once
+/// it is resolved.
+fn resolve(
+    pattern: &str,
+    including: &Path,
+    main_dirs: &[PathBuf],
+    roots: Option<&[PathBuf]>,
+) -> Resolution {
+    let inside = |p: &Path| roots.is_none_or(|r| workspace::lexically_inside(p, r));
+    let prefixed = [
         "/etc/nginx/",
         "/usr/local/nginx/conf/",
         "/usr/local/etc/nginx/",
     ]
     .iter()
-    .find_map(|pre| pattern.strip_prefix(pre))
-    .unwrap_or(pattern);
+    .find_map(|pre| pattern.strip_prefix(pre));
+    let relative = prefixed.unwrap_or(pattern);
+    let mut res = Resolution::default();
     if Path::new(relative).is_absolute() {
-        return Vec::new();
+        if inside(Path::new(relative)) {
+            expand(Path::new("/"), relative, roots, &mut res);
+        } else {
+            res.outside
+                .push(workspace::lexical_absolute(Path::new(relative)));
+        }
+        return res;
     }
     // nginx resolves relative paths against its prefix, the directory of nginx.conf: the
     // checked main files, else the closest directory above the including file that has one.
     // Only when there is no such file, the including file's own directory and its parents.
-    let dirs = || including.ancestors().skip(1).take(4);
+    let dirs = || {
+        including.ancestors().skip(1).take(4).filter(|d| {
+            inside(if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            })
+        })
+    };
     let mut bases: Vec<PathBuf> = main_dirs.to_vec();
     bases.extend(
         dirs()
@@ -178,28 +277,64 @@ fn resolve(pattern: &str, including: &Path, main_dirs: &[PathBuf]) -> Vec<PathBu
     if bases.is_empty() {
         bases.extend(dirs().map(Path::to_owned));
     }
+    let mut outside = Vec::new();
     for base in bases {
-        let found = expand(&base, relative);
-        if !found.is_empty() {
-            return found;
+        let target = base.join(relative);
+        if !inside(&target) {
+            outside.push(workspace::lexical_absolute(&target));
+            continue;
+        }
+        expand(&base, relative, roots, &mut res);
+        if !res.files.is_empty() || !res.outside.is_empty() || !res.unreadable.is_empty() {
+            return res;
         }
     }
-    Vec::new()
+    if prefixed.is_some() && roots.is_none() {
+        // Opted in to reading outside the roots: the absolute path itself.
+        expand(Path::new("/"), pattern, roots, &mut res);
+        return res;
+    }
+    outside.dedup();
+    res.outside = outside;
+    res
 }
 
-fn expand(base: &Path, pattern: &str) -> Vec<PathBuf> {
+/// Adds what `pattern` names under `base` to `res`. A name that exists but is not a regular
+/// file (a directory, a FIFO, a device) is kept so that reading it reports why.
+fn expand(base: &Path, pattern: &str, roots: Option<&[PathBuf]>, res: &mut Resolution) {
+    // Symbolic links may lead out of the roots: judged once resolved.
+    let check = |p: PathBuf, res: &mut Resolution| match roots {
+        None => res.files.push(p),
+        Some(r) => match std::fs::canonicalize(&p) {
+            Ok(real) if r.iter().any(|root| real.starts_with(root)) => res.files.push(p),
+            Ok(real) => res.outside.push(real),
+            Err(e) => res
+                .unreadable
+                .push((p.clone(), format!("cannot read {}: {e}", p.display()))),
+        },
+    };
     if !is_glob(pattern) {
         let p = base.join(pattern);
-        return if p.is_file() { vec![p] } else { Vec::new() };
+        if std::fs::symlink_metadata(&p).is_ok() {
+            check(p, res);
+        }
+        return;
     }
     // Walk from the deepest directory without glob characters.
     let literal: Vec<&str> = pattern.split('/').take_while(|c| !is_glob(c)).collect();
     let start = base.join(literal.join("/"));
+    if let Some(r) = roots
+        && std::fs::symlink_metadata(&start).is_ok()
+        && !workspace::really_inside(&start, r)
+    {
+        res.outside.extend(std::fs::canonicalize(&start).ok());
+        return;
+    }
     let Ok(glob) = globset::GlobBuilder::new(&base.join(pattern).to_string_lossy())
         .literal_separator(true)
         .build()
     else {
-        return Vec::new();
+        return;
     };
     let matcher = glob.compile_matcher();
     let depth = pattern.split('/').count() - literal.len();
@@ -215,7 +350,9 @@ fn expand(base: &Path, pattern: &str) -> Vec<PathBuf> {
         .take(MAX_GLOB_MATCHES)
         .collect();
     out.sort();
-    out
+    for p in out {
+        check(p, res);
+    }
 }
 
 /// Reports each include cycle once, at the include that closes it.

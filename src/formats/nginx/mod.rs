@@ -22,12 +22,25 @@ pub use model::NginxContext;
 /// Lints the nginx files of a run: each root with everything it includes, so a fragment is
 /// judged in the context that includes it. Findings reached from two roots are reported once.
 pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
-    let loaded = load::load(db, files, &config.nginx);
+    let loaded = load::load_limited(db, files, &config.nginx, &config.limits);
     let db: &SourceDb = db;
     let mut out = loaded.problems;
     let mut seen = HashSet::new();
     for &(root, context) in &loaded.roots {
-        let tree = tree::Tree::build(&loaded.parsed, &loaded.includes, root, context);
+        let tree = tree::Tree::build_limited(
+            &loaded.parsed,
+            &loaded.includes,
+            root,
+            context,
+            config.limits.max_includes,
+        );
+        if let Some((file, dir, message)) = &tree.limit_hit {
+            let span = loaded.parsed[file].get(*dir).span;
+            let d = Diagnostic::new(&crate::rules::nginx::SYNTAX_ERROR, *file, span, message);
+            if seen.insert((d.file, d.span, d.code, d.message.clone())) {
+                out.push(d);
+            }
+        }
         let cx = NginxContext::new(tree, db, &config.nginx);
         let mut found = Vec::new();
         for rule in crate::rules::nginx::RULES {

@@ -3,16 +3,22 @@
 //! explicit stack (no recursion), and every failure is a located [`SyntaxError`].
 
 use super::ast::{BlockSpan, DirId, Directive, ParsedFile, SyntaxError, Word};
+use crate::diagnostic::clip;
 use crate::source::Span;
 use nom::bytes::complete::{take_till, take_while};
 use nom::{IResult, Parser};
 
 /// Deeper nesting than this is refused with a located error instead of exhausting memory.
-pub const DEFAULT_MAX_DEPTH: usize = 256;
+pub const DEFAULT_MAX_DEPTH: usize = crate::workspace::DEFAULT_MAX_DEPTH;
 
 /// Parses a file and checks the shape of the directives nginx itself would refuse first.
 pub fn parse(text: &str) -> Result<ParsedFile, SyntaxError> {
-    let parsed = parse_with_limit(text, DEFAULT_MAX_DEPTH)?;
+    parse_limited(text, DEFAULT_MAX_DEPTH)
+}
+
+/// [`parse`] with a nesting limit (`--max-depth`).
+pub fn parse_limited(text: &str, max_depth: usize) -> Result<ParsedFile, SyntaxError> {
+    let parsed = parse_with_limit(text, max_depth)?;
     super::arity::check(&parsed)?;
     Ok(parsed)
 }
@@ -88,7 +94,10 @@ impl<'a> Parser_<'a> {
                     if stack.len() >= self.max_depth {
                         return self.err(
                             Span::new(at, at + 1),
-                            format!("blocks nested deeper than {} levels", self.max_depth),
+                            format!(
+                                "blocks nested deeper than {} levels (--max-depth)",
+                                self.max_depth
+                            ),
                         );
                     }
                     let words = std::mem::take(&mut pending.words);
@@ -113,7 +122,7 @@ impl<'a> Parser_<'a> {
                             Span::new(start, at + 1),
                             format!(
                                 "unexpected \"}}\": directive \"{}\" is not terminated by \";\"",
-                                pending.words[0].value
+                                clip(&pending.words[0].value)
                             ),
                         );
                     }
@@ -129,7 +138,7 @@ impl<'a> Parser_<'a> {
                             Span::new(w.span.start, end),
                             format!(
                                 "unexpected end of file, expecting \";\" or \"}}\" after \"{}\"",
-                                w.value
+                                clip(&w.value)
                             ),
                         );
                     }
@@ -140,7 +149,7 @@ impl<'a> Parser_<'a> {
                             Span::new(b.open, b.open + 1),
                             format!(
                                 "unexpected end of file, expecting \"}}\" to close \"{}\"",
-                                d.name.value
+                                clip(&d.name.value)
                             ),
                         );
                     }

@@ -65,17 +65,23 @@ pub type IncludeMap = HashMap<(FileId, DirId), Vec<FileId>>;
 
 enum Frame<'a> {
     Dirs(FileId, std::slice::Iter<'a, DirId>),
-    Files(std::slice::Iter<'a, FileId>),
+    /// The targets of the include directive `(file, directive)`.
+    Files((FileId, DirId), std::slice::Iter<'a, FileId>),
 }
 
 pub struct Tree<'a> {
     pub nodes: Vec<Node>,
     pub parsed: &'a ParsedFiles,
     pub root_file: FileId,
+    /// Where building stopped and why: the configuration pulled in more files than
+    /// `--max-includes` (a file counts each time it is included), or expanded to more than
+    /// [`MAX_NODES`] directives.
+    pub limit_hit: Option<(FileId, DirId, String)>,
 }
 
-/// Guards against include explosions (a glob under a loop of includes).
-const MAX_NODES: usize = 20_000_000;
+/// Guards against include explosions that stay under `--max-includes` (large files included
+/// many times).
+pub const MAX_NODES: usize = 5_000_000;
 
 impl<'a> Tree<'a> {
     pub fn build(
@@ -84,7 +90,26 @@ impl<'a> Tree<'a> {
         root_file: FileId,
         root_context: Context,
     ) -> Tree<'a> {
+        Self::build_limited(
+            parsed,
+            includes,
+            root_file,
+            root_context,
+            crate::workspace::DEFAULT_MAX_INCLUDES,
+        )
+    }
+
+    /// [`Tree::build`] splicing at most `max_includes` included files.
+    pub fn build_limited(
+        parsed: &'a ParsedFiles,
+        includes: &'a IncludeMap,
+        root_file: FileId,
+        root_context: Context,
+        max_includes: usize,
+    ) -> Tree<'a> {
+        let mut spliced = 0usize;
         let mut tree = Tree {
+            limit_hit: None,
             nodes: vec![Node {
                 file: root_file,
                 dir: None,
@@ -108,7 +133,8 @@ impl<'a> Tree<'a> {
             let mut frames: Vec<Frame<'a>> = vec![Frame::Dirs(file, dirs.iter())];
             while let Some(frame) = frames.last_mut() {
                 match frame {
-                    Frame::Files(targets) => {
+                    Frame::Files(at, targets) => {
+                        let at = *at;
                         let Some(&t) = targets.next() else {
                             frames.pop();
                             continue;
@@ -118,6 +144,20 @@ impl<'a> Tree<'a> {
                                 .iter()
                                 .any(|fr| matches!(fr, Frame::Dirs(f, _) if *f == t));
                         if let (false, Some(p)) = (on_chain, parsed.get(&t)) {
+                            if spliced >= max_includes {
+                                // Report the include being expanded, then stop splicing.
+                                let (f, d) = at;
+                                tree.limit_hit.get_or_insert_with(|| {
+                                    (f, d, format!(
+                                        "this configuration includes more than {max_includes} files \
+                                         (a file counts each time it is included; --max-includes): \
+                                         the rest were not checked"
+                                    ))
+                                });
+                                frames.pop();
+                                continue;
+                            }
+                            spliced += 1;
                             frames.push(Frame::Dirs(t, p.roots.iter()));
                         }
                     }
@@ -128,6 +168,14 @@ impl<'a> Tree<'a> {
                             continue;
                         };
                         if tree.nodes.len() >= MAX_NODES {
+                            tree.limit_hit = Some((
+                                f,
+                                d,
+                                format!(
+                                    "this configuration expands to more than {MAX_NODES} directives \
+                                 through its includes: the rest were not checked"
+                                ),
+                            ));
                             return tree;
                         }
                         let directive = parsed[&f].get(d);
@@ -139,14 +187,14 @@ impl<'a> Tree<'a> {
                             let mut chain = outer_chain.clone();
                             chain.extend(frames.iter().filter_map(|fr| match fr {
                                 Frame::Dirs(f, _) => Some(*f),
-                                Frame::Files(_) => None,
+                                Frame::Files(..) => None,
                             }));
                             work.push((id, f, &directive.children, chain));
                         }
                         if directive.name() == "include"
                             && let Some(targets) = includes.get(&(f, d))
                         {
-                            frames.push(Frame::Files(targets.iter()));
+                            frames.push(Frame::Files((f, d), targets.iter()));
                         }
                     }
                 }

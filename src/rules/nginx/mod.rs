@@ -41,6 +41,15 @@ pub static INCLUDE_CYCLE: RuleMeta = RuleMeta {
     summary: "files include each other in a cycle",
 };
 
+pub static INCLUDE_OUTSIDE_ROOT: RuleMeta = RuleMeta {
+    code: "NGX092",
+    name: "include-outside-root",
+    format: Format::Nginx,
+    severity: Severity::Info,
+    fix: FixAvailability::None,
+    summary: "an `include` points outside the checked directory, so wscfg does not read it",
+};
+
 /// Rules over the nginx model, in the order they run.
 pub static RULES: &[&dyn for<'a> Rule<NginxContext<'a>>] = &[
     &proxy_http_version::ProxyHttpVersion,
@@ -63,4 +72,5 @@ pub static META: &[&RuleMeta] = &[
     &websocket_location_shadowed::META,
     &INCLUDE_NOT_FOUND,
     &INCLUDE_CYCLE,
+    &INCLUDE_OUTSIDE_ROOT,
 ];
