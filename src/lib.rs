@@ -9,6 +9,8 @@ pub mod diagnostic;
 pub mod engine;
 pub mod fix;
 pub mod formats;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod render;
 pub mod rules;
 pub mod source;

@@ -368,8 +368,12 @@ impl<'a> Parser_<'a> {
 
 /// Length of a Lua long bracket `[[ ... ]]` / `[==[ ... ]==]` at the start of `s`, if any.
 fn long_bracket_end(s: &str) -> Option<usize> {
-    let level = s[1..].bytes().take_while(|&b| b == b'=').count();
-    if s.as_bytes().get(1 + level) != Some(&b'[') {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'[') {
+        return None;
+    }
+    let level = b[1..].iter().take_while(|&&c| c == b'=').count();
+    if b.get(1 + level) != Some(&b'[') {
         return None;
     }
     let close = format!("]{}]", "=".repeat(level));
@@ -471,6 +475,17 @@ mod tests {
         let p = parse(src).unwrap();
         assert_eq!(names(&p), ["content_by_lua_block", "listen"]);
         assert!(p.directives[0].block.unwrap().raw);
+    }
+
+    #[test]
+    fn lua_comment_at_end_of_file_or_before_non_ascii() {
+        // Found by fuzzing: `--` as the last bytes, and `--é`, sliced out of bounds / inside
+        // a character.
+        assert!(parse("content_by_lua_block { --").is_err());
+        assert!(parse("content_by_lua_block { --é\n}").is_ok());
+        // `--x[[` is a line comment, not a long one.
+        let p = parse("content_by_lua_block { --x[[\n}\nlisten 80;").unwrap();
+        assert_eq!(names(&p), ["content_by_lua_block", "listen"]);
     }
 
     #[test]

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for a bounded time: `fuzz/run.sh [SECONDS] [TARGET...]` (default 60
+# seconds each, every target). Seeds come from fixtures/, tests/corpus/ and ../shared/corpus
+# (when present); inputs that found new coverage accumulate in fuzz/corpus/<target>/ and
+# crashes land in fuzz/artifacts/<target>/ (turn each into a regression under
+# fuzz/regressions/<target>/: `cargo test --test fuzz_regressions` replays them on stable).
+#
+# cargo-fuzz drives libFuzzer. With a nightly toolchain installed it builds with
+# AddressSanitizer; without one it builds on stable with `--sanitizer none` (coverage-guided
+# all the same; wscfg has no unsafe code for ASan to watch). cargo-fuzz itself is installed
+# from crates.io when missing.
+set -euo pipefail
+cd "$(dirname "$0")"
+secs=${1:-60}
+shift || true
+
+if rustup run nightly rustc -V >/dev/null 2>&1; then
+  toolchain=(+nightly) sanitizer=address
+else
+  toolchain=() sanitizer=none
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  cargo install cargo-fuzz --locked
+fi
+
+# Seeds: every nginx file the repository (and the shared corpus) has.
+seeds=seeds/nginx
+rm -rf "$seeds" && mkdir -p "$seeds"
+for dir in ../fixtures ../tests/corpus ../../shared/corpus; do
+  [ -d "$dir" ] || continue
+  find "$dir" -type f \( -name '*.conf' -o -name '*.nginx' -o -name 'nginx.conf*' -o -path '*sites-*' -o -name '*.types' \) -size -64k -print0 |
+    while IFS= read -r -d '' f; do cp "$f" "$seeds/$(sha1sum "$f" | cut -c1-16)"; done
+done
+for dir in regressions/*/; do
+  [ -d "$dir" ] && cp "$dir"* "$seeds/" 2>/dev/null || true
+done
+
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  mapfile -t targets < <(cargo "${toolchain[@]}" fuzz list)
+fi
+mkdir -p logs
+failed=()
+for t in "${targets[@]}"; do
+  mkdir -p "corpus/$t"
+  echo "== $t: ${secs}s (sanitizer: $sanitizer)"
+  if cargo "${toolchain[@]}" fuzz run -s "$sanitizer" -O "$t" "corpus/$t" "$seeds" -- \
+      -dict=nginx.dict -max_total_time="$secs" -max_len=65536 -timeout=10 \
+      -rss_limit_mb=2048 -print_final_stats=1 >"logs/$t.log" 2>&1; then
+    :
+  else
+    failed+=("$t")
+  fi
+  grep -E '^stat::(number_of_executed_units|peak_rss_mb)|^Done|SUMMARY|panicked' "logs/$t.log" || true
+  echo "   corpus: $(ls "corpus/$t" | wc -l) inputs; log: fuzz/logs/$t.log"
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "crashes in: ${failed[*]} (see fuzz/artifacts/)"
+  exit 1
+fi

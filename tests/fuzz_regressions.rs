@@ -1,0 +1,71 @@
+//! Replays, on stable Rust, what the fuzz targets in fuzz/ check: every input a fuzzer ever
+//! crashed on (fuzz/regressions/<target>/) and every seed the fuzzers start from (fixtures/
+//! and tests/corpus/) go through the same checks (`wscfg::fuzzing`).
+
+use std::path::{Path, PathBuf};
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn target(name: &str) -> fn(&[u8]) {
+    match name {
+        "nginx_parse" => wscfg::fuzzing::nginx_parse,
+        "nginx_fix" => wscfg::fuzzing::nginx_fix,
+        other => {
+            panic!("fuzz/regressions/{other}: no such fuzz target in tests/fuzz_regressions.rs")
+        }
+    }
+}
+
+fn run(name: &str, input: &Path) {
+    let data = std::fs::read(input).unwrap();
+    let f = target(name);
+    if let Err(e) = std::panic::catch_unwind(|| f(&data)) {
+        let msg = e
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        panic!("{name} fails on {}: {msg}", input.display());
+    }
+}
+
+#[test]
+fn every_crash_the_fuzzers_found_stays_fixed() {
+    let mut n = 0;
+    for dir in std::fs::read_dir("fuzz/regressions").unwrap() {
+        let dir = dir.unwrap().path();
+        let name = dir.file_name().unwrap().to_str().unwrap().to_owned();
+        for input in files(&dir) {
+            run(&name, &input);
+            n += 1;
+        }
+    }
+    assert!(n > 0, "fuzz/regressions holds no inputs");
+}
+
+#[test]
+fn every_seed_passes_every_nginx_target() {
+    let mut seeds: Vec<PathBuf> = files(Path::new("fixtures/nginx"));
+    seeds.extend(files(Path::new("tests/corpus/nginx")));
+    seeds.retain(|p| p.extension().is_none_or(|e| e != "md"));
+    assert!(seeds.len() > 100, "seeds missing: {}", seeds.len());
+    for s in &seeds {
+        run("nginx_parse", s);
+        run("nginx_fix", s);
+    }
+}
