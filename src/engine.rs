@@ -96,7 +96,10 @@ impl Session {
     pub fn fix(&mut self, allow_unsafe: bool) -> FixOutcome {
         let mut originals: BTreeMap<FileId, String> = BTreeMap::new();
         let mut notes = Vec::new();
-        for _ in 0..MAX_FIX_PASSES {
+        // Files still being edited when the passes ran out: fixes that undo or repeat each
+        // other. Their result is not trusted.
+        let mut unsettled: Vec<FileId> = Vec::new();
+        for pass in 0..=MAX_FIX_PASSES {
             let diags = self.lint();
             let fixes: Vec<_> = diags
                 .iter()
@@ -117,11 +120,24 @@ impl Session {
             if taken.is_empty() {
                 break;
             }
+            if pass == MAX_FIX_PASSES {
+                unsettled = taken.keys().copied().collect();
+                break;
+            }
             for (file, edits) in taken {
                 let old = self.db.get(file).text.clone();
                 let new = apply_edits(&old, &edits);
                 originals.entry(file).or_insert(old);
                 self.db.set_text(file, new);
+            }
+        }
+        for f in unsettled {
+            if let Some(old) = originals.remove(&f) {
+                notes.push(format!(
+                    "{}: fixes did not settle after {MAX_FIX_PASSES} passes, so the file was not changed",
+                    self.db.get(f).path.display()
+                ));
+                self.db.set_text(f, old);
             }
         }
         // A fix must never turn a file that parsed into one that does not.

@@ -23,6 +23,22 @@ use formats::Format;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
+/// Prints a line on standard error; a closed or full standard error is no reason to panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// Writes to standard output, turning a closed pipe or a full disk into an error message
+/// instead of the panic `print!` would raise.
+fn emit(text: &str) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("cannot write output: {e}"))
+}
+
 pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
@@ -37,7 +53,7 @@ pub fn run(cli: Cli) -> u8 {
     match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("wscfg: error: {message}");
+            say!("wscfg: error: {message}");
             EXIT_ERROR
         }
     }
@@ -47,7 +63,7 @@ fn explain(rule: &str) -> Result<u8, String> {
     let meta = rules::find(rule)
         .ok_or_else(|| format!("no rule named `{rule}`; `wscfg rules` lists them"))?;
     let page = rules::page(meta.code).ok_or_else(|| format!("rule {} has no page", meta.code))?;
-    print!("{page}");
+    emit(page)?;
     Ok(EXIT_CLEAN)
 }
 
@@ -65,24 +81,28 @@ fn list_rules(format: RulesFormat) -> Result<u8, String> {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&v).expect("serialises"));
+            emit(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).expect("serialises")
+            ))?;
         }
         RulesFormat::Table => {
-            println!(
-                "{:<8} {:<34} {:<7} {:<8} {:<9} summary",
+            let mut table = format!(
+                "{:<8} {:<34} {:<7} {:<8} {:<9} summary\n",
                 "code", "name", "format", "severity", "fix"
             );
             for m in all {
-                println!(
-                    "{:<8} {:<34} {:<7} {:<8} {:<9} {}",
+                table.push_str(&format!(
+                    "{:<8} {:<34} {:<7} {:<8} {:<9} {}\n",
                     m.code,
                     m.name,
                     m.format.as_str(),
                     m.severity.as_str(),
                     m.fix.as_str(),
                     m.summary
-                );
+                ));
             }
+            emit(&table)?;
         }
     }
     Ok(EXIT_CLEAN)
@@ -186,7 +206,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         }
     }
     for e in &io_errors {
-        eprintln!("wscfg: error: {e}");
+        say!("wscfg: error: {e}");
     }
 
     let color = use_color(args.color);
@@ -201,7 +221,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
             let new = &session.db.get(file).text;
             if stdin && path == args.stdin_filename.clone().unwrap_or_else(|| "-".into()) {
                 // Fixing standard input writes the fixed text to standard output.
-                print!("{new}");
+                emit(new)?;
                 continue;
             }
             match engine::write_fixed(&path, old, new, args.follow_symlinks) {
@@ -228,17 +248,15 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         OutputFormat::Concise => render::concise::render(&session.db, &diags),
         OutputFormat::Json => render::json::render(&session.db, &diags, session.checked.len()),
     });
-    std::io::stdout()
-        .write_all(out.as_bytes())
-        .map_err(|e| format!("cannot write output: {e}"))?;
+    emit(&out)?;
     for n in &notes {
-        eprintln!("wscfg: {n}");
+        say!("wscfg: {n}");
     }
     if args.output_format == OutputFormat::Human {
-        eprintln!("{}", summary(&diags, session.checked.len()));
+        say!("{}", summary(&diags, session.checked.len()));
     }
     for (_, e) in &write_errors {
-        eprintln!("wscfg: error: {e}");
+        say!("wscfg: error: {e}");
     }
     Ok(if !io_errors.is_empty() || !write_errors.is_empty() {
         EXIT_ERROR

@@ -56,6 +56,18 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
     line_starts: Vec<usize>,
+    crlf: bool,
+    tabs: bool,
+    /// Characters before every multiple of [`CHAR_BLOCK`] bytes, so columns on a 10 MB line
+    /// cost a bounded count, not a scan from the start of the line.
+    chars_before_block: Vec<usize>,
+}
+
+const CHAR_BLOCK: usize = 4096;
+
+/// Characters in `bytes`: bytes that do not continue a UTF-8 sequence.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 impl SourceFile {
@@ -63,10 +75,20 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(memchr_newlines(&text).map(|i| i + 1))
             .collect();
+        let crlf = text.contains("\r\n");
+        let tabs = text.contains("\n\t");
+        let mut chars_before_block = vec![0];
+        for chunk in text.as_bytes().chunks(CHAR_BLOCK) {
+            let last = *chars_before_block.last().expect("starts with 0");
+            chars_before_block.push(last + count_chars(chunk));
+        }
         SourceFile {
             path,
             text,
             line_starts,
+            crlf,
+            tabs,
+            chars_before_block,
         }
     }
 
@@ -74,14 +96,20 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self.text[start..floor_char_boundary(&self.text, offset)]
-            .chars()
-            .count()
+        let column = self.chars_before(floor_char_boundary(&self.text, offset))
+            - self.chars_before(start)
             + 1;
         LineCol {
             line: line + 1,
             column,
         }
+    }
+
+    /// Characters in the text before byte `offset` (a character boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let block = offset / CHAR_BLOCK;
+        self.chars_before_block[block]
+            + count_chars(&self.text.as_bytes()[block * CHAR_BLOCK..offset])
     }
 
     /// Byte offset of the start of the line holding `offset`.
@@ -93,10 +121,13 @@ impl SourceFile {
     /// Byte offset just before the line break that ends the line holding `offset`.
     pub fn line_end(&self, offset: usize) -> usize {
         let bytes = self.text.as_bytes();
-        let mut i = offset.min(bytes.len());
-        while i < bytes.len() && bytes[i] != b'\n' {
-            i += 1;
-        }
+        let offset = offset.min(bytes.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        // The next line's start is just after this line's `\n` (none on the last line).
+        let mut i = self
+            .line_starts
+            .get(line)
+            .map_or(bytes.len(), |&next| next - 1);
         if i > 0 && i <= bytes.len() && bytes.get(i) == Some(&b'\n') && bytes[i - 1] == b'\r' {
             i -= 1;
         }
@@ -117,11 +148,12 @@ impl SourceFile {
 
     /// The line break style the file already uses, so inserted lines match it.
     pub fn newline(&self) -> &'static str {
-        if self.text.contains("\r\n") {
-            "\r\n"
-        } else {
-            "\n"
-        }
+        if self.crlf { "\r\n" } else { "\n" }
+    }
+
+    /// Some line is indented with a tab.
+    pub fn indents_with_tabs(&self) -> bool {
+        self.tabs
     }
 
     pub fn slice(&self, span: Span) -> &str {

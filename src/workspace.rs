@@ -216,6 +216,10 @@ pub fn discover_with(paths: &[PathBuf], follow_links: bool) -> (Vec<Discovered>,
         // A path the user named is taken through a symbolic link; a loop is an error here.
         match fs::metadata(root) {
             Err(e) => errors.push(format!("{}: {e}", root.display())),
+            Ok(m) if !m.is_dir() && !m.is_file() => errors.push(format!(
+                "{}: not a regular file (only regular files are read)",
+                root.display()
+            )),
             Ok(m) if !m.is_dir() => match Format::detect(root, true) {
                 Some(format) => found.push(Discovered {
                     path: root.clone(),

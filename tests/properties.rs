@@ -312,3 +312,29 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// Line and column lookups (indexed, for 10 MB lines) agree with counting by hand.
+    #[test]
+    fn line_col_and_line_end_agree_with_a_naive_count(text in "[a\\r\\né😀\\t]{0,300}", at in any::<prop::sample::Index>()) {
+        let f = wscfg::source::SourceFile::new("x".into(), text.clone());
+        let offset = at.index(text.len() + 1);
+        let mut o = offset;
+        while !text.is_char_boundary(o) {
+            o -= 1;
+        }
+        let before = &text[..o];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = text[line_start..o].chars().count() + 1;
+        let lc = f.line_col(offset);
+        prop_assert_eq!((lc.line, lc.column), (line, column));
+        let mut end = text[o..].find('\n').map_or(text.len(), |i| o + i);
+        if end > 0 && text.as_bytes().get(end) == Some(&b'\n') && text.as_bytes()[end - 1] == b'\r' {
+            end -= 1;
+        }
+        prop_assert_eq!(f.line_end(o), end);
+    }
+}

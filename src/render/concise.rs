@@ -14,7 +14,7 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
             r.start.column,
             d.code,
             d.severity.as_str(),
-            d.message
+            super::human::clip_message(&d.message)
         ));
     }
     out

@@ -1,7 +1,7 @@
 //! Human output: miette's graphical reports with the source snippet, labels and help.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::{SourceDb, SourceFile};
+use crate::source::{SourceDb, SourceFile, Span};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
@@ -12,18 +12,44 @@ use std::fmt;
 struct Source<'a>(&'a SourceFile);
 
 impl SourceCode for Source<'_> {
+    /// miette finds lines by scanning from the start of the text, which costs the whole file
+    /// per finding; here only the lines around the span are handed to it.
     fn read_span<'b>(
         &'b self,
         span: &SourceSpan,
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let inner = self.0.text.read_span(span, before, after)?;
+        let f = self.0;
+        let len = f.text.len();
+        let start = span.offset().min(len);
+        let end = (span.offset() + span.len()).min(len);
+        let mut from = f.line_start(start);
+        for _ in 0..before {
+            if from == 0 {
+                break;
+            }
+            from = f.line_start(from - 1);
+        }
+        let mut to = f.line_end(end);
+        for _ in 0..after {
+            let Some(nl) = f.text[to..].find('\n') else {
+                break;
+            };
+            to = f.line_end(to + nl + 1);
+        }
+        let to = to.max(end);
+        let inner = f.text[from..to].read_span(
+            &SourceSpan::new((start - from).into(), end - start),
+            before,
+            after,
+        )?;
+        let first_line = f.line_col(from).line - 1;
         Ok(Box::new(MietteSpanContents::new_named(
-            self.0.path.display().to_string(),
+            f.path.display().to_string(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
+            inner.line() + first_line,
             inner.column(),
             inner.line_count(),
         )))
@@ -32,7 +58,14 @@ impl SourceCode for Source<'_> {
 
 struct Report<'a> {
     d: &'a Diagnostic,
-    source: Source<'a>,
+    /// The message, cut if a pathological value made it huge.
+    message: String,
+    /// `None` when the snippet would be unreadable (a line too long to draw).
+    source: Option<Source<'a>>,
+    /// The primary span as drawn: a span over many lines is drawn as its first line.
+    primary: Span,
+    /// Secondary labels in this file that can be drawn.
+    secondary: Vec<(Span, String)>,
     /// Labels that point into other files cannot be drawn in this snippet: they go to help.
     help: Option<String>,
     url: String,
@@ -40,12 +73,12 @@ struct Report<'a> {
 
 impl fmt::Debug for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&self.message)
     }
 }
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&self.message)
     }
 }
 impl std::error::Error for Report<'_> {}
@@ -70,22 +103,63 @@ impl miette::Diagnostic for Report<'_> {
         Some(Box::new(self.url.as_str()))
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
         let primary = LabeledSpan::new_primary_with_span(
             Some(primary_label(self.d)),
-            (self.d.span.start, self.d.span.len()),
+            (self.primary.start, self.primary.len()),
         );
-        let secondary = self
-            .d
-            .labels
-            .iter()
-            .filter(|l| l.file == self.d.file)
-            .map(|l| {
-                LabeledSpan::new_with_span(Some(l.message.clone()), (l.span.start, l.span.len()))
-            });
+        let secondary = self.secondary.iter().map(|(span, message)| {
+            LabeledSpan::new_with_span(Some(message.clone()), (span.start, span.len()))
+        });
         Some(Box::new(std::iter::once(primary).chain(secondary)))
+    }
+}
+
+/// Lines longer than this are not drawn: miette cannot draw columns past 65,535, and a
+/// 10 MB line would be printed once per finding on it.
+const MAX_DRAWN_LINE: usize = 400;
+/// A span over more lines than this is drawn as its first line.
+const MAX_DRAWN_LINES: usize = 12;
+/// Messages longer than this are cut.
+const MAX_MESSAGE: usize = 2000;
+
+/// How a span is drawn: `None` when a line it (or its context line) touches is too long.
+fn drawable(f: &SourceFile, span: Span) -> Option<Span> {
+    let first_end = f.line_end(span.start);
+    let last_line = f.line_col(span.end).line;
+    let span = if last_line - f.line_col(span.start).line > MAX_DRAWN_LINES {
+        Span::new(span.start, first_end.max(span.start))
+    } else {
+        span
+    };
+    // The lines drawn: the span's, and one of context on each side.
+    let from = f.line_start(f.line_start(span.start).saturating_sub(1));
+    let to = f.line_end((f.line_end(span.end) + 1).min(f.text.len()));
+    let mut at = from;
+    while at <= to {
+        let end = f.line_end(at);
+        if end - at > MAX_DRAWN_LINE {
+            return None;
+        }
+        if end >= f.text.len() {
+            break;
+        }
+        at = end
+            + f.text[end..]
+                .find('\n')
+                .map_or(f.text.len() - end, |n| n + 1);
+    }
+    Some(span)
+}
+
+/// A message as the human and concise outputs print it.
+pub(crate) fn clip_message(m: &str) -> String {
+    match m.char_indices().nth(MAX_MESSAGE) {
+        None => m.to_owned(),
+        Some((i, _)) => format!("{}… (message cut at {MAX_MESSAGE} characters)", &m[..i]),
     }
 }
 
@@ -108,22 +182,33 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic], color: bool) -> String {
         .with_width(100);
     let mut out = String::new();
     for d in diags {
-        let elsewhere: Vec<String> = d
-            .labels
-            .iter()
-            .filter(|l| l.file != d.file)
-            .map(|l| {
-                let f = db.get(l.file);
-                let lc = f.line_col(l.span.start);
-                format!(
-                    "{}:{}:{}: {}",
-                    f.path.display(),
-                    lc.line,
-                    lc.column,
-                    l.message
-                )
-            })
-            .collect();
+        let file = db.get(d.file);
+        let at = |f: &SourceFile, span: Span, message: &str| {
+            let lc = f.line_col(span.start);
+            format!(
+                "{}:{}:{}: {}",
+                f.path.display(),
+                lc.line,
+                lc.column,
+                message
+            )
+        };
+        let primary = drawable(file, d.span);
+        let mut secondary = Vec::new();
+        let mut elsewhere: Vec<String> = Vec::new();
+        if primary.is_none() {
+            elsewhere.push(at(file, d.span, "here (the line is too long to show)"));
+        }
+        for l in &d.labels {
+            let lf = db.get(l.file);
+            match (l.file == d.file && primary.is_some())
+                .then(|| drawable(lf, l.span))
+                .flatten()
+            {
+                Some(span) => secondary.push((span, clip_message(&l.message))),
+                None => elsewhere.push(at(lf, l.span, &clip_message(&l.message))),
+            }
+        }
         let help = match (&d.help, elsewhere.is_empty()) {
             (Some(h), true) => Some(h.clone()),
             (h, false) => Some(format!(
@@ -135,7 +220,10 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic], color: bool) -> String {
         };
         let report = Report {
             d,
-            source: Source(db.get(d.file)),
+            message: clip_message(&d.message),
+            source: primary.map(|_| Source(file)),
+            primary: primary.unwrap_or(d.span),
+            secondary,
             help,
             url: d.url(),
         };

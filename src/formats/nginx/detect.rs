@@ -40,6 +40,10 @@ pub fn by_content(path: &Path, named: bool) -> bool {
 }
 
 fn head(path: &Path) -> String {
+    // Only regular files are opened: opening a FIFO would block until someone writes to it.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return String::new();
+    }
     let mut buf = Vec::new();
     let _ = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut buf));
     String::from_utf8_lossy(&buf).into_owned()

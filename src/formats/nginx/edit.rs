@@ -20,9 +20,22 @@ fn indent_lines(text: &str, indent: &str, newline: &str) -> String {
         .join(newline)
 }
 
+/// Where a new line goes after the token ending at `pos`: the end of its line when only
+/// blanks or a comment follow, else right at `pos`, so the text never lands inside a
+/// directive or block that follows on the same line (`a; b {`).
+fn end_of_line_after(src: &SourceFile, pos: usize) -> usize {
+    let end = src.line_end(pos);
+    let tail = src.text[pos..end].trim_start_matches([' ', '\t']);
+    if tail.is_empty() || tail.starts_with('#') {
+        end
+    } else {
+        pos
+    }
+}
+
 /// One level of indentation deeper than `outer`, in the file's own style.
 fn deeper(src: &SourceFile, outer: &str) -> String {
-    let unit = if outer.contains('\t') || src.text.contains("\n\t") {
+    let unit = if outer.contains('\t') || src.indents_with_tabs() {
         "\t"
     } else {
         "    "
@@ -54,7 +67,7 @@ impl NginxContext<'_> {
         match anchor {
             Some(a) if !src.same_line(a.end, close) || close == src.text.len() => {
                 let indent = src.indentation_at(a.start).to_owned();
-                let at = src.line_end(a.end);
+                let at = end_of_line_after(src, a.end);
                 Edit::insert(file, at, format!("{nl}{}", indent_lines(text, &indent, nl)))
             }
             Some(a) => Edit::insert(file, a.end, format!(" {}", text.replace('\n', " "))),
@@ -108,7 +121,7 @@ impl NginxContext<'_> {
                     }
                     _ => deeper(src, src.indentation_at(d.span.start)),
                 };
-                let at = src.line_end(open);
+                let at = end_of_line_after(src, open + 1);
                 Edit::insert(
                     file,
                     at,

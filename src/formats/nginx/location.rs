@@ -5,6 +5,9 @@ use super::model::NginxContext;
 use super::regex_sample;
 use super::tree::{Context, NodeId};
 use crate::source::Span;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Modifier {
@@ -146,27 +149,33 @@ impl<'a> NginxContext<'a> {
         self.find_location(server, uri).1
     }
 
-    /// Returns (search ended with an exact or regex match, chosen location).
+    /// Returns (search ended with an exact or regex match, chosen location). Each level's
+    /// locations are indexed once and each (level, URI) answered once, so asking about every
+    /// location of a server with thousands of them stays close to linear.
     fn find_location(&self, level: NodeId, uri: &str) -> (bool, Option<NodeId>) {
-        let mut longest: Option<(usize, NodeId, bool)> = None;
-        for loc in self.child_locations(level) {
-            let Some(p) = self.location_pattern(loc) else {
-                continue;
-            };
-            match p.modifier {
-                Modifier::Exact if p.path == uri => return (true, Some(loc)),
-                Modifier::Prefix | Modifier::PrefixNoRegex
-                    if uri.starts_with(p.path)
-                        && longest.is_none_or(|(len, _, _)| p.path.len() > len) =>
-                {
-                    longest = Some((p.path.len(), loc, p.modifier == Modifier::PrefixNoRegex));
-                }
-                _ => {}
-            }
+        let key = (level, uri.to_owned());
+        if let Some(&found) = self.selection.found.borrow().get(&key) {
+            return found;
         }
+        let found = self.find_location_uncached(level, uri);
+        self.selection.found.borrow_mut().insert(key, found);
+        found
+    }
+
+    fn find_location_uncached(&self, level: NodeId, uri: &str) -> (bool, Option<NodeId>) {
+        let index = self.level_index(level);
+        if let Some(&exact) = index.exact.get(uri) {
+            return (true, Some(exact));
+        }
+        // The longest prefix: only the lengths some prefix location has are tried.
+        let longest = index
+            .prefix_lens
+            .iter()
+            .filter(|&&len| len <= uri.len() && uri.is_char_boundary(len))
+            .find_map(|&len| index.prefix.get(&uri[..len]).copied());
         let mut chosen = None;
         let mut noregex = false;
-        if let Some((_, prefix, no_regex)) = longest {
+        if let Some((prefix, no_regex)) = longest {
             noregex = no_regex;
             let (done, nested) = self.find_location(prefix, uri);
             if done {
@@ -175,7 +184,7 @@ impl<'a> NginxContext<'a> {
             chosen = Some(nested.unwrap_or(prefix));
         }
         if !noregex {
-            for loc in self.child_locations(level) {
+            for &loc in &index.regex {
                 if self.regex_matches(loc, uri) {
                     let (_, nested) = self.find_location(loc, uri);
                     return (true, Some(nested.unwrap_or(loc)));
@@ -183,6 +192,42 @@ impl<'a> NginxContext<'a> {
             }
         }
         (false, chosen)
+    }
+
+    /// The locations directly inside `level`, by kind, built on first use.
+    fn level_index(&self, level: NodeId) -> Rc<LevelIndex<'a>> {
+        if let Some(i) = self.selection.levels.borrow().get(&level) {
+            return Rc::clone(i);
+        }
+        let mut index = LevelIndex::default();
+        for loc in self.child_locations(level) {
+            let Some(p) = self.location_pattern(loc) else {
+                continue;
+            };
+            match p.modifier {
+                // The first of equal patterns wins, as in a scan in file order.
+                Modifier::Exact => {
+                    index.exact.entry(p.path).or_insert(loc);
+                }
+                Modifier::Prefix | Modifier::PrefixNoRegex => {
+                    index
+                        .prefix
+                        .entry(p.path)
+                        .or_insert((loc, p.modifier == Modifier::PrefixNoRegex));
+                }
+                Modifier::Regex { .. } => index.regex.push(loc),
+                Modifier::Named => {}
+            }
+        }
+        index.prefix_lens = index.prefix.keys().map(|p| p.len()).collect();
+        index.prefix_lens.sort_unstable_by(|a, b| b.cmp(a));
+        index.prefix_lens.dedup();
+        let index = Rc::new(index);
+        self.selection
+            .levels
+            .borrow_mut()
+            .insert(level, Rc::clone(&index));
+        index
     }
 
     /// The server block (or server-level fragment root) a node belongs to.
@@ -201,4 +246,24 @@ impl NginxContext<'_> {
             None => "this block".to_owned(),
         }
     }
+}
+
+/// Memory of location selection for one [`NginxContext`].
+#[derive(Default)]
+pub struct SelectionCache<'a> {
+    levels: RefCell<HashMap<NodeId, Rc<LevelIndex<'a>>>>,
+    found: RefCell<HashMap<(NodeId, String), Selected>>,
+}
+
+/// (the search ended with an exact or regex match, the chosen location)
+type Selected = (bool, Option<NodeId>);
+
+#[derive(Default)]
+struct LevelIndex<'a> {
+    exact: HashMap<&'a str, NodeId>,
+    prefix: HashMap<&'a str, (NodeId, bool)>,
+    /// Distinct lengths of the prefixes, longest first.
+    prefix_lens: Vec<usize>,
+    /// Regex locations in file order.
+    regex: Vec<NodeId>,
 }

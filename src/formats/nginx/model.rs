@@ -83,6 +83,7 @@ pub struct NginxContext<'a> {
     variables: HashMap<&'a str, NodeId>,
     regexes: Vec<OnceCell<Option<Regex>>>,
     ws: Vec<WsLocation>,
+    pub(super) selection: super::location::SelectionCache<'a>,
 }
 
 impl<'a> NginxContext<'a> {
@@ -95,6 +96,7 @@ impl<'a> NginxContext<'a> {
             variables: HashMap::new(),
             regexes,
             ws: Vec::new(),
+            selection: Default::default(),
         };
         cx.variables = cx.collect_variables();
         cx.ws = cx.find_websocket_locations();

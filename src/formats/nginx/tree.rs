@@ -77,7 +77,13 @@ pub struct Tree<'a> {
     /// `--max-includes` (a file counts each time it is included), or expanded to more than
     /// [`MAX_NODES`] directives.
     pub limit_hit: Option<(FileId, DirId, String)>,
+    /// Children by name for nodes with many children, built on first use, so asking every
+    /// location for an http-level directive stays linear when http holds thousands of servers.
+    by_name: std::cell::OnceCell<HashMap<NodeId, HashMap<&'a str, Vec<NodeId>>>>,
 }
+
+/// Nodes with more children than this are looked up through [`Tree::by_name`].
+const INDEX_CHILDREN: usize = 32;
 
 /// Guards against include explosions that stay under `--max-includes` (large files included
 /// many times).
@@ -110,6 +116,7 @@ impl<'a> Tree<'a> {
         let mut spliced = 0usize;
         let mut tree = Tree {
             limit_hit: None,
+            by_name: std::cell::OnceCell::new(),
             nodes: vec![Node {
                 file: root_file,
                 dir: None,
@@ -243,10 +250,36 @@ impl<'a> Tree<'a> {
         id: NodeId,
         name: &'s str,
     ) -> impl Iterator<Item = NodeId> + 's {
-        self.children(id)
-            .iter()
+        let kids = self.children(id);
+        let (scan, indexed): (&[NodeId], &[NodeId]) = if kids.len() <= INDEX_CHILDREN {
+            (kids, &[])
+        } else {
+            let index = self.by_name.get_or_init(|| self.index_children());
+            let found = index
+                .get(&id)
+                .and_then(|m| m.get(name))
+                .map_or(&[][..], Vec::as_slice);
+            (&[], found)
+        };
+        scan.iter()
             .copied()
             .filter(move |&c| self.name(c) == name)
+            .chain(indexed.iter().copied())
+    }
+
+    fn index_children(&self) -> HashMap<NodeId, HashMap<&'a str, Vec<NodeId>>> {
+        let mut out: HashMap<NodeId, HashMap<&'a str, Vec<NodeId>>> = HashMap::new();
+        for id in self.all() {
+            let kids = self.children(id);
+            if kids.len() <= INDEX_CHILDREN {
+                continue;
+            }
+            let m = out.entry(id).or_default();
+            for &c in kids {
+                m.entry(self.name(c)).or_default().push(c);
+            }
+        }
+        out
     }
     pub fn parent(&self, id: NodeId) -> Option<NodeId> {
         self.node(id).parent
