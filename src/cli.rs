@@ -77,7 +77,7 @@ pub struct CheckArgs {
     /// Larger files are reported, not read (bytes, or with a K, M or G suffix)
     #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = crate::workspace::parse_size)]
     pub max_file_size: u64,
-    /// Blocks nested deeper than this are a syntax error (at most 4096)
+    /// Blocks nested deeper than this are a syntax error (at most 1024)
     #[arg(long, value_name = "N", default_value_t = crate::workspace::DEFAULT_MAX_DEPTH, value_parser = parse_depth)]
     pub max_depth: usize,
     /// Files one configuration may read through `include`, counting a file each time it is

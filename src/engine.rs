@@ -105,6 +105,13 @@ impl Session {
                 .iter()
                 .filter_map(|d| d.fix.as_ref())
                 .filter(|f| allow_unsafe || f.applicability == Applicability::Safe)
+                // A fix that would write what is already there changes nothing; taking it
+                // would only keep the passes going.
+                .filter(|f| {
+                    f.edits.iter().any(|e| {
+                        self.db.get(e.file).text.get(e.span.range()) != Some(e.content.as_str())
+                    })
+                })
                 .filter(|f| {
                     let writable = f.edits.iter().all(|e| self.is_checked(e.file));
                     if !writable {

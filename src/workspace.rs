@@ -12,7 +12,7 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 pub const DEFAULT_MAX_DEPTH: usize = 256;
 /// `--max-depth` may not go above this: nested locations are selected recursively, and this
 /// depth stays far inside a 2 MiB thread stack.
-pub const MAX_MAX_DEPTH: usize = 4096;
+pub const MAX_MAX_DEPTH: usize = 1024;
 /// Files one configuration may pull in through `include`, counting a file each time it is
 /// included (override with `--max-includes`).
 pub const DEFAULT_MAX_INCLUDES: usize = 10_000;
@@ -225,10 +225,10 @@ pub fn discover_with(paths: &[PathBuf], follow_links: bool) -> (Vec<Discovered>,
                     path: root.clone(),
                     format,
                 }),
-                None => errors.push(format!(
-                    "{}: not a file format wscfg knows (nginx)",
-                    root.display()
-                )),
+                None => errors.push(match fs::File::open(root) {
+                    Err(e) => format!("cannot read {}: {e}", root.display()),
+                    Ok(_) => format!("{}: not a file format wscfg knows (nginx)", root.display()),
+                }),
             },
             Ok(_) => {
                 let walker = ignore::WalkBuilder::new(root)
