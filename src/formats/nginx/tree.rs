@@ -64,7 +64,7 @@ pub type ParsedFiles = HashMap<FileId, ParsedFile>;
 pub type IncludeMap = HashMap<(FileId, DirId), Vec<FileId>>;
 
 enum Frame<'a> {
-    Dirs(FileId, std::slice::Iter<'a, DirId>),
+    Dirs(FileId, &'a ParsedFile, std::slice::Iter<'a, DirId>),
     Files(std::slice::Iter<'a, FileId>),
 }
 
@@ -147,7 +147,7 @@ impl<'a> Tree<'a> {
             // Includes are spliced in order right here; nested blocks are deferred to `work`.
             // The files of the `Dirs` frames on this stack are the include chain, so a file
             // including itself (directly or not) is cut off.
-            let mut frames: Vec<Frame<'a>> = vec![Frame::Dirs(file, dirs.iter())];
+            let mut frames: Vec<Frame<'a>> = vec![Frame::Dirs(file, &parsed[&file], dirs.iter())];
             while let Some(frame) = frames.last_mut() {
                 match frame {
                     Frame::Files(targets) => {
@@ -158,13 +158,13 @@ impl<'a> Tree<'a> {
                         let on_chain = outer_chain.contains(&t)
                             || frames
                                 .iter()
-                                .any(|fr| matches!(fr, Frame::Dirs(f, _) if *f == t));
+                                .any(|fr| matches!(fr, Frame::Dirs(f, _, _) if *f == t));
                         if let (false, Some(p)) = (on_chain, parsed.get(&t)) {
-                            frames.push(Frame::Dirs(t, p.roots.iter()));
+                            frames.push(Frame::Dirs(t, p, p.roots.iter()));
                         }
                     }
-                    Frame::Dirs(f, iter) => {
-                        let f = *f;
+                    Frame::Dirs(f, p, iter) => {
+                        let (f, p) = (*f, *p);
                         let Some(&d) = iter.next() else {
                             frames.pop();
                             continue;
@@ -172,7 +172,7 @@ impl<'a> Tree<'a> {
                         if tree.nodes.len() >= MAX_NODES {
                             return tree;
                         }
-                        let directive = parsed[&f].get(d);
+                        let directive = p.get(d);
                         let id = tree.push(parent, f, directive);
                         if let Some(block) = directive.block
                             && !block.raw
@@ -180,7 +180,7 @@ impl<'a> Tree<'a> {
                         {
                             let mut chain = outer_chain.clone();
                             chain.extend(frames.iter().filter_map(|fr| match fr {
-                                Frame::Dirs(f, _) => Some(*f),
+                                Frame::Dirs(f, _, _) => Some(*f),
                                 Frame::Files(_) => None,
                             }));
                             work.push((id, f, &directive.children, chain));
