@@ -420,7 +420,10 @@ mod tests {
     use super::*;
 
     fn names(p: &ParsedFile) -> Vec<String> {
-        p.directives.iter().map(|d| d.name.value.clone()).collect()
+        p.directives
+            .iter()
+            .map(|d| d.name.value.to_string())
+            .collect()
     }
 
     #[test]
