@@ -439,3 +439,19 @@ fn fix_on_the_command_line_prints_the_diff_and_writes_atomically() {
     assert!(!String::from_utf8(out.stdout).unwrap().contains("--- a/"));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
 }
+
+#[test]
+fn crlf_files_are_fixed_in_their_own_line_endings() {
+    let dir = Path::new(FIXTURES).join("websocket_port_http_handler");
+    let crlf = |p: &str| {
+        std::fs::read_to_string(dir.join(p))
+            .unwrap()
+            .replace('\n', "\r\n")
+    };
+    let before = crlf("fires_socketio_env_port.toml");
+    let expected = crlf("fires_socketio_env_port.fixed.toml");
+    assert_eq!(fixed(&before), expected);
+    let before = crlf("fires_issue_problem_statement.toml");
+    let expected = crlf("fires_issue_problem_statement.fixed.toml");
+    assert_eq!(fixed(&before), expected);
+}

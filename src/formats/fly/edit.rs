@@ -136,3 +136,163 @@ impl Editor<'_> {
         Edit::delete(self.file, span)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::apply_edits;
+
+    fn with<R>(text: &str, f: impl FnOnce(&Editor<'_>) -> R) -> R {
+        let src = SourceFile::new("fly.toml".into(), text.to_owned());
+        let doc = super::super::parse(text).unwrap();
+        let ed = Editor {
+            file: FileId(0),
+            src: &src,
+            doc: &doc,
+        };
+        f(&ed)
+    }
+
+    fn entry<'d>(doc: &'d FlyDoc, name: &str) -> &'d Entry {
+        doc.tables
+            .iter()
+            .flat_map(|t| &t.entries)
+            .find(|e| e.name == name)
+            .unwrap()
+    }
+
+    #[test]
+    fn deleting_keeps_every_other_byte() {
+        let cases = [
+            (
+                "[[services]]\n  internal_port = 1 # why\n  protocol = 'tcp'\n",
+                "internal_port",
+                "[[services]]\n  protocol = 'tcp'\n",
+            ),
+            (
+                "[[services]]\r\ninternal_port = 1\r\nprotocol = 'tcp'\r\n",
+                "internal_port",
+                "[[services]]\r\nprotocol = 'tcp'\r\n",
+            ),
+            // No final newline: the break before the last line goes instead.
+            (
+                "[[services]]\ninternal_port = 1\nprotocol = 'tcp'",
+                "protocol",
+                "[[services]]\ninternal_port = 1",
+            ),
+            (
+                "[http_service]\nconcurrency.type = 'x'\nforce_https = true\n",
+                "type",
+                "[http_service]\nforce_https = true\n",
+            ),
+            (
+                "[[services]]\nports = [{ port = 1, handlers = [], force_https = true }]\n",
+                "handlers",
+                "[[services]]\nports = [{ port = 1, force_https = true }]\n",
+            ),
+            (
+                "[[services]]\nports = [{ port = 1, force_https = true }]\n",
+                "port",
+                "[[services]]\nports = [{ force_https = true }]\n",
+            ),
+            (
+                "[[services]]\nports = [{ port = 1 }]\n",
+                "port",
+                "[[services]]\nports = [{  }]\n",
+            ),
+        ];
+        for (text, key, want) in cases {
+            let got = with(text, |ed| {
+                let e = ed.delete_entry(entry(ed.doc, key)).unwrap();
+                apply_edits(text, &[e])
+            });
+            assert_eq!(got, want, "{text:?}");
+            assert!(super::super::parses(&got));
+        }
+    }
+
+    #[test]
+    fn inserting_matches_indentation_and_line_endings() {
+        let cases = [
+            (
+                "[http_service]\n  internal_port = 1\n\n[env]\n",
+                None,
+                "[http_service]\n  internal_port = 1\n  n = 0\n\n[env]\n",
+            ),
+            (
+                "[http_service]\r\n    internal_port = 1\r\n",
+                None,
+                "[http_service]\r\n    internal_port = 1\r\n    n = 0\r\n",
+            ),
+            (
+                "[http_service]\n  internal_port = 1\n  force_https = true",
+                Some("internal_port"),
+                "[http_service]\n  internal_port = 1\n  n = 0\n  force_https = true",
+            ),
+            (
+                "[env]\n  X = '1'\n[http_service] # web\n",
+                None,
+                "[env]\n  X = '1'\n[http_service] # web\n  n = 0\n",
+            ),
+            (
+                "services = [{ internal_port = 1 }]\n",
+                None,
+                "services = [{ internal_port = 1, n = 0 }]\n",
+            ),
+            ("services = [{}]\n", None, "services = [{ n = 0 }]\n"),
+        ];
+        for (text, after, want) in cases {
+            let got = with(text, |ed| {
+                let after = after.map(|k| entry(ed.doc, k).clone());
+                let table = ed.doc.services[0].table;
+                let e = ed.insert_entry(table, after.as_ref(), "n = 0").unwrap();
+                apply_edits(text, &[e])
+            });
+            assert_eq!(got, want, "{text:?}");
+            assert!(super::super::parses(&got));
+        }
+        // A service that only exists through `[[services.ports]]` has no header to write under.
+        with("[[services.ports]]\nport = 1\n", |ed| {
+            assert!(
+                ed.insert_entry(ed.doc.services[0].table, None, "n = 0")
+                    .is_none()
+            );
+        });
+    }
+
+    #[test]
+    fn array_items_go_with_one_comma() {
+        let text = "h = [\"tls\", \"http\"]\ni = [\n  'http',\n  'tls',\n]\nj = [\"http\"]\n";
+        let doc = super::super::parse(text).unwrap();
+        let src = SourceFile::new("f".into(), text.into());
+        let ed = Editor {
+            file: FileId(0),
+            src: &src,
+            doc: &doc,
+        };
+        let arrays: Vec<(Span, Vec<Span>)> = {
+            let d = toml_edit::Document::parse(text).unwrap();
+            ["h", "i", "j"]
+                .iter()
+                .map(|k| {
+                    let v = d.get(k).unwrap().as_value().unwrap();
+                    let a = v.as_array().unwrap();
+                    let sp = |r: std::ops::Range<usize>| Span::new(r.start, r.end);
+                    (
+                        sp(v.span().unwrap()),
+                        a.iter().map(|x| sp(x.span().unwrap())).collect(),
+                    )
+                })
+                .collect()
+        };
+        let edits = vec![
+            ed.remove_array_item(arrays[0].0, &arrays[0].1, 1),
+            ed.remove_array_item(arrays[1].0, &arrays[1].1, 0),
+            ed.remove_array_item(arrays[2].0, &arrays[2].1, 0),
+        ];
+        assert_eq!(
+            apply_edits(text, &edits),
+            "h = [\"tls\"]\ni = [\n  'tls',\n]\nj = []\n"
+        );
+    }
+}
