@@ -50,8 +50,11 @@ pub fn looks_like_nginx(text: &str) -> bool {
     text.lines().any(|l| {
         let l = l.trim_start();
         let word = l.split_whitespace().next().unwrap_or("");
-        matches!(word, "server" | "location" | "http" | "upstream" | "events") && l.contains('{')
-            || word == "proxy_pass" && l.ends_with(';')
+        matches!(
+            word,
+            "server" | "location" | "http" | "upstream" | "events" | "map"
+        ) && l.contains('{')
+            || (word.starts_with("proxy_") || word == "include") && l.trim_end().ends_with(';')
     })
 }
 

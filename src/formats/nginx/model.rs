@@ -164,7 +164,7 @@ impl<'a> NginxContext<'a> {
     /// (normal nginx inheritance for scalar directives).
     pub fn effective(&self, node: NodeId, name: &str) -> Option<NodeId> {
         self.proxy_levels(node)
-            .find_map(|level| self.tree.children_named(level, name).last())
+            .find_map(|level| self.tree.children_named(level, name).next_back())
     }
 
     /// The location, its enclosing locations, server and http levels, innermost first.

@@ -10,8 +10,11 @@ use nom::{IResult, Parser};
 /// Deeper nesting than this is refused with a located error instead of exhausting memory.
 pub const DEFAULT_MAX_DEPTH: usize = 256;
 
+/// Parses a file and checks the shape of the directives nginx itself would refuse first.
 pub fn parse(text: &str) -> Result<ParsedFile, SyntaxError> {
-    parse_with_limit(text, DEFAULT_MAX_DEPTH)
+    let parsed = parse_with_limit(text, DEFAULT_MAX_DEPTH)?;
+    super::arity::check(&parsed)?;
+    Ok(parsed)
 }
 
 pub fn parse_with_limit(text: &str, max_depth: usize) -> Result<ParsedFile, SyntaxError> {
@@ -478,6 +481,19 @@ mod tests {
         assert_eq!(e.span.start, 14);
         let e = parse("a '").unwrap_err();
         assert!(e.message.contains("quoted"));
+    }
+
+    #[test]
+    fn argument_counts_are_checked_like_nginx() {
+        let e = parse("user;\nevents {}").unwrap_err();
+        assert_eq!(
+            e.message,
+            "invalid number of arguments in \"user\" directive"
+        );
+        assert_eq!(e.span, Span::new(0, 4));
+        assert!(parse("location /x;").is_err());
+        assert!(parse("proxy_pass x { }").is_err());
+        assert!(parse("my_module_thing a b c;").is_ok());
     }
 
     #[test]

@@ -48,10 +48,10 @@ impl Context {
 }
 
 #[derive(Debug)]
-pub struct Node {
+pub struct Node<'a> {
     pub file: FileId,
     /// `None` only for the synthetic root that stands for the root file's own context.
-    pub dir: Option<DirId>,
+    pub dir: Option<&'a Directive>,
     pub parent: Option<NodeId>,
     pub children: Vec<NodeId>,
     pub context: Context,
@@ -68,11 +68,53 @@ enum Frame<'a> {
     Files(std::slice::Iter<'a, FileId>),
 }
 
-pub struct Tree<'a> {
-    pub nodes: Vec<Node>,
-    pub parsed: &'a ParsedFiles,
-    pub root_file: FileId,
+/// Iterator returned by [`Tree::children_named`].
+pub enum Named<'s, 'a> {
+    Indexed(std::slice::Iter<'s, NodeId>),
+    Scan {
+        tree: &'s Tree<'a>,
+        children: std::slice::Iter<'s, NodeId>,
+        name: &'s str,
+    },
 }
+
+impl Iterator for Named<'_, '_> {
+    type Item = NodeId;
+    fn next(&mut self) -> Option<NodeId> {
+        match self {
+            Named::Indexed(it) => it.next().copied(),
+            Named::Scan {
+                tree,
+                children,
+                name,
+            } => children.find(|&&c| tree.name(c) == *name).copied(),
+        }
+    }
+}
+
+impl DoubleEndedIterator for Named<'_, '_> {
+    fn next_back(&mut self) -> Option<NodeId> {
+        match self {
+            Named::Indexed(it) => it.next_back().copied(),
+            Named::Scan {
+                tree,
+                children,
+                name,
+            } => children.rfind(|&&c| tree.name(c) == *name).copied(),
+        }
+    }
+}
+
+pub struct Tree<'a> {
+    pub nodes: Vec<Node<'a>>,
+    pub root_file: FileId,
+    /// Children by directive name, for blocks too big to scan on every question (an http
+    /// block with thousands of servers).
+    by_name: HashMap<NodeId, HashMap<&'a str, Vec<NodeId>>>,
+}
+
+/// Blocks with more children than this get a by-name index.
+const INDEX_THRESHOLD: usize = 32;
 
 /// Guards against include explosions (a glob under a loop of includes).
 const MAX_NODES: usize = 20_000_000;
@@ -92,8 +134,8 @@ impl<'a> Tree<'a> {
                 children: Vec::new(),
                 context: root_context,
             }],
-            parsed,
             root_file,
+            by_name: HashMap::new(),
         };
         let Some(root) = parsed.get(&root_file) else {
             return tree;
@@ -131,7 +173,7 @@ impl<'a> Tree<'a> {
                             return tree;
                         }
                         let directive = parsed[&f].get(d);
-                        let id = tree.push(parent, f, d, directive);
+                        let id = tree.push(parent, f, directive);
                         if let Some(block) = directive.block
                             && !block.raw
                             && !directive.children.is_empty()
@@ -152,10 +194,11 @@ impl<'a> Tree<'a> {
                 }
             }
         }
+        tree.index_big_blocks();
         tree
     }
 
-    fn push(&mut self, parent: NodeId, file: FileId, dir: DirId, d: &Directive) -> NodeId {
+    fn push(&mut self, parent: NodeId, file: FileId, d: &'a Directive) -> NodeId {
         let id = NodeId(self.nodes.len() as u32);
         let context = if d.block.is_some() {
             Context::of_block(d.name())
@@ -164,7 +207,7 @@ impl<'a> Tree<'a> {
         };
         self.nodes.push(Node {
             file,
-            dir: Some(dir),
+            dir: Some(d),
             parent: Some(parent),
             children: Vec::new(),
             context,
@@ -176,13 +219,12 @@ impl<'a> Tree<'a> {
     pub fn root(&self) -> NodeId {
         NodeId(0)
     }
-    pub fn node(&self, id: NodeId) -> &Node {
+    pub fn node(&self, id: NodeId) -> &Node<'a> {
         &self.nodes[id.0 as usize]
     }
     /// The directive behind a node; the synthetic root has none.
     pub fn dir(&self, id: NodeId) -> Option<&'a Directive> {
-        let n = self.node(id);
-        n.dir.map(|d| self.parsed[&n.file].get(d))
+        self.node(id).dir
     }
     pub fn name(&self, id: NodeId) -> &'a str {
         self.dir(id).map_or("", |d| d.name())
@@ -190,15 +232,31 @@ impl<'a> Tree<'a> {
     pub fn children(&self, id: NodeId) -> &[NodeId] {
         &self.node(id).children
     }
-    pub fn children_named<'s>(
-        &'s self,
-        id: NodeId,
-        name: &'s str,
-    ) -> impl Iterator<Item = NodeId> + 's {
-        self.children(id)
-            .iter()
-            .copied()
-            .filter(move |&c| self.name(c) == name)
+    /// The children of `id` named `name`, in order.
+    pub fn children_named<'s>(&'s self, id: NodeId, name: &'s str) -> Named<'s, 'a> {
+        match self.by_name.get(&id) {
+            Some(index) => Named::Indexed(index.get(name).map_or(&[][..], Vec::as_slice).iter()),
+            None => Named::Scan {
+                tree: self,
+                children: self.children(id).iter(),
+                name,
+            },
+        }
+    }
+
+    fn index_big_blocks(&mut self) {
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.children.len() <= INDEX_THRESHOLD {
+                continue;
+            }
+            let mut index: HashMap<&'a str, Vec<NodeId>> = HashMap::new();
+            for &c in &n.children {
+                if let Some(d) = self.nodes[c.0 as usize].dir {
+                    index.entry(d.name()).or_default().push(c);
+                }
+            }
+            self.by_name.insert(NodeId(i as u32), index);
+        }
     }
     pub fn parent(&self, id: NodeId) -> Option<NodeId> {
         self.node(id).parent

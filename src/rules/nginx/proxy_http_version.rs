@@ -33,7 +33,7 @@ impl<'a> Rule<NginxContext<'a>> for ProxyHttpVersion {
                     .map(|e| Fix::safe("set `proxy_http_version 1.1;`", vec![e])),
                 _ => Some(Fix::safe(
                     "add `proxy_http_version 1.1;`",
-                    vec![cx.insert_at_end(loc, "proxy_http_version 1.1;")],
+                    vec![cx.insert_into(loc, &["proxy_pass"], "proxy_http_version 1.1;")],
                 )),
             };
             let message = match (set, version) {
