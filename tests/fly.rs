@@ -1,7 +1,7 @@
-//! fly.toml: every fixture through the library, the flyctl corpus, the rule pages, the
-//! model on messy real-world shapes, and `wscfg fix fly.toml` on a temporary copy.
+//! fly.toml beyond the generic runners (tests/fixtures.rs, tests/rule_pages.rs): fixtures
+//! whose rule has no fix stay untouched, the flyctl corpus, the model on messy real-world
+//! shapes, settings from wscfg.toml, CRLF files, and `wscfg fix fly.toml` on a temporary copy.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use wscfg::config::Config;
 use wscfg::engine::Session;
@@ -23,152 +23,71 @@ fn fixed(text: &str) -> String {
     s.db.get(id).text.clone()
 }
 
-fn rule_code(dir: &Path) -> &'static str {
-    let name = dir.file_name().unwrap().to_str().unwrap().replace('_', "-");
-    wscfg::rules::all()
-        .into_iter()
-        .find(|m| m.format == Format::Fly && m.name == name)
-        .unwrap_or_else(|| panic!("fixtures/fly/{name}: no fly rule has that name"))
-        .code
-}
-
-fn rule_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(FIXTURES)
-        .expect("fixtures/fly exists")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
-}
-
-fn files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let n = p.file_name().unwrap().to_str().unwrap();
-            n.starts_with(prefix) && n.ends_with(".toml") && !n.ends_with(".fixed.toml")
-        })
-        .collect();
-    v.sort();
-    v
-}
-
-#[test]
-fn every_fly_rule_has_fixtures_that_fire_stay_quiet_and_fix() {
-    let mut covered = BTreeSet::new();
-    let mut table = String::new();
-    for dir in rule_dirs() {
-        let code = rule_code(&dir);
-        covered.insert(code);
-        let fires = files(&dir, "fires_");
-        let quiet = files(&dir, "quiet_");
-        assert!(!fires.is_empty(), "{}: no fires_ fixture", dir.display());
-        assert!(!quiet.is_empty(), "{}: no quiet_ fixture", dir.display());
-        for f in &fires {
-            let text = std::fs::read_to_string(f).unwrap();
-            let got = codes(&text, Config::default());
-            table.push_str(&format!("{}: {:?}\n", f.display(), got));
-            assert!(
-                got.contains(&code),
-                "{}: expected {code}, got {got:?}",
-                f.display()
-            );
-            let expected_path = f.with_extension("fixed.toml");
-            let after = fixed(&text);
-            match std::fs::read_to_string(&expected_path) {
-                Ok(expected) => {
-                    assert_eq!(after, expected, "{}: fix result differs", f.display());
-                    let left = codes(&expected, Config::default());
-                    assert!(
-                        left.is_empty(),
-                        "{}: fixed file still has {left:?}",
-                        expected_path.display()
-                    );
-                    assert_eq!(
-                        fixed(&expected),
-                        expected,
-                        "{}: not a fixed point",
-                        expected_path.display()
-                    );
-                }
-                Err(_) => assert_eq!(
-                    after,
-                    text,
-                    "{}: fixes changed a file that has no .fixed.toml",
-                    f.display()
-                ),
-            }
-        }
-        for f in &quiet {
-            let text = std::fs::read_to_string(f).unwrap();
-            let got = codes(&text, Config::default());
-            table.push_str(&format!("{}: {:?}\n", f.display(), got));
-            assert!(
-                !got.contains(&code),
-                "{}: {code} fired on a quiet fixture",
-                f.display()
-            );
+fn fixture_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            fixture_files(&p, out);
+        } else if p
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("fires_")
+            && !p.to_str().unwrap().ends_with(".fixed.toml")
+        {
+            out.push(p);
         }
     }
-    eprintln!("{table}");
-    let rules: BTreeSet<_> = wscfg::rules::all()
-        .into_iter()
-        .filter(|m| m.format == Format::Fly && m.code != "FLY000")
-        .map(|m| m.code)
-        .collect();
-    assert_eq!(
-        covered, rules,
-        "every fly rule needs a fixtures/fly/<rule_name>/ directory"
-    );
 }
 
+/// tests/fixtures.rs checks fires files that have a `.fixed` twin; this checks the others:
+/// with no twin, `wscfg fix --unsafe-fixes` must leave the file exactly as it is.
 #[test]
-fn fixable_rules_have_a_fixed_fixture() {
-    for dir in rule_dirs() {
-        let code = rule_code(&dir);
-        let meta = wscfg::rules::find(code).unwrap();
-        let has_fixed = files(&dir, "fires_")
-            .iter()
-            .any(|f| f.with_extension("fixed.toml").exists());
-        assert_eq!(
-            has_fixed,
-            meta.fix != wscfg::rules::FixAvailability::None,
-            "{code}: a fixable rule needs a .fixed.toml, an unfixable one none"
-        );
+fn fires_fixtures_without_a_twin_are_left_untouched() {
+    let mut all = Vec::new();
+    fixture_files(Path::new(FIXTURES), &mut all);
+    let mut untouched = 0;
+    for f in all {
+        let twin = f.with_extension("fixed.toml");
+        if twin.exists() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&f).unwrap();
+        let config = Config::discover(&f).unwrap().unwrap_or_default();
+        let mut s = Session::new(config);
+        let id = s.add_text(f.clone(), text.clone(), Format::Fly);
+        s.fix(true);
+        assert_eq!(s.db.get(id).text, text, "{}: changed by fixes", f.display());
+        untouched += 1;
     }
+    assert!(untouched >= 6, "only {untouched} fixtures without a fix");
 }
 
-/// `/work/shared/corpus/fly` (or `$WSCFG_CORPUS_DIR/fly`): flyctl's own test files.
-fn corpus_files() -> Option<Vec<PathBuf>> {
-    let root = std::env::var_os("WSCFG_CORPUS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/corpus"))
-        .join("fly");
-    if !root.is_dir() {
-        eprintln!("corpus not found at {}: skipped", root.display());
-        return None;
-    }
-    let mut out = Vec::new();
-    let mut stack = vec![root];
-    while let Some(d) = stack.pop() {
+/// flyctl's own test files (tests/corpus/fly, copied from superfly/flyctl).
+fn corpus_files() -> Vec<PathBuf> {
+    fn walk(d: &Path, out: &mut Vec<PathBuf>) {
         for e in std::fs::read_dir(d).unwrap() {
             let p = e.unwrap().path();
             if p.is_dir() {
-                stack.push(p);
+                walk(&p, out);
             } else if p.extension().is_some_and(|x| x == "toml") {
                 out.push(p);
             }
         }
     }
+    let mut out = Vec::new();
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/fly"),
+        &mut out,
+    );
     out.sort();
-    Some(out)
+    out
 }
 
 #[test]
 fn every_corpus_file_loads() {
-    let Some(files) = corpus_files() else { return };
+    let files = corpus_files();
     assert!(
         files.len() >= 40,
         "expected flyctl's test files, found {}",
@@ -203,7 +122,7 @@ fn every_corpus_file_loads() {
 
 #[test]
 fn corpus_findings_are_the_known_ones() {
-    let Some(files) = corpus_files() else { return };
+    let files = corpus_files();
     let mut found = Vec::new();
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap();
@@ -321,50 +240,6 @@ fn comments_name_the_service_they_sit_in_or_right_above() {
     let apart = text.replace("# WebSocket server\n", "# WebSocket server\n\n");
     let doc = wscfg::formats::fly::load(&apart, &Default::default()).unwrap();
     assert!(doc.services[1].websocket.is_none());
-}
-
-/// ```toml title="before"``` / ```toml title="after"``` blocks of a rule page.
-fn page_examples(page: &str) -> (Option<String>, Option<String>) {
-    let block = |title: &str| {
-        let open = format!("```toml title=\"{title}\"\n");
-        let start = page.find(&open)? + open.len();
-        let end = page[start..].find("\n```")? + start;
-        Some(page[start..=end].to_owned())
-    };
-    (block("before"), block("after"))
-}
-
-#[test]
-fn rule_pages_exist_and_their_examples_lint_as_they_say() {
-    for meta in wscfg::rules::all()
-        .into_iter()
-        .filter(|m| m.format == Format::Fly)
-    {
-        let page = wscfg::rules::page(meta.code)
-            .unwrap_or_else(|| panic!("rules/{}.md is missing", meta.code));
-        assert!(
-            page.starts_with(&format!("# {} {}\n", meta.code, meta.name)),
-            "{}: title",
-            meta.code
-        );
-        assert!(page.contains("## References"), "{}: references", meta.code);
-        assert!(page.contains("https://"), "{}: cites no URL", meta.code);
-        let (before, after) = page_examples(page);
-        let before = before.unwrap_or_else(|| panic!("{}: no before example", meta.code));
-        let after = after.unwrap_or_else(|| panic!("{}: no after example", meta.code));
-        let got = codes(&before, Config::default());
-        assert!(
-            got.contains(&meta.code),
-            "{}: before gives {got:?}",
-            meta.code
-        );
-        let got = codes(&after, Config::default());
-        assert!(
-            !got.contains(&meta.code),
-            "{}: after gives {got:?}",
-            meta.code
-        );
-    }
 }
 
 #[test]

@@ -38,6 +38,9 @@ impl Format {
         if nginx::detect::by_name(path) {
             return Some(Format::Nginx);
         }
+        if fly::detect_by_content(path, named) {
+            return Some(Format::Fly);
+        }
         if nginx::detect::by_content(path, named) {
             return Some(Format::Nginx);
         }

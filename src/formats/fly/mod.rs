@@ -21,6 +21,36 @@ pub fn detect_by_name(path: &Path) -> bool {
     name == "fly.toml" || name.starts_with("fly.") && name.ends_with(".toml") && name.len() > 9
 }
 
+/// Other `.toml` files that read like a fly.toml: any `.toml` the user names, and `.toml`
+/// files with `fly` in their name found in a walk (`fly-staging.toml`, `staging.fly.toml`),
+/// when their text has a section only fly.toml has or a `primary_region`.
+pub fn detect_by_content(path: &Path, named: bool) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if !name.ends_with(".toml") || !(named || name.to_ascii_lowercase().contains("fly")) {
+        return false;
+    }
+    let mut head = Vec::new();
+    let _ = std::fs::File::open(path).and_then(|f| {
+        std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 * 1024), &mut head)
+    });
+    looks_like_fly(&String::from_utf8_lossy(&head))
+}
+
+/// A fly.toml section header (`[http_service]`, `[[services]]`, `[[services.ports]]`,
+/// `[[vm]]`) or a top-level `primary_region = …`.
+pub fn looks_like_fly(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim_start();
+        let header = l
+            .trim_start_matches('[')
+            .split([']', '.'])
+            .next()
+            .unwrap_or("");
+        l.starts_with('[') && matches!(header.trim(), "http_service" | "services" | "vm")
+            || l.starts_with("primary_region") && l[14..].trim_start().starts_with('=')
+    })
+}
+
 /// Parses a fly.toml into the model, or gives the located syntax error.
 pub fn parse(text: &str) -> Result<FlyDoc, (Span, String)> {
     match toml_edit::Document::parse(text) {
@@ -108,6 +138,20 @@ mod tests {
         assert!(!detect_by_name(Path::new("fly..toml")));
         assert!(!detect_by_name(Path::new("wscfg.toml")));
         assert!(!detect_by_name(Path::new("pyproject.toml")));
+    }
+
+    #[test]
+    fn content_sniffing() {
+        assert!(looks_like_fly(
+            "app = 'x'\n\n[http_service]\n  internal_port = 8080\n"
+        ));
+        assert!(looks_like_fly("[[services.ports]]\nport = 80\n"));
+        assert!(looks_like_fly("primary_region = \"ams\"\n"));
+        assert!(!looks_like_fly(
+            "[package]\nname = \"services\"\n[dependencies]\n"
+        ));
+        assert!(!looks_like_fly("[tool.poetry]\nprimary_region_x = 1\n"));
+        assert!(!looks_like_fly("server {\n listen 80;\n}\n"));
     }
 
     #[test]
