@@ -120,6 +120,15 @@ pub fn websocket_env_name(name: &str) -> bool {
     })
 }
 
+/// The comments (sorted by position) that lie within `start..end`.
+fn within(comments: &[Span], start: usize, end: usize) -> impl Iterator<Item = &Span> {
+    let from = comments.partition_point(|c| c.start < start);
+    comments[from..]
+        .iter()
+        .take_while(move |c| c.start < end)
+        .filter(move |c| c.end <= end)
+}
+
 fn line_start(text: &str, at: usize) -> usize {
     text[..at].rfind('\n').map_or(0, |i| i + 1)
 }
@@ -134,7 +143,7 @@ fn comments_above<'a>(text: &str, at: usize, comments: &'a [Span]) -> Vec<&'a Sp
         if !content.starts_with('#') {
             break;
         }
-        out.extend(comments.iter().filter(|c| c.start >= prev && c.end <= line));
+        out.extend(within(comments, prev, line));
         line = prev;
     }
     out
@@ -168,7 +177,7 @@ fn reason(
         let end = text[body.end..]
             .find('\n')
             .map_or(text.len(), |n| body.end + n);
-        candidates.extend(comments.iter().filter(|c| c.start >= start && c.end <= end));
+        candidates.extend(within(comments, start, end));
     }
     for h in &s.headers {
         candidates.extend(comments_above(text, h.start, comments));
