@@ -180,15 +180,22 @@ pub fn has_failures(diags: &[Diagnostic], fail_on: Severity) -> bool {
     diags.iter().any(|d| d.severity >= fail_on)
 }
 
-/// Replaces a file atomically: a temporary file in the same directory, the original's
-/// permissions, then a rename over it.
+/// Replaces (or creates) a file atomically: a temporary file in the same directory, the
+/// original's permissions (0644 for a new file), then a rename over it.
 pub fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    let perms = std::fs::metadata(path)?.permissions();
+    let perms = match std::fs::metadata(path) {
+        Ok(m) => m.permissions(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::Permissions::from_mode(0o644)
+        }
+        Err(e) => return Err(e),
+    };
     let mut tmp = tempfile::Builder::new()
         .prefix(".wscfg-")
         .tempfile_in(dir)?;

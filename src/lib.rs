@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod fix;
 pub mod formats;
+pub mod generate;
 pub mod render;
 pub mod rules;
 pub mod source;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Fix(args) => check(&args, true),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { output_format } => list_rules(output_format),
+        Command::Init(args) => generate::init(&args),
     };
     match result {
         Ok(code) => code,
