@@ -179,4 +179,7 @@ pub struct InitFlyArgs {
     /// WebSockets on the HTTP port, through [http_service] (the default)
     #[arg(long)]
     pub same_port: bool,
+    /// primary_region, e.g. ams (default: none written; flyctl picks one at launch)
+    #[arg(long, value_name = "CODE")]
+    pub region: Option<String>,
 }

@@ -18,6 +18,7 @@ pub struct Options {
     pub http_port: u16,
     /// A port of its own for WebSockets (internal and public); `None` = same port as HTTP.
     pub ws_port: Option<u16>,
+    pub region: Option<String>,
 }
 
 const DEFAULT_HTTP_PORT: u16 = 8080;
@@ -33,6 +34,7 @@ impl Options {
             app,
             http_port: a.http_port,
             ws_port: a.ws_port,
+            region: a.region.clone(),
         };
         o.validate()?;
         Ok(o)
@@ -51,6 +53,13 @@ impl Options {
             return Err(format!(
                 "--app `{}`: Fly app names are lowercase letters, digits and dashes",
                 self.app
+            ));
+        }
+        if let Some(r) = &self.region
+            && !(r.len() == 3 && r.chars().all(|c| c.is_ascii_lowercase()))
+        {
+            return Err(format!(
+                "--region `{r}`: Fly region codes are three lowercase letters (ams, iad, ...)"
             ));
         }
         if self.http_port == 0 {
@@ -82,6 +91,9 @@ impl Options {
         }
         if let Some(p) = self.ws_port {
             c.push_str(&format!(" --ws-port {p}"));
+        }
+        if let Some(r) = &self.region {
+            c.push_str(&format!(" --region {r}"));
         }
         c
     }
@@ -175,6 +187,9 @@ fn render(o: &Options) -> String {
         o.command_line()
     ));
     w.line(&format!("app = \"{}\"", o.app));
+    if let Some(r) = &o.region {
+        w.line(&format!("primary_region = \"{r}\""));
+    }
     w.blank();
     match o.ws_port {
         None => w.comment(
@@ -342,6 +357,7 @@ mod tests {
             app: "chat".into(),
             http_port: 8080,
             ws_port: None,
+            region: None,
         };
         for bad in [
             Options {
@@ -360,6 +376,10 @@ mod tests {
                 ws_port: Some(443),
                 ..base.clone()
             },
+            Options {
+                region: Some("Amsterdam".into()),
+                ..base.clone()
+            },
         ] {
             assert!(generate(&bad).is_err(), "{bad:?}");
         }
@@ -372,6 +392,7 @@ mod tests {
             app: "chat".into(),
             http_port: 8080,
             ws_port: Some(8081),
+            region: None,
         };
         let text = render(&o);
         assert!(check_model(&o, &text).is_ok());

@@ -514,14 +514,15 @@ fn servers(w: &mut Writer, o: &Options) {
             Some(443) | None => "https://$host$request_uri".to_owned(),
             Some(p) => format!("https://$host:{p}$request_uri"),
         };
-        w.comment(
-            "Plain HTTP moves to HTTPS. WebSocket: browsers refuse ws:// from an https page \
-             (mixed content) and WebSocket clients do not follow redirects, so clients must \
-             connect to wss:// directly.",
-        );
+        w.comment("Plain HTTP moves to HTTPS.");
         w.open("server");
         w.line("listen 80;");
         w.line(&server_names(o));
+        w.comment(
+            "WebSocket: browsers refuse ws:// from an https page (mixed content), and \
+             WebSocket clients do not follow this redirect, so they must connect to wss:// \
+             directly.",
+        );
         w.line(&format!("return 301 {target};"));
         w.close();
         w.blank();
