@@ -70,15 +70,25 @@ impl Observed {
 /// Opens `ws://127.0.0.1:{port}{uri}`; on success echoes a message, then (if `idle` is given)
 /// stays idle that long or until the connection closes, and echoes once more if it survived.
 pub async fn probe(port: u16, uri: &str, idle: Option<Duration>) -> Observed {
-    let mut seen = Observed::default();
     let stream =
         match tokio::time::timeout(STEP_TIMEOUT, TcpStream::connect(("127.0.0.1", port))).await {
             Ok(Ok(s)) => s,
             other => {
-                seen.error = Some(format!("connect: {other:?}"));
-                return seen;
+                return Observed {
+                    error: Some(format!("connect: {other:?}")),
+                    ..Observed::default()
+                };
             }
         };
+    probe_stream(stream, port, uri, idle).await
+}
+
+/// [`probe`] over a connection the caller opened (a TLS stream, say) to 127.0.0.1:`port`.
+pub async fn probe_stream<S>(stream: S, port: u16, uri: &str, idle: Option<Duration>) -> Observed
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let mut seen = Observed::default();
     let url = format!("ws://127.0.0.1:{port}{uri}");
     let mut ws = match tokio::time::timeout(
         STEP_TIMEOUT,
