@@ -1,6 +1,12 @@
 //! The file formats wscfg understands, and how a file is recognised as one of them.
 
+pub mod apprunner;
+pub mod evidence;
 pub mod nginx;
+pub mod project_deps;
+pub mod railway;
+pub mod spanned;
+pub mod start_command;
 
 use serde::Serialize;
 use std::path::Path;
@@ -9,18 +15,24 @@ use std::path::Path;
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Nginx,
+    Railway,
+    AppRunner,
 }
 
 impl Format {
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Nginx => "nginx",
+            Format::Railway => "railway",
+            Format::AppRunner => "apprunner",
         }
     }
 
     pub fn parse(s: &str) -> Option<Format> {
         match s {
             "nginx" => Some(Format::Nginx),
+            "railway" => Some(Format::Railway),
+            "apprunner" => Some(Format::AppRunner),
             _ => None,
         }
     }
@@ -28,6 +40,12 @@ impl Format {
     /// Name first, then content. `named` is true for a file the user named explicitly, which
     /// is given the benefit of the doubt for ambiguous extensions.
     pub fn detect(path: &Path, named: bool) -> Option<Format> {
+        if railway::is_manifest_name(path) {
+            return Some(Format::Railway);
+        }
+        if apprunner::is_manifest_name(path) {
+            return Some(Format::AppRunner);
+        }
         if nginx::detect::by_name(path) {
             return Some(Format::Nginx);
         }
