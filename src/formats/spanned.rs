@@ -217,12 +217,21 @@ pub fn did_you_mean<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     if let Some(k) = known.iter().find(|k| normalise_key(k) == n) {
         return Some(k);
     }
-    known
+    let close = known
         .iter()
         .map(|k| (distance(&n, &normalise_key(k)), *k))
         .filter(|(d, k)| *d <= (k.len() / 4).clamp(1, 3))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
+        .map(|(_, k)| k);
+    if close.is_some() || n.len() < 6 {
+        return close;
+    }
+    // `dockerfile` for `dockerfilePath`: a unique known key that starts with it.
+    let mut prefixed = known.iter().filter(|k| normalise_key(k).starts_with(&n));
+    match (prefixed.next(), prefixed.next()) {
+        (Some(k), None) => Some(k),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -241,7 +250,14 @@ mod tests {
             did_you_mean("healtcheckPath", &known),
             Some("healthcheckPath")
         );
-        assert_eq!(did_you_mean("restartPolicy", &known), None);
+        assert_eq!(
+            did_you_mean("restartPolicy", &known),
+            Some("restartPolicyType")
+        );
+        assert_eq!(
+            did_you_mean("restart", &["restartPolicyType", "restartPolicyMaxRetries"]),
+            None
+        );
         assert_eq!(did_you_mean("env", &known), None);
     }
 

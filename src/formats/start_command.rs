@@ -893,7 +893,7 @@ impl Invocation<'_> {
     pub fn request_timeout(&self) -> Option<(u64, OptValue<'_>)> {
         let opts: &[&str] = match self.program_name() {
             "gunicorn" => &["-t", "--timeout"],
-            "daphne" => &["--http-timeout"],
+            "daphne" => &["-t", "--http-timeout"],
             _ => return None,
         };
         let o = *self.option(opts).last()?;

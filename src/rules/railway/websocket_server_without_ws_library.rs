@@ -69,9 +69,10 @@ impl<'a> Rule<RailwayContext<'a>> for WebsocketServerWithoutWsLibrary {
                         cx.file,
                         cx.command_span(&cmd, word.span.clone()),
                         format!(
-                            "startCommand{} runs uvicorn, but {} install no WebSocket implementation \
-                             (`websockets`, `wsproto` or `uvicorn[standard]`): uvicorn answers every \
-                             WebSocket handshake with 400 and logs \"Unsupported upgrade request\"",
+                            "startCommand{} runs uvicorn, but the project's dependencies ({}) include no \
+                             WebSocket implementation (`websockets`, `wsproto` or `uvicorn[standard]`): \
+                             uvicorn answers every WebSocket handshake with 400 and logs \
+                             \"Unsupported upgrade request\"",
                             env.suffix(),
                             python.describe()
                         ),

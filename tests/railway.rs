@@ -1,0 +1,102 @@
+//! Railway fixtures and rule pages, through the engine.
+
+mod support;
+
+use wscfg::formats::Format;
+
+#[test]
+fn railway_fixtures() {
+    let results = support::check_format("railway", Format::Railway);
+    for (rule, o) in &results {
+        eprintln!(
+            "railway/{rule}: {} fire, {} quiet, {} fixed",
+            o.fires, o.quiet, o.fixed
+        );
+    }
+    assert_eq!(results.len(), 6);
+}
+
+#[test]
+fn railway_pages() {
+    for m in wscfg::rules::all()
+        .into_iter()
+        .filter(|m| m.format == Format::Railway)
+    {
+        if m.name == "syntax-error" {
+            assert!(
+                wscfg::rules::page(m.code).is_some(),
+                "{} has no page",
+                m.code
+            );
+            continue;
+        }
+        support::check_page(m.code, Format::Railway, &|lang| match lang {
+            "json" | "jsonc" => "railway.json",
+            _ => "railway.toml",
+        });
+    }
+}
+
+#[test]
+fn discovery_finds_both_railway_forms() {
+    let root =
+        support::fixtures_root().join("railway/sleep_drops_sockets/fires_socketio_dependency");
+    let (found, errors) = wscfg::workspace::discover(&[root]);
+    assert!(errors.is_empty(), "{errors:?}");
+    let names: Vec<_> = found
+        .iter()
+        .map(|f| {
+            (
+                f.path.file_name().unwrap().to_string_lossy().into_owned(),
+                f.format,
+            )
+        })
+        .collect();
+    assert_eq!(names, [("railway.json".to_owned(), Format::Railway)]);
+    for name in ["railway.toml", "railway.json"] {
+        assert_eq!(
+            Format::detect(std::path::Path::new(name), false),
+            Some(Format::Railway)
+        );
+    }
+}
+
+#[test]
+fn syntax_errors_are_located_not_panics() {
+    for (name, text) in [
+        ("railway.toml", "[deploy]\nstartCommand = \"uvicorn\n"),
+        (
+            "railway.json",
+            "{\n\t\"deploy\": {\n\t\t\"startCommand\": \n}",
+        ),
+        ("railway.json", ""),
+        ("railway.toml", "[deploy]\nstartCommand = 3\n[deploy]\n"),
+    ] {
+        let path = std::env::temp_dir().join("wscfg-syntax").join(name);
+        let diags = support::lint_text(&path, text, Format::Railway);
+        if text.is_empty() {
+            continue;
+        }
+        let d = diags
+            .iter()
+            .find(|d| d.code == "RWY000")
+            .unwrap_or_else(|| panic!("{text:?}: {diags:?}"));
+        assert!(d.span.end <= text.len(), "{text:?}: {:?}", d.span);
+    }
+}
+
+#[test]
+fn odd_values_do_not_panic() {
+    for text in [
+        "[deploy]\nstartCommand = 42\nhealthcheckPath = []\nsleepApplication = \"yes\"\n",
+        "deploy = \"x\"\nenvironments = 3\nbuild = []\n",
+        "[deploy]\nstartCommand = \"\"\"\nuvicorn app:app\n  --port 8000\"\"\"\n",
+        "[deploy]\nstartCommand = \"sh -c '\"\n",
+        "[environments.staging]\ndeploy = { startCommand = \"uvicorn \\u00e9:app --port 80\" }\n",
+        "[[deploy]]\nx = 1\n",
+    ] {
+        let path = std::env::temp_dir().join("wscfg-odd").join("railway.toml");
+        let _ = support::lint_text(&path, text, Format::Railway);
+        let _ = support::fix_text(&path, text, Format::Railway);
+    }
+}
