@@ -212,6 +212,22 @@ impl<'a> AppRunnerContext<'a> {
         }
     }
 
+    /// `run.network.port` as App Runner uses it: a number, or a string of digits; 8080 when
+    /// unset (`None` node).
+    pub fn port(&self) -> (Option<u16>, Option<&'a Node>) {
+        let node = self
+            .run()
+            .and_then(|r| r.get("network"))
+            .and_then(|n| n.get("port"));
+        let port = match node.map(|n| &n.kind) {
+            None => Some(8080),
+            Some(Kind::Int(i)) => u16::try_from(*i).ok().filter(|p| *p > 0),
+            Some(Kind::Str(s)) => s.value.trim().parse().ok().filter(|p| *p > 0),
+            Some(_) => None,
+        };
+        (port, node)
+    }
+
     /// `run.env` entries as (name, value node).
     pub fn run_env(&self) -> Vec<(&'a str, &'a Node)> {
         self.run()

@@ -420,6 +420,52 @@ impl<'a> RailwayContext<'a> {
                 .any(|(s, k)| self.field(env, *s, k).is_some_and(|f| f.env.is_some()))
     }
 
+    /// `deploy.healthcheckPath`.
+    pub fn healthcheck_path(&self, env: &Env<'a>) -> Option<(&'a str, Field<'a>)> {
+        let f = self.field(env, Section::Deploy, "healthcheckPath")?;
+        Some((f.node.as_str()?, f))
+    }
+
+    /// `deploy.healthcheckTimeout` in seconds (Railway's default is 300).
+    pub fn healthcheck_timeout(&self, env: &Env<'a>) -> Option<(i64, Field<'a>)> {
+        let f = self.field(env, Section::Deploy, "healthcheckTimeout")?;
+        Some((int_value(f.node)?, f))
+    }
+
+    /// `deploy.sleepApplication`, accepting the string forms real files use.
+    pub fn sleep_application(&self, env: &Env<'a>) -> Option<(bool, Field<'a>)> {
+        let f = self.field(env, Section::Deploy, "sleepApplication")?;
+        let on = match &f.node.kind {
+            Kind::Bool(b) => *b,
+            Kind::Str(s) if s.value.eq_ignore_ascii_case("true") => true,
+            Kind::Str(s) if s.value.eq_ignore_ascii_case("false") => false,
+            _ => return None,
+        };
+        Some((on, f))
+    }
+
+    /// `deploy.restartPolicyType`, upper-cased (`on_failure` → `ON_FAILURE`).
+    pub fn restart_policy(&self, env: &Env<'a>) -> Option<(String, Field<'a>)> {
+        let f = self.field(env, Section::Deploy, "restartPolicyType")?;
+        Some((f.node.as_str()?.to_ascii_uppercase(), f))
+    }
+
+    /// How many replicas run: `deploy.numReplicas`, or the sum of
+    /// `deploy.multiRegionConfig.<region>.numReplicas` when that is set.
+    pub fn replicas(&self, env: &Env<'a>) -> Option<(i64, Field<'a>)> {
+        if let Some(f) = self.field(env, Section::Deploy, "multiRegionConfig") {
+            let total: i64 = f
+                .node
+                .as_map()?
+                .iter()
+                .filter_map(|r| r.value.get("numReplicas").and_then(int_value))
+                .sum();
+            return Some((total, f));
+        }
+        let f = self.field(env, Section::Deploy, "numReplicas")?;
+        Some((int_value(f.node)?, f))
+    }
+
     pub fn builder(&self, env: &Env<'a>) -> Option<(Builder, Field<'a>)> {
         let f = self.field(env, Section::Build, "builder")?;
         let b = match f.node.as_str()?.to_ascii_uppercase().as_str() {
@@ -507,8 +553,8 @@ impl<'a> RailwayContext<'a> {
             }
         }
         out.extend(evidence::from_deps(self.deps, self.dep_files));
-        if let Some(f) = self.field(env, Section::Deploy, "healthcheckPath")
-            && let Some(seg) = f.node.as_str().and_then(websocket_path_segment)
+        if let Some((path, f)) = self.healthcheck_path(env)
+            && let Some(seg) = websocket_path_segment(path)
         {
             out.push(Evidence {
                 what: format!("the health check path names a WebSocket endpoint (`{seg}`)"),
@@ -561,6 +607,15 @@ impl<'a> RailwayContext<'a> {
             }
         }
         out
+    }
+}
+
+/// An integer written as a number or as a string of digits.
+fn int_value(node: &Node) -> Option<i64> {
+    match &node.kind {
+        Kind::Int(i) => Some(*i),
+        Kind::Str(s) => s.value.trim().parse().ok(),
+        _ => None,
     }
 }
 
@@ -744,5 +799,37 @@ mod tests {
         );
         assert_eq!(websocket_path_segment("/health"), None);
         assert_eq!(websocket_path_segment("/news"), None);
+    }
+
+    #[test]
+    fn effective_values_per_environment() {
+        let text = "[build]\nbuilder = \"dockerfile\"\n[deploy]\nnumReplicas = 2\nsleepApplication = \"true\"\nrestartPolicyType = \"on_failure\"\nhealthcheckTimeout = \"120\"\n[environments.production.deploy]\nmultiRegionConfig = { us-west2 = { numReplicas = 2 }, europe-west4-drams3a = { numReplicas = 3 } }\n[environments.staging.build]\nbuilder = \"RAILPACK\"\n";
+        let mut db = SourceDb::default();
+        let file = db.add("railway.toml".into(), text.to_owned());
+        let root = parse_toml(text).unwrap();
+        let deps = ProjectDeps::default();
+        let dep_files = DepFiles::default();
+        let cx = RailwayContext {
+            db: &db,
+            file,
+            flavor: Flavor::Toml,
+            root: &root,
+            deps: &deps,
+            dep_files: &dep_files,
+        };
+        let envs = cx.environments();
+        let names: Vec<_> = envs.iter().map(|e| e.name).collect();
+        assert_eq!(names, [None, Some("production"), Some("staging")]);
+        assert_eq!(cx.replicas(&envs[0]).unwrap().0, 2);
+        let (n, f) = cx.replicas(&envs[1]).unwrap();
+        assert_eq!((n, f.env), (5, Some("production")));
+        assert_eq!(cx.replicas(&envs[2]).unwrap().0, 2);
+        assert!(cx.sleep_application(&envs[1]).unwrap().0);
+        assert_eq!(cx.restart_policy(&envs[0]).unwrap().0, "ON_FAILURE");
+        assert_eq!(cx.healthcheck_timeout(&envs[0]).unwrap().0, 120);
+        assert!(cx.builds_dockerfile(&envs[0]));
+        assert!(!cx.builds_dockerfile(&envs[2]));
+        assert!(cx.overrides(&envs[2], &[(Section::Build, "builder")]));
+        assert!(!cx.overrides(&envs[2], &[(Section::Deploy, "startCommand")]));
     }
 }

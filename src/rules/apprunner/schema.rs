@@ -265,16 +265,17 @@ impl Check<'_, '_> {
             && let Some(net) = self.require_map("run.network", net)
         {
             self.unknown_keys("run.network", net, NETWORK_KEYS);
-            if let Some(port) = net.get("port") {
-                let ok = match &port.kind {
-                    Kind::Int(i) => (1..=65535).contains(i),
-                    Kind::Str(s) => s.value.trim().parse::<u16>().is_ok_and(|p| p > 0),
-                    _ => false,
-                };
-                if !ok {
-                    let text = self.cx.db.get(self.cx.file).slice(port.span).to_owned();
-                    self.report(port.span, format!("`run.network.port` is `{text}`, not a port number; App Runner sends traffic to this number (8080 when unset)"), "write the number the app listens on, e.g. `port: 8080` (the app reads it from $PORT)");
-                }
+            if let (None, Some(port)) = self.cx.port() {
+                let text = self.cx.db.get(self.cx.file).slice(port.span).to_owned();
+                self.report(
+                    port.span,
+                    format!(
+                        "`run.network.port` is `{text}`, not a port number; App Runner sends \
+                         traffic to this number (8080 when unset)"
+                    ),
+                    "write the number the app listens on, e.g. `port: 8080` (the app reads it \
+                     from $PORT)",
+                );
             }
             if let Some(env) = net.get("env")
                 && env.as_str().is_none()

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
-use crate::formats::railway::{RailwayContext, Section, websocket_path_segment};
+use crate::formats::railway::{RailwayContext, websocket_path_segment};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -23,15 +23,12 @@ impl<'a> Rule<RailwayContext<'a>> for HealthcheckOnWebsocketPath {
 
     fn check(&self, cx: &RailwayContext<'a>, out: &mut Vec<Diagnostic>) {
         for env in cx.environments() {
-            let Some(f) = cx.field(&env, Section::Deploy, "healthcheckPath") else {
+            let Some((path, f)) = cx.healthcheck_path(&env) else {
                 continue;
             };
             if f.env != env.name {
                 continue;
             }
-            let Some(path) = f.node.as_str() else {
-                continue;
-            };
             let Some(seg) = websocket_path_segment(path) else {
                 continue;
             };

@@ -4,7 +4,6 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix};
 use crate::formats::Format;
 use crate::formats::railway::{RailwayContext, Section};
-use crate::formats::spanned::Kind;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -33,17 +32,9 @@ impl<'a> Rule<RailwayContext<'a>> for SleepDropsSockets {
             if !cx.overrides(&env, &keys) {
                 continue;
             }
-            let Some(f) = cx.field(&env, Section::Deploy, "sleepApplication") else {
+            let Some((true, f)) = cx.sleep_application(&env) else {
                 continue;
             };
-            let on = match &f.node.kind {
-                Kind::Bool(b) => *b,
-                Kind::Str(s) => s.value.eq_ignore_ascii_case("true"),
-                _ => false,
-            };
-            if !on {
-                continue;
-            }
             let evidence = cx.websocket_evidence(&env);
             let Some(first) = evidence.first() else {
                 continue;
