@@ -100,3 +100,81 @@ fn odd_values_do_not_panic() {
         let _ = support::fix_text(&path, text, Format::Railway);
     }
 }
+
+#[test]
+fn fixes_on_random_start_commands_keep_files_parsing() {
+    let atoms = [
+        "uvicorn",
+        "gunicorn",
+        "hypercorn",
+        "daphne",
+        "granian",
+        "flask run",
+        "next start",
+        "vite preview",
+        "streamlit run a.py",
+        "rails s",
+        "--host 127.0.0.1",
+        "--port 8000",
+        "-b localhost:80",
+        "-p 3000",
+        "--bind=127.0.0.1",
+        "$PORT",
+        "&&",
+        ";",
+        "sh -c",
+        "'",
+        "é",
+        "app:app",
+        "--port=1",
+    ];
+    let mut seed: u64 = 7;
+    let mut changed = 0;
+    for i in 0..600 {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1442695040888963407);
+        let mut cmd = String::new();
+        for k in 0..(seed >> 40) % 7 {
+            let pick = ((seed >> (k * 5)) % atoms.len() as u64) as usize;
+            cmd.push_str(atoms[pick]);
+            cmd.push(' ');
+        }
+        let builder = if seed % 5 == 0 {
+            "DOCKERFILE"
+        } else {
+            "RAILPACK"
+        };
+        let (name, text) = match i % 3 {
+            0 => (
+                "railway.toml",
+                format!(
+                    "[build]\nbuilder = \"{builder}\"\n[deploy]\nstartCommand = {}\n",
+                    toml_edit::Value::from(cmd.as_str())
+                ),
+            ),
+            1 => (
+                "railway.toml",
+                format!("[deploy]\nstartCommand = '''{}'''\n", cmd.replace('\'', "")),
+            ),
+            _ => (
+                "railway.json",
+                format!(
+                    "{{\"build\": {{\"builder\": \"{builder}\"}}, \"deploy\": {{\"startCommand\": {}}}}}",
+                    serde_json::to_string(&cmd).unwrap()
+                ),
+            ),
+        };
+        let path = std::env::temp_dir().join("wscfg-random").join(name);
+        let _ = support::lint_text(&path, &text, Format::Railway);
+        if let Some(fixed) = support::fix_text(&path, &text, Format::Railway) {
+            changed += 1;
+            let diags = support::lint_text(&path, &fixed, Format::Railway);
+            assert!(
+                !diags.iter().any(|d| d.code == "RWY000"),
+                "{text}\n=>\n{fixed}"
+            );
+        }
+    }
+    assert!(changed > 50, "{changed}");
+}

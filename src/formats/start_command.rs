@@ -994,4 +994,100 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn random_commands_never_panic_and_edits_stay_on_char_boundaries() {
+        let atoms = [
+            "uvicorn",
+            "gunicorn",
+            "hypercorn",
+            "daphne",
+            "granian",
+            "flask",
+            "run",
+            "next",
+            "start",
+            "vite",
+            "preview",
+            "streamlit",
+            "rails",
+            "s",
+            "node",
+            "x.js",
+            "--host",
+            "--port",
+            "-p",
+            "-b",
+            "--bind",
+            "-t",
+            "--timeout",
+            "127.0.0.1",
+            "0.0.0.0",
+            "8000",
+            "$PORT",
+            "=",
+            "'",
+            "\"",
+            "\\",
+            "&&",
+            ";",
+            "|",
+            " ",
+            " ",
+            " ",
+            "é",
+            "ü",
+            "sh",
+            "-c",
+            "exec",
+            "PORT=1",
+            "--server.port",
+            "--uds",
+            ":",
+            "[::1]",
+            "app:app",
+            "#",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut nonempty = 0;
+        for _ in 0..4000 {
+            let mut cmd = String::new();
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            for _ in 0..(seed >> 33) % 14 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                cmd.push_str(atoms[(seed % atoms.len() as u64) as usize]);
+                if seed % 3 == 0 {
+                    cmd.push(' ');
+                }
+            }
+            let parsed = parse(&cmd);
+            nonempty += usize::from(!parsed.simple.is_empty());
+            for simple in &parsed.simple {
+                for w in &simple.words {
+                    assert!(
+                        cmd.is_char_boundary(w.span.start) && cmd.is_char_boundary(w.span.end),
+                        "{cmd:?}"
+                    );
+                }
+                let Some(inv) = Invocation::find(simple) else {
+                    continue;
+                };
+                let _ = inv.websocket_server();
+                let _ = inv.request_timeout();
+                if let Some(listen) = inv.listen(&cmd) {
+                    assert!(!listen.problems.is_empty());
+                    for (r, _) in listen.changes.unwrap_or_default() {
+                        assert!(r.start <= r.end && r.end <= cmd.len(), "{cmd:?}");
+                        assert!(
+                            cmd.is_char_boundary(r.start) && cmd.is_char_boundary(r.end),
+                            "{cmd:?}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(nonempty > 3000, "{nonempty}");
+    }
 }
