@@ -140,7 +140,7 @@ fn fixes_on_random_start_commands_keep_files_parsing() {
             cmd.push_str(atoms[pick]);
             cmd.push(' ');
         }
-        let builder = if seed % 5 == 0 {
+        let builder = if seed.is_multiple_of(5) {
             "DOCKERFILE"
         } else {
             "RAILPACK"

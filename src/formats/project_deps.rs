@@ -215,12 +215,20 @@ fn search_dirs(manifest: &Path, root: Option<&Path>) -> Vec<PathBuf> {
         .unwrap_or(Path::new("."));
     let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
     let root = root.and_then(|r| std::fs::canonicalize(r).ok());
+    // Paths under the working directory are shown relative to it, as the user names files.
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| std::fs::canonicalize(c).ok());
+    let shown = |dir: &Path| match cwd.as_ref().and_then(|c| dir.strip_prefix(c).ok()) {
+        Some(rel) => rel.to_path_buf(),
+        None => dir.to_path_buf(),
+    };
     let mut out = Vec::new();
     for dir in start.ancestors().take(MAX_ANCESTORS + 1) {
         if root.as_ref().is_some_and(|r| !dir.starts_with(r)) {
             break;
         }
-        out.push(dir.to_path_buf());
+        out.push(shown(dir));
         let at_root = match &root {
             Some(r) => dir == r,
             None => dir.join(".git").exists(),
@@ -242,7 +250,12 @@ fn read(path: &Path) -> Option<String> {
 
 fn read_python(dir: &Path) -> EcosystemDeps {
     let mut files = Vec::new();
-    let mut reqs: Vec<PathBuf> = std::fs::read_dir(dir)
+    let listing = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let mut reqs: Vec<PathBuf> = std::fs::read_dir(listing)
         .map(|d| {
             d.filter_map(Result::ok)
                 .map(|e| e.path())

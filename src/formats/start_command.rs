@@ -1058,7 +1058,7 @@ mod tests {
                 seed ^= seed >> 7;
                 seed ^= seed << 17;
                 cmd.push_str(atoms[(seed % atoms.len() as u64) as usize]);
-                if seed % 3 == 0 {
+                if seed.is_multiple_of(3) {
                     cmd.push(' ');
                 }
             }

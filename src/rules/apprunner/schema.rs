@@ -37,9 +37,30 @@ impl Check<'_, '_> {
             if known.contains(&e.key.as_str()) {
                 continue;
             }
-            let help = match did_you_mean(&e.key, known) {
-                Some(k) => format!("did you mean `{k}`?"),
-                None => format!("`{path}` takes: {}", known.join(", ")),
+            let service_setting = [
+                "scaling",
+                "autoscaling",
+                "auto_scaling",
+                "health_check",
+                "healthcheck",
+                "health-check",
+                "instance",
+                "cpu",
+                "memory",
+                "vpc",
+                "network_configuration",
+            ];
+            let help = if service_setting.contains(&e.key.to_ascii_lowercase().as_str()) {
+                "scaling, health checks and instance size are service settings (console, API or \
+                 CloudFormation: AutoScalingConfiguration, HealthCheckConfiguration, \
+                 InstanceConfiguration), not keys of apprunner.yaml"
+                    .to_owned()
+            } else {
+                match did_you_mean(&e.key, known) {
+                    Some(k) => format!("did you mean `{k}`?"),
+                    None if path.is_empty() => format!("the top level takes: {}", known.join(", ")),
+                    None => format!("`{path}` takes: {}", known.join(", ")),
+                }
             };
             let shown = if path.is_empty() {
                 e.key.clone()
