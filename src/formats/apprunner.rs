@@ -23,6 +23,35 @@ pub fn is_manifest_name(path: &Path) -> bool {
     )
 }
 
+/// Other `.yaml` / `.yml` files that read like an apprunner.yaml: any such file the user names,
+/// and ones with `apprunner` in their name found in a walk, when a top-level `runtime:` or a
+/// top-level `run:` with a `command:` under it says so.
+pub fn detect_by_content(path: &Path, named: bool) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let ext_ok = name.ends_with(".yaml") || name.ends_with(".yml");
+    if !ext_ok || !(named || name.to_ascii_lowercase().contains("apprunner")) {
+        return false;
+    }
+    let mut head = Vec::new();
+    let _ = std::fs::File::open(path).and_then(|f| {
+        std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 * 1024), &mut head)
+    });
+    looks_like_apprunner(&String::from_utf8_lossy(&head))
+}
+
+pub fn looks_like_apprunner(text: &str) -> bool {
+    let top = |key: &str| {
+        text.lines()
+            .any(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))
+    };
+    let command_below_run = text.split("\nrun:").nth(1).is_some_and(|rest| {
+        rest.lines()
+            .take_while(|l| l.is_empty() || l.starts_with([' ', '\t', '#']))
+            .any(|l| l.trim_start().starts_with("command:"))
+    });
+    top("runtime") || command_below_run
+}
+
 #[derive(Clone, Debug)]
 pub struct SyntaxError {
     pub message: String,
@@ -267,6 +296,20 @@ impl<'a> AppRunnerContext<'a> {
 
 // ---------------------------------------------------------------- lint
 
+/// The build phases' commands and `run.pre-run`.
+fn build_commands(root: &Node) -> Vec<&Node> {
+    let mut out: Vec<&Node> = root
+        .get("build")
+        .and_then(|b| b.get("commands"))
+        .and_then(Node::as_map)
+        .unwrap_or(&[])
+        .iter()
+        .map(|e| &e.value)
+        .collect();
+    out.extend(root.get("run").and_then(|r| r.get("pre-run")));
+    out
+}
+
 pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for &file in files {
@@ -283,8 +326,14 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
                 continue;
             }
         };
-        let deps = ProjectDeps::for_manifest(&path, None);
-        let dep_files = DepFiles::register(db, &deps);
+        let mut deps = ProjectDeps::for_manifest(&path, None);
+        let installs = evidence::installs_in(build_commands(&root));
+        let installs: Vec<_> = installs
+            .iter()
+            .map(|(p, s, sp)| (*p, s.as_str(), *sp))
+            .collect();
+        deps.add_manifest_installs(&path, &installs);
+        let dep_files = DepFiles::register(db, &deps, file);
         let cx = AppRunnerContext {
             db,
             file,

@@ -52,6 +52,12 @@ impl Format {
         if nginx::detect::by_content(path, named) {
             return Some(Format::Nginx);
         }
+        if railway::detect_by_content(path, named) {
+            return Some(Format::Railway);
+        }
+        if apprunner::detect_by_content(path, named) {
+            return Some(Format::AppRunner);
+        }
         None
     }
 }

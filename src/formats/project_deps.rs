@@ -41,6 +41,9 @@ pub struct DepFile {
     pub path: PathBuf,
     pub text: String,
     pub deps: Vec<Dep>,
+    /// The packages are installed by commands in the manifest itself (`buildCommand =
+    /// "pip install …"`); their spans are spans of the manifest, and `text` is empty.
+    pub in_manifest: bool,
 }
 
 /// The dependency files of one ecosystem, all from one directory (plus requirement includes).
@@ -102,6 +105,40 @@ impl ProjectDeps {
             }
         }
         out
+    }
+
+    /// Adds the packages that commands in the manifest at `manifest` install; `spans` gives
+    /// each package word's span in the manifest.
+    pub fn add_manifest_installs(&mut self, manifest: &Path, installs: &[(bool, &str, Span)]) {
+        for python in [true, false] {
+            let deps: Vec<Dep> = installs
+                .iter()
+                .filter(|(p, _, _)| *p == python)
+                .filter_map(|(_, spec, span)| {
+                    let mut d = if python {
+                        pep508(spec, 0, false)?
+                    } else {
+                        npm_spec(spec)?
+                    };
+                    d.span = *span;
+                    Some(d)
+                })
+                .collect();
+            if deps.is_empty() {
+                continue;
+            }
+            let eco = if python {
+                &mut self.python
+            } else {
+                &mut self.node
+            };
+            eco.files.push(DepFile {
+                path: manifest.to_path_buf(),
+                text: String::new(),
+                deps,
+                in_manifest: true,
+            });
+        }
     }
 
     pub fn ecosystem(&self, e: Ecosystem) -> &EcosystemDeps {
@@ -188,6 +225,24 @@ const NODE_WS_SERVERS: &[(&str, &str)] = &[
     ("@hono/node-ws", "Hono WebSocket routes"),
     ("@elysiajs/websocket", "Elysia WebSocket routes"),
 ];
+
+/// `ws`, `ws@8`, `@nestjs/websockets@10`: the package name of an npm install argument.
+fn npm_spec(spec: &str) -> Option<Dep> {
+    let spec = spec.trim();
+    let name = match spec.strip_prefix('@') {
+        Some(rest) => match rest.find('@') {
+            Some(at) => &spec[..at + 1],
+            None => spec,
+        },
+        None => spec.split('@').next().unwrap_or(spec),
+    };
+    (!name.is_empty()).then(|| Dep {
+        name: name.to_ascii_lowercase(),
+        extras: Vec::new(),
+        span: Span::new(0, name.len()),
+        locked: false,
+    })
+}
 
 /// PEP 503 normalisation of a Python distribution name.
 pub fn normalise(name: &str) -> String {
@@ -282,7 +337,12 @@ fn read_python(dir: &Path) -> EcosystemDeps {
         let path = dir.join(name);
         if let Some(text) = read(&path) {
             let deps = parse(&text);
-            files.push(DepFile { path, text, deps });
+            files.push(DepFile {
+                path,
+                text,
+                deps,
+                in_manifest: false,
+            });
         }
     }
     EcosystemDeps { files }
@@ -300,6 +360,7 @@ fn read_requirements(path: &Path, depth: usize, seen: &mut Vec<PathBuf>, out: &m
         path: path.to_path_buf(),
         text,
         deps,
+        in_manifest: false,
     });
     let dir = path.parent().unwrap_or(Path::new("."));
     for inc in includes {
@@ -314,7 +375,12 @@ fn read_node(dir: &Path) -> EcosystemDeps {
     };
     let deps = parse_package_json(&text);
     EcosystemDeps {
-        files: vec![DepFile { path, text, deps }],
+        files: vec![DepFile {
+            path,
+            text,
+            deps,
+            in_manifest: false,
+        }],
     }
 }
 

@@ -24,6 +24,40 @@ pub fn is_manifest_name(path: &Path) -> bool {
     )
 }
 
+/// Other `.toml` / `.json` files that read like Railway config as code: any such file the user
+/// names, and ones with `railway` in their name found in a walk (`railway.staging.json`), when
+/// their text uses keys only Railway's schema has or names its schema.
+pub fn detect_by_content(path: &Path, named: bool) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let ext_ok = name.ends_with(".toml") || name.ends_with(".json");
+    if !ext_ok || !(named || name.to_ascii_lowercase().contains("railway")) {
+        return false;
+    }
+    let mut head = Vec::new();
+    let _ = std::fs::File::open(path).and_then(|f| {
+        std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 * 1024), &mut head)
+    });
+    looks_like_railway(&String::from_utf8_lossy(&head))
+}
+
+/// Keys only Railway's config as code uses, or its schema URL.
+pub fn looks_like_railway(text: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "railway.schema.json",
+        "startCommand",
+        "healthcheckPath",
+        "healthCheckPath",
+        "restartPolicyType",
+        "sleepApplication",
+        "numReplicas",
+        "multiRegionConfig",
+        "nixpacksPlan",
+        "dockerfilePath",
+        "preDeployCommand",
+    ];
+    MARKERS.iter().any(|m| text.contains(m))
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flavor {
     Toml,
@@ -687,6 +721,23 @@ fn websocket_comments(text: &str, flavor: Flavor) -> Vec<Span> {
 
 // ---------------------------------------------------------------- lint
 
+/// `build.buildCommand` of the base configuration and of every environment.
+fn build_commands(root: &Node) -> Vec<&Node> {
+    let mut out: Vec<&Node> = root
+        .get("build")
+        .and_then(|b| b.get("buildCommand"))
+        .into_iter()
+        .collect();
+    for e in root
+        .get("environments")
+        .and_then(Node::as_map)
+        .unwrap_or(&[])
+    {
+        out.extend(e.value.get("build").and_then(|b| b.get("buildCommand")));
+    }
+    out
+}
+
 /// Lints the Railway manifests of a run. Dependency files next to a manifest are added to
 /// `db` (not to the checked files) so findings can point into them.
 pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
@@ -706,8 +757,14 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
                 continue;
             }
         };
-        let deps = ProjectDeps::for_manifest(&path, None);
-        let dep_files = DepFiles::register(db, &deps);
+        let mut deps = ProjectDeps::for_manifest(&path, None);
+        let installs = evidence::installs_in(build_commands(&root));
+        let installs: Vec<_> = installs
+            .iter()
+            .map(|(p, s, sp)| (*p, s.as_str(), *sp))
+            .collect();
+        deps.add_manifest_installs(&path, &installs);
+        let dep_files = DepFiles::register(db, &deps, file);
         let cx = RailwayContext {
             db,
             file,

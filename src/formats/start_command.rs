@@ -902,6 +902,73 @@ impl Invocation<'_> {
     }
 }
 
+/// A package a command installs (`pip install 'uvicorn[standard]'`, `npm install ws`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Installed<'a> {
+    /// A Python package (else an npm one).
+    pub python: bool,
+    /// The word naming it, with its version or extras.
+    pub word: &'a Word,
+}
+
+/// Options of package installers that take a value (`-r requirements.txt`, `-i URL`).
+const INSTALL_VALUE_OPTS: &[&str] = &[
+    "-r",
+    "--requirement",
+    "-c",
+    "--constraint",
+    "-e",
+    "--editable",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-f",
+    "--find-links",
+    "-t",
+    "--target",
+    "--prefix",
+    "--root",
+    "--python",
+    "--group",
+    "-G",
+    "--registry",
+    "--prefix",
+];
+
+/// The packages a simple command installs: pip / pip3 (also behind `python -m` or `uv`),
+/// `uv add`, `poetry add`, `pipenv install`, `npm install|i|add`, `yarn|pnpm|bun add`.
+pub fn installs(s: &Simple) -> Vec<Installed<'_>> {
+    let w = &s.words;
+    let name = |i: usize| w.get(i).map(|x| basename(&x.text));
+    let mut out = Vec::new();
+    for i in 0..w.len() {
+        let (python, first) = match (name(i), name(i + 1)) {
+            (Some(p), Some("install")) if p == "pip" || p.starts_with("pip3") => (true, i + 2),
+            (Some("uv" | "poetry"), Some("add")) => (true, i + 2),
+            (Some("pipenv"), Some("install")) => (true, i + 2),
+            (Some("npm"), Some("install" | "i" | "add")) => (false, i + 2),
+            (Some("yarn" | "pnpm" | "bun"), Some("add")) => (false, i + 2),
+            _ => continue,
+        };
+        let mut j = first;
+        while let Some(word) = w.get(j) {
+            let t = &word.text;
+            if t.starts_with('-') {
+                if INSTALL_VALUE_OPTS.contains(&t.as_str()) {
+                    j += 1;
+                }
+            } else if (!t.contains('/') || t.starts_with('@'))
+                && !(t.starts_with('.') || t.contains("://") || t.ends_with(".txt"))
+            {
+                out.push(Installed { python, word });
+            }
+            j += 1;
+        }
+        break;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -970,6 +1037,30 @@ mod tests {
         assert_eq!(&cmd[binds[1].value_range(cmd).unwrap()], "0.0.0.0:$PORT");
         assert_eq!(inv.option(&["-t", "--timeout"])[0].text(), Some("300"));
         assert_eq!(inv.positional(&["-t", "-b"]).unwrap().1.text, "app:app");
+    }
+
+    #[test]
+    fn packages_installed_by_commands() {
+        let p = parse(
+            "pip install -r requirements.txt fastapi 'uvicorn[standard]>=0.30' && npm i -D ws @nestjs/websockets@10 ./local",
+        );
+        let got: Vec<_> = p
+            .simple
+            .iter()
+            .flat_map(installs)
+            .map(|i| (i.python, i.word.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (true, "fastapi"),
+                (true, "uvicorn[standard]>=0.30"),
+                (false, "ws"),
+                (false, "@nestjs/websockets@10")
+            ]
+        );
+        let p = parse("python -m pip install --upgrade pip");
+        assert_eq!(installs(&p.simple[0]).len(), 1);
     }
 
     #[test]
