@@ -72,6 +72,7 @@ impl Session {
         for (format, files) in by_format {
             out.extend(match format {
                 Format::Nginx => crate::formats::nginx::lint(&mut self.db, &files, &self.config),
+                Format::Fly => crate::formats::fly::lint(&self.db, &files, &self.config),
                 Format::Railway => {
                     crate::formats::railway::lint(&mut self.db, &files, &self.config)
                 }
@@ -164,6 +165,7 @@ impl Session {
 fn parses(format: Format, path: &std::path::Path, text: &str) -> bool {
     match format {
         Format::Nginx => crate::formats::nginx::parser::parse(text).is_ok(),
+        Format::Fly => crate::formats::fly::parses(text),
         Format::Railway => {
             crate::formats::railway::parses(text, crate::formats::railway::Flavor::of(path, text))
         }
@@ -180,6 +182,7 @@ pub struct FixOutcome {
 fn syntax_meta(format: Format) -> &'static crate::rules::RuleMeta {
     match format {
         Format::Nginx => &SYNTAX_ERROR,
+        Format::Fly => &crate::rules::fly::SYNTAX_ERROR,
         Format::Railway => &crate::rules::railway::SYNTAX_ERROR,
         Format::AppRunner => &crate::rules::apprunner::SYNTAX_ERROR,
     }

@@ -111,6 +111,7 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
 
 /// A unified diff between two versions of a file, as `wscfg fix` and `check --diff` print it.
 pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    let path = path.trim_start_matches("./").trim_start_matches('/');
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)

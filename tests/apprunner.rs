@@ -5,36 +5,6 @@ mod support;
 use wscfg::formats::Format;
 
 #[test]
-fn apprunner_fixtures() {
-    let results = support::check_format("apprunner", Format::AppRunner);
-    for (rule, o) in &results {
-        eprintln!(
-            "apprunner/{rule}: {} fire, {} quiet, {} fixed",
-            o.fires, o.quiet, o.fixed
-        );
-    }
-    assert_eq!(results.len(), 3);
-}
-
-#[test]
-fn apprunner_pages() {
-    for m in wscfg::rules::all()
-        .into_iter()
-        .filter(|m| m.format == Format::AppRunner)
-    {
-        if m.name == "syntax-error" {
-            assert!(
-                wscfg::rules::page(m.code).is_some(),
-                "{} has no page",
-                m.code
-            );
-            continue;
-        }
-        support::check_page(m.code, Format::AppRunner, &|_| "apprunner.yaml");
-    }
-}
-
-#[test]
 fn detects_both_extensions() {
     for name in ["apprunner.yaml", "apprunner.yml", "svc/apprunner.yaml"] {
         assert_eq!(

@@ -5,60 +5,57 @@ mod support;
 use wscfg::formats::Format;
 
 #[test]
-fn railway_fixtures() {
-    let results = support::check_format("railway", Format::Railway);
-    for (rule, o) in &results {
-        eprintln!(
-            "railway/{rule}: {} fire, {} quiet, {} fixed",
-            o.fires, o.quiet, o.fixed
-        );
+fn discovery_finds_every_manifest_kind_in_a_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for (path, text) in [
+        (
+            "api/railway.toml",
+            "[deploy]\nstartCommand = \"node server.js\"\n",
+        ),
+        (
+            "web/railway.json",
+            "{\"deploy\": {\"startCommand\": \"next start\"}}",
+        ),
+        ("worker/apprunner.yml", "version: 1.0\nruntime: python3\n"),
+        ("svc/apprunner.yaml", "version: 1.0\nruntime: nodejs18\n"),
+        ("api/pyproject.toml", "[project]\nname = \"x\"\n"),
+        ("web/package.json", "{\"dependencies\": {}}"),
+        ("ci/compose.yaml", "services:\n  web:\n    build: .\n"),
+    ] {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
     }
-    assert_eq!(results.len(), 6);
-}
-
-#[test]
-fn railway_pages() {
-    for m in wscfg::rules::all()
-        .into_iter()
-        .filter(|m| m.format == Format::Railway)
-    {
-        if m.name == "syntax-error" {
-            assert!(
-                wscfg::rules::page(m.code).is_some(),
-                "{} has no page",
-                m.code
-            );
-            continue;
-        }
-        support::check_page(m.code, Format::Railway, &|lang| match lang {
-            "json" | "jsonc" => "railway.json",
-            _ => "railway.toml",
-        });
-    }
-}
-
-#[test]
-fn discovery_finds_both_railway_forms() {
-    let root =
-        support::fixtures_root().join("railway/sleep_drops_sockets/fires_socketio_dependency");
-    let (found, errors) = wscfg::workspace::discover(&[root]);
+    let (found, errors) = wscfg::workspace::discover(&[root.to_path_buf()]);
     assert!(errors.is_empty(), "{errors:?}");
-    let names: Vec<_> = found
+    let got: Vec<_> = found
         .iter()
         .map(|f| {
             (
-                f.path.file_name().unwrap().to_string_lossy().into_owned(),
+                f.path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
                 f.format,
             )
         })
         .collect();
-    assert_eq!(names, [("railway.json".to_owned(), Format::Railway)]);
-    for name in ["railway.toml", "railway.json"] {
-        assert_eq!(
-            Format::detect(std::path::Path::new(name), false),
-            Some(Format::Railway)
-        );
-    }
+    assert_eq!(
+        got,
+        [
+            ("api/railway.toml".to_owned(), Format::Railway),
+            ("svc/apprunner.yaml".to_owned(), Format::AppRunner),
+            ("web/railway.json".to_owned(), Format::Railway),
+            ("worker/apprunner.yml".to_owned(), Format::AppRunner),
+        ]
+    );
+    // A file the user names is recognised by its content.
+    let named =
+        support::fixtures_root().join("railway/start_command_binding/fires_uvicorn_localhost.toml");
+    assert_eq!(Format::detect(&named, true), Some(Format::Railway));
+    assert_eq!(Format::detect(&named, false), None);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 pub mod apprunner;
 pub mod evidence;
+pub mod fly;
 pub mod nginx;
 pub mod project_deps;
 pub mod railway;
@@ -15,6 +16,7 @@ use std::path::Path;
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Nginx,
+    Fly,
     Railway,
     AppRunner,
 }
@@ -23,6 +25,7 @@ impl Format {
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Nginx => "nginx",
+            Format::Fly => "fly",
             Format::Railway => "railway",
             Format::AppRunner => "apprunner",
         }
@@ -31,6 +34,7 @@ impl Format {
     pub fn parse(s: &str) -> Option<Format> {
         match s {
             "nginx" => Some(Format::Nginx),
+            "fly" => Some(Format::Fly),
             "railway" => Some(Format::Railway),
             "apprunner" => Some(Format::AppRunner),
             _ => None,
@@ -40,6 +44,9 @@ impl Format {
     /// Name first, then content. `named` is true for a file the user named explicitly, which
     /// is given the benefit of the doubt for ambiguous extensions.
     pub fn detect(path: &Path, named: bool) -> Option<Format> {
+        if fly::detect_by_name(path) {
+            return Some(Format::Fly);
+        }
         if railway::is_manifest_name(path) {
             return Some(Format::Railway);
         }
@@ -48,6 +55,9 @@ impl Format {
         }
         if nginx::detect::by_name(path) {
             return Some(Format::Nginx);
+        }
+        if fly::detect_by_content(path, named) {
+            return Some(Format::Fly);
         }
         if nginx::detect::by_content(path, named) {
             return Some(Format::Nginx);

@@ -71,6 +71,9 @@ impl EcosystemDeps {
             .files
             .iter()
             .map(|f| {
+                if f.in_manifest {
+                    return "the build command".to_owned();
+                }
                 f.path.file_name().map_or_else(
                     || f.path.display().to_string(),
                     |n| n.to_string_lossy().into_owned(),

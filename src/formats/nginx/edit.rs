@@ -22,7 +22,7 @@ fn indent_lines(text: &str, indent: &str, newline: &str) -> String {
 
 /// One level of indentation deeper than `outer`, in the file's own style.
 fn deeper(src: &SourceFile, outer: &str) -> String {
-    let unit = if outer.contains('\t') || src.text.contains("\n\t") {
+    let unit = if outer.contains('\t') || src.tab_indented() {
         "\t"
     } else {
         "    "
@@ -31,19 +31,33 @@ fn deeper(src: &SourceFile, outer: &str) -> String {
 }
 
 impl NginxContext<'_> {
-    /// Appends directives (one or more lines, without indentation) at the end of a block.
-    pub fn insert_at_end(&self, block: NodeId, text: &str) -> Edit {
+    /// Adds directives (one or more lines, without indentation) to a block, right after the
+    /// last directive named in `after` if the block has one, else after its last simple
+    /// directive (before nested blocks), else at the end.
+    pub fn insert_into(&self, block: NodeId, after: &[&str], text: &str) -> Edit {
         let src = self.source(block);
         let nl = src.newline();
         let file = self.file(block);
         let (children, close) = self.physical_children(block);
-        match children.last() {
-            Some(last) if !src.same_line(last.end, close) || close == src.text.len() => {
-                let indent = src.indentation_at(last.start).to_owned();
-                let at = src.line_end(last.end);
+        let anchor = children
+            .iter()
+            .rev()
+            .find(|c| after.contains(&self.dir(**c).name()))
+            .or_else(|| {
+                children
+                    .iter()
+                    .rev()
+                    .find(|c| self.dir(**c).block.is_none())
+            })
+            .or(children.last())
+            .map(|&c| self.dir(c).span);
+        match anchor {
+            Some(a) if !src.same_line(a.end, close) || close == src.text.len() => {
+                let indent = src.indentation_at(a.start).to_owned();
+                let at = src.line_end(a.end);
                 Edit::insert(file, at, format!("{nl}{}", indent_lines(text, &indent, nl)))
             }
-            Some(last) => Edit::insert(file, last.end, format!(" {}", text.replace('\n', " "))),
+            Some(a) => Edit::insert(file, a.end, format!(" {}", text.replace('\n', " "))),
             None if self
                 .tree
                 .dir(block)
@@ -62,6 +76,11 @@ impl NginxContext<'_> {
         }
     }
 
+    /// Adds directives at the end of a block's simple directives.
+    pub fn insert_at_end(&self, block: NodeId, text: &str) -> Edit {
+        self.insert_into(block, &[], text)
+    }
+
     /// Puts directives first in a block (the http-level `map`), or at the top of a fragment
     /// file when the block is the file itself.
     pub fn insert_at_start(&self, block: NodeId, text: &str) -> Edit {
@@ -69,7 +88,8 @@ impl NginxContext<'_> {
         let nl = src.newline();
         let file = self.file(block);
         let (children, _) = self.physical_children(block);
-        match (self.tree.dir(block), children.first()) {
+        let first = children.first().map(|&c| self.dir(c).span);
+        match (self.tree.dir(block), first) {
             (None, Some(first)) => {
                 let indent = src.indentation_at(first.start).to_owned();
                 let at = src.line_start(first.start);
@@ -122,24 +142,24 @@ impl NginxContext<'_> {
         Some(Span::new(start, after))
     }
 
-    /// Spans of the directives written inside a block in its own file (not through includes),
+    /// The directives written inside a block in its own file (not through includes),
     /// and the offset where the block ends.
-    fn physical_children(&self, block: NodeId) -> (Vec<Span>, usize) {
+    fn physical_children(&self, block: NodeId) -> (Vec<NodeId>, usize) {
         let file = self.file(block);
         let src = self.source(block);
-        let spans = self
+        let nodes = self
             .tree
             .children(block)
             .iter()
-            .filter(|&&c| self.file(c) == file)
-            .map(|&c| self.dir(c).span)
+            .copied()
+            .filter(|&c| self.file(c) == file)
             .collect();
         let close = self
             .tree
             .dir(block)
             .and_then(|d| d.block)
             .map_or(src.text.len(), |b| b.close);
-        (spans, close)
+        (nodes, close)
     }
 }
 
@@ -186,6 +206,6 @@ impl NginxContext<'_> {
             text.extend(eff.headers.iter().map(|&h| self.text(h).to_owned()));
         }
         text.extend(lines.iter().cloned());
-        self.insert_at_end(loc, &text.join("\n"))
+        self.insert_into(loc, &["proxy_set_header"], &text.join("\n"))
     }
 }

@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Files the nginx package ships beside nginx.conf; repositories rarely copy them.
-const PACKAGED_FILES: &[&str] = &[
+pub const PACKAGED_FILES: &[&str] = &[
     "mime.types",
     "fastcgi_params",
     "fastcgi.conf",
@@ -165,8 +165,19 @@ fn resolve(pattern: &str, including: &Path, main_dirs: &[PathBuf]) -> Vec<PathBu
     if Path::new(relative).is_absolute() {
         return Vec::new();
     }
+    // nginx resolves relative paths against its prefix, the directory of nginx.conf: the
+    // checked main files, else the closest directory above the including file that has one.
+    // Only when there is no such file, the including file's own directory and its parents.
+    let dirs = || including.ancestors().skip(1).take(4);
     let mut bases: Vec<PathBuf> = main_dirs.to_vec();
-    bases.extend(including.ancestors().skip(1).take(3).map(Path::to_owned));
+    bases.extend(
+        dirs()
+            .find(|d| d.join("nginx.conf").is_file())
+            .map(Path::to_owned),
+    );
+    if bases.is_empty() {
+        bases.extend(dirs().map(Path::to_owned));
+    }
     for base in bases {
         let found = expand(&base, relative);
         if !found.is_empty() {

@@ -1,5 +1,6 @@
 //! nginx: parser, include resolution, the expanded tree and the model rules query.
 
+pub mod arity;
 pub mod ast;
 pub mod detect;
 pub mod edit;

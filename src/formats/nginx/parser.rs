@@ -4,14 +4,18 @@
 
 use super::ast::{BlockSpan, DirId, Directive, ParsedFile, SyntaxError, Word};
 use crate::source::Span;
+use compact_str::CompactString;
 use nom::bytes::complete::{take_till, take_while};
 use nom::{IResult, Parser};
 
 /// Deeper nesting than this is refused with a located error instead of exhausting memory.
 pub const DEFAULT_MAX_DEPTH: usize = 256;
 
+/// Parses a file and checks the shape of the directives nginx itself would refuse first.
 pub fn parse(text: &str) -> Result<ParsedFile, SyntaxError> {
-    parse_with_limit(text, DEFAULT_MAX_DEPTH)
+    let parsed = parse_with_limit(text, DEFAULT_MAX_DEPTH)?;
+    super::arity::check(&parsed)?;
+    Ok(parsed)
 }
 
 pub fn parse_with_limit(text: &str, max_depth: usize) -> Result<ParsedFile, SyntaxError> {
@@ -377,11 +381,11 @@ fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
 
 /// nginx's unescaping: `\"`, `\'`, `\\` lose the backslash; `\t`, `\r`, `\n` become control
 /// characters; any other backslash is kept.
-fn unescape(raw: &str) -> String {
+fn unescape(raw: &str) -> CompactString {
     if !raw.contains('\\') {
-        return raw.to_owned();
+        return CompactString::new(raw);
     }
-    let mut out = String::with_capacity(raw.len());
+    let mut out = CompactString::with_capacity(raw.len());
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '\\' {
@@ -416,7 +420,10 @@ mod tests {
     use super::*;
 
     fn names(p: &ParsedFile) -> Vec<String> {
-        p.directives.iter().map(|d| d.name.value.clone()).collect()
+        p.directives
+            .iter()
+            .map(|d| d.name.value.to_string())
+            .collect()
     }
 
     #[test]
@@ -478,6 +485,19 @@ mod tests {
         assert_eq!(e.span.start, 14);
         let e = parse("a '").unwrap_err();
         assert!(e.message.contains("quoted"));
+    }
+
+    #[test]
+    fn argument_counts_are_checked_like_nginx() {
+        let e = parse("user;\nevents {}").unwrap_err();
+        assert_eq!(
+            e.message,
+            "invalid number of arguments in \"user\" directive"
+        );
+        assert_eq!(e.span, Span::new(0, 4));
+        assert!(parse("location /x;").is_err());
+        assert!(parse("proxy_pass x { }").is_err());
+        assert!(parse("my_module_thing a b c;").is_ok());
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::formats::Format;
 use crate::formats::nginx::NginxContext;
+use crate::formats::nginx::model::HeaderLevel;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -64,8 +65,9 @@ impl<'a> Rule<NginxContext<'a>> for InheritedHeadersDropped {
                     "this proxy_set_header stops inheritance",
                 )
                 .help(format!(
-                    "repeat the lost header{} in {here}",
-                    if names.len() > 1 { "s" } else { "" }
+                    "repeat the lost header{} in {here}{}",
+                    if names.len() > 1 { "s" } else { "" },
+                    also_lost(cx, effective, outer)
                 ));
             for &h in &lost {
                 d = d.label(cx.file(h), cx.dir(h).span, "not inherited");
@@ -73,8 +75,34 @@ impl<'a> Rule<NginxContext<'a>> for InheritedHeadersDropped {
             let text: Vec<&str> = lost.iter().map(|&h| cx.text(h)).collect();
             out.push(d.fix(Some(Fix::safe(
                 format!("copy {} into {here}", names.join(" and ")),
-                vec![cx.insert_at_end(effective.level, &text.join("\n"))],
+                vec![cx.insert_into(effective.level, &["proxy_set_header"], &text.join("\n"))],
             ))));
         }
+    }
+}
+
+/// The other outer headers the level drops too: the fix does not restore them (it only adds
+/// what the finding names), so the help says which they are.
+fn also_lost(cx: &NginxContext<'_>, effective: &HeaderLevel, outer: &[HeaderLevel]) -> String {
+    let Some(first_outer) = outer.first() else {
+        return String::new();
+    };
+    let others: Vec<&str> = first_outer
+        .headers
+        .iter()
+        .filter_map(|&h| cx.dir(h).arg(0))
+        .filter(|n| {
+            !n.eq_ignore_ascii_case("upgrade")
+                && !n.eq_ignore_ascii_case("connection")
+                && cx.header_in(effective, n).is_none()
+        })
+        .collect();
+    if others.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; it also drops {} from that level — repeat them too if the backend needs them",
+            others.join(", ")
+        )
     }
 }

@@ -10,6 +10,7 @@ use crate::formats::nginx::model::{WsLocation, WsReason};
 use crate::formats::nginx::regex_sample::anchored_literal;
 use crate::formats::nginx::tree::NodeId;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
+use crate::source::Span;
 
 pub static META: RuleMeta = RuleMeta {
     code: "NGX007",
@@ -98,13 +99,22 @@ fn repair(cx: &NginxContext<'_>, ws: &WsLocation, winner: NodeId) -> Option<Fix>
                 return None;
             }
             let lines = cx.own_lines(ws.node)?;
-            let before = cx.source(winner).line_start(cx.dir(winner).span.start);
-            let text = cx.source(ws.node).slice(lines).to_owned();
-            let text = if text.ends_with('\n') {
+            let src = cx.source(ws.node);
+            let text = src.slice(lines).to_owned();
+            let mut text = if text.ends_with('\n') {
                 text
             } else {
                 format!("{text}\n")
             };
+            // The blank line that separated the blocks moves with the block.
+            let lines = match lines.start.checked_sub(1).map(|p| src.line_start(p)) {
+                Some(prev) if src.text[prev..lines.start].trim().is_empty() => {
+                    text.push_str(src.newline());
+                    Span::new(prev, lines.end)
+                }
+                _ => lines,
+            };
+            let before = cx.source(winner).line_start(cx.dir(winner).span.start);
             Some(Fix::unsafe_(
                 format!(
                     "move {} before {}",

@@ -1,0 +1,128 @@
+//! Every rule has a page in rules/ with the parts users rely on, `wscfg explain` prints it,
+//! and its examples are real: the "before" block triggers the rule, the "after" block does not.
+
+use std::path::PathBuf;
+use wscfg::config::Config;
+use wscfg::engine::Session;
+use wscfg::formats::Format;
+
+struct Example {
+    title: String,
+    lang: String,
+    body: String,
+}
+
+fn examples(page: &str) -> Vec<Example> {
+    let mut out = Vec::new();
+    let mut lines = page.lines();
+    while let Some(line) = lines.next() {
+        let Some(info) = line.strip_prefix("```") else {
+            continue;
+        };
+        let lang = info.split_whitespace().next().unwrap_or("").to_owned();
+        let title = info
+            .split_once("title=\"")
+            .and_then(|(_, t)| t.split_once('"'))
+            .map(|(t, _)| t.to_owned())
+            .unwrap_or_default();
+        let body: Vec<&str> = lines
+            .by_ref()
+            .take_while(|l| !l.starts_with("```"))
+            .collect();
+        out.push(Example {
+            title,
+            lang,
+            body: body.join("\n") + "\n",
+        });
+    }
+    out
+}
+
+/// The file name an example is checked as: `title="before: sites-available/app"` names it,
+/// otherwise the usual file of the rule's platform.
+fn file_name(code: &str, ex: &Example) -> String {
+    if let Some((_, name)) = ex.title.split_once(':') {
+        return name.trim().to_owned();
+    }
+    match (&code[..3], ex.lang.as_str()) {
+        ("NGX", _) => "nginx.conf",
+        ("FLY", _) => "fly.toml",
+        ("RWY", "json") => "railway.json",
+        ("RWY", _) => "railway.toml",
+        ("APR", _) => "apprunner.yaml",
+        _ => panic!("{code}: no default file name for a {} example", ex.lang),
+    }
+    .to_owned()
+}
+
+fn codes_for(dir: &std::path::Path, name: &str, body: &str) -> Vec<String> {
+    let path: PathBuf = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, body).unwrap();
+    let format = Format::detect(&path, true).expect("example format detected");
+    let mut s = Session::new(Config::default());
+    s.add_text(path, body.to_owned(), format);
+    s.lint().iter().map(|d| d.code.to_owned()).collect()
+}
+
+#[test]
+fn every_rule_has_a_complete_page_with_working_examples() {
+    let mut failures = Vec::new();
+    for meta in wscfg::rules::all() {
+        let Some(page) = wscfg::rules::page(meta.code) else {
+            failures.push(format!("{}: no rules/{}.md", meta.code, meta.code));
+            continue;
+        };
+        let title = format!("# {} {}", meta.code, meta.name);
+        if page.lines().next() != Some(title.as_str()) {
+            failures.push(format!("{}: first line must be `{title}`", meta.code));
+        }
+        for section in ["## Example", "## References"] {
+            if !page.contains(section) {
+                failures.push(format!("{}: missing `{section}`", meta.code));
+            }
+        }
+        let refs = page.split("## References").nth(1).unwrap_or("");
+        if !refs.contains("https://") {
+            failures.push(format!("{}: references cite no URL", meta.code));
+        }
+        let exs = examples(page);
+        for (which, must_fire) in [("before", true), ("after", false)] {
+            let Some(ex) = exs.iter().find(|e| e.title.starts_with(which)) else {
+                failures.push(format!("{}: no `{which}` example", meta.code));
+                continue;
+            };
+            let dir = tempfile::tempdir().unwrap();
+            let codes = codes_for(dir.path(), &file_name(meta.code, ex), &ex.body);
+            let fired = codes.iter().any(|c| c == meta.code);
+            if fired != must_fire {
+                failures.push(format!(
+                    "{}: the `{which}` example {} (got {codes:?})",
+                    meta.code,
+                    if must_fire {
+                        "does not trigger the rule"
+                    } else {
+                        "still triggers the rule"
+                    }
+                ));
+            }
+            if !must_fire && codes.iter().any(|c| c.ends_with("000")) {
+                failures.push(format!("{}: the `after` example does not parse", meta.code));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_page_belongs_to_a_rule() {
+    for entry in std::fs::read_dir("rules").unwrap() {
+        let path = entry.unwrap().path();
+        let code = path.file_stem().unwrap().to_str().unwrap();
+        assert!(
+            wscfg::rules::find(code).is_some(),
+            "{} documents no rule",
+            path.display()
+        );
+    }
+}
