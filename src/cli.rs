@@ -78,9 +78,25 @@ pub struct CheckArgs {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutputFormat {
+    /// Source snippets with labels and help (the default in a terminal)
     Human,
+    /// One line per finding: `path:line:col: CODE [severity] message`
     Concise,
+    /// The stable JSON report (version 1)
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…`): annotations on pull requests
+    Github,
+    /// JUnit XML, for CI test reports
+    Junit,
+}
+
+impl OutputFormat {
+    /// Formats read by programs: nothing but the report goes to standard output.
+    pub fn is_machine_readable(self) -> bool {
+        !matches!(self, OutputFormat::Human | OutputFormat::Concise)
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

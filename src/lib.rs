@@ -57,7 +57,7 @@ fn list_rules(format: RulesFormat) -> Result<u8, String> {
                 .iter()
                 .map(|m| {
                     serde_json::json!({
-                        "code": m.code, "name": m.name, "format": m.format,
+                        "code": m.code, "name": m.name, "format": m.scope(),
                         "severity": m.severity, "fixable": m.fix.as_str(),
                         "summary": m.summary, "url": rules::rule_url(m.code),
                     })
@@ -75,7 +75,7 @@ fn list_rules(format: RulesFormat) -> Result<u8, String> {
                     "{:<8} {:<34} {:<7} {:<8} {:<9} {}",
                     m.code,
                     m.name,
-                    m.format.as_str(),
+                    m.scope(),
                     m.severity.as_str(),
                     m.fix.as_str(),
                     m.summary
@@ -182,7 +182,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
             }
             engine::write_atomic(&path, new)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            if args.output_format != OutputFormat::Json {
+            if !args.output_format.is_machine_readable() {
                 out.push_str(&fix::unified_diff(&display(&path), old, new));
             }
         }
@@ -195,6 +195,12 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         OutputFormat::Human => render::human::render(&session.db, &diags, color),
         OutputFormat::Concise => render::concise::render(&session.db, &diags),
         OutputFormat::Json => render::json::render(&session.db, &diags, session.checked.len()),
+        OutputFormat::Sarif => render::sarif::render(&session.db, &diags),
+        OutputFormat::Github => render::github::render(&session.db, &diags),
+        OutputFormat::Junit => {
+            let files: Vec<_> = session.checked.iter().map(|(f, _)| *f).collect();
+            render::junit::render(&session.db, &diags, &files)
+        }
     });
     std::io::stdout()
         .write_all(out.as_bytes())

@@ -27,13 +27,19 @@ impl FixAvailability {
 pub struct RuleMeta {
     pub code: &'static str,
     pub name: &'static str,
-    pub format: Format,
+    /// The format whose files the rule reads; `None` for rules about wscfg itself (inline
+    /// suppressions), which apply to every format.
+    pub format: Option<Format>,
     pub severity: Severity,
     pub fix: FixAvailability,
     pub summary: &'static str,
 }
 
 impl RuleMeta {
+    /// `nginx`, `fly`, … or `any`.
+    pub fn scope(&self) -> &'static str {
+        self.format.map_or("any", Format::as_str)
+    }
     pub fn is_named(&self, name: &str) -> bool {
         self.code.eq_ignore_ascii_case(name) || self.name == name
     }
