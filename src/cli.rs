@@ -53,13 +53,18 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1
     #[arg(long, default_value = "info")]
     pub fail_on: crate::diagnostic::Severity,
-    /// Configuration file (default: wscfg.toml or .wscfg.toml found upward from the path)
-    #[arg(long)]
-    pub config: Option<PathBuf>,
-    /// Only these rules (codes or names, comma-separated)
+    /// A configuration file used for every checked file instead of each file's closest
+    /// wscfg.toml / .wscfg.toml / pyproject.toml [tool.wscfg]; or a `KEY=VALUE` line of TOML
+    /// applied on top of it, e.g. `--config 'nginx.version = "1.22"'` (repeatable)
+    #[arg(long, value_name = "FILE|KEY=VALUE")]
+    pub config: Vec<String>,
+    /// Only these rules (codes, names, code prefixes such as NGX, or ALL; comma-separated)
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,
-    /// Skip these rules (codes or names, comma-separated)
+    /// Also these rules, on top of the configured selection
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+    /// Skip these rules (codes, names or prefixes, comma-separated)
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
     /// Format of standard input

@@ -1,21 +1,22 @@
 //! One run: read the files, lint them per format, and apply fixes in passes until nothing
 //! more can be fixed, refusing any result that no longer parses.
 
-use crate::config::Config;
+use crate::config::{Config, ConfigSet};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Applicability, apply_edits, select_edits};
 use crate::formats::Format;
 use crate::rules::nginx::SYNTAX_ERROR;
 use crate::source::{FileId, SourceDb, Span};
 use crate::workspace::{self, ReadError};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// Fix passes before giving up on reaching a fixed point (each pass re-lints the result).
 const MAX_FIX_PASSES: usize = 10;
 
 pub struct Session {
     pub db: SourceDb,
-    pub config: Config,
+    /// Each file's configuration (the closest configuration file, or `--config FILE`).
+    pub configs: ConfigSet,
     /// The files the user asked about (named or found under a named directory).
     pub checked: Vec<(FileId, Format)>,
     /// Problems reading files: reported as diagnostics on the file.
@@ -23,13 +24,39 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session where every file uses `config`.
     pub fn new(config: Config) -> Self {
+        Session::with_configs(ConfigSet::fixed(config))
+    }
+
+    pub fn with_configs(configs: ConfigSet) -> Self {
         Session {
             db: SourceDb::default(),
-            config,
+            configs,
             checked: Vec::new(),
             read_problems: Vec::new(),
         }
+    }
+
+    /// Loads the configuration of every checked file, so a broken configuration file is an
+    /// error before anything is linted.
+    pub fn resolve_configs(&mut self) -> Result<(), String> {
+        for i in 0..self.checked.len() {
+            let path = self.db.get(self.checked[i].0).path.clone();
+            self.configs.resolve(&path)?;
+        }
+        Ok(())
+    }
+
+    fn config_index(&mut self, file: FileId) -> usize {
+        let path = self.db.get(file).path.clone();
+        self.configs.resolve_or_default(&path)
+    }
+
+    /// The configuration that applies to `file`.
+    pub fn config_of(&mut self, file: FileId) -> &Config {
+        let i = self.config_index(file);
+        self.configs.get(i)
     }
 
     pub fn add_text(&mut self, path: std::path::PathBuf, text: String, format: Format) -> FileId {
@@ -63,22 +90,39 @@ impl Session {
     }
 
     /// Every finding, sorted by path then position.
+    ///
+    /// Files are linted in groups that share a configuration (usually one group per format);
+    /// each finding is then judged by the configuration of the file it is in: rule selection,
+    /// `[per-file-ignores]` and severity. Syntax errors are always reported.
     pub fn lint(&mut self) -> Vec<Diagnostic> {
-        let mut by_format: BTreeMap<Format, Vec<FileId>> = BTreeMap::new();
-        for &(f, fmt) in &self.checked {
-            by_format.entry(fmt).or_default().push(f);
+        let mut groups: BTreeMap<(usize, Format), Vec<FileId>> = BTreeMap::new();
+        for i in 0..self.checked.len() {
+            let (f, fmt) = self.checked[i];
+            let config = self.config_index(f);
+            groups.entry((config, fmt)).or_default().push(f);
         }
         let mut out = self.read_problems.clone();
-        for (format, files) in by_format {
+        for ((config, format), files) in groups {
+            let config = self.configs.get(config);
             out.extend(match format {
-                Format::Nginx => crate::formats::nginx::lint(&mut self.db, &files, &self.config),
+                Format::Nginx => crate::formats::nginx::lint(&mut self.db, &files, config),
             });
         }
-        for d in &mut out {
+        let mut seen = HashSet::new();
+        out.retain(|d| seen.insert((d.file, d.span, d.code, d.message.clone())));
+        let mut judged = Vec::with_capacity(out.len());
+        for mut d in out {
             if let Some(meta) = crate::rules::find(d.code) {
-                d.severity = self.config.severity(meta);
+                let path = self.db.get(d.file).path.clone();
+                let config = self.config_of(d.file);
+                if meta.name != "syntax-error" && !config.enabled_for(meta, &path) {
+                    continue;
+                }
+                d.severity = config.severity(meta);
             }
+            judged.push(d);
         }
+        let mut out = judged;
         let db = &self.db;
         out.sort_by(|a, b| {
             (&db.get(a.file).path, a.span.start, a.code).cmp(&(

@@ -15,7 +15,7 @@ pub mod source;
 pub mod workspace;
 
 use cli::{CheckArgs, Cli, ColorChoice, Command, OutputFormat, RulesFormat};
-use config::Config;
+use config::{ConfigSet, Layer, Overrides};
 use engine::Session;
 use formats::Format;
 use std::io::{IsTerminal, Read, Write};
@@ -86,34 +86,44 @@ fn list_rules(format: RulesFormat) -> Result<u8, String> {
     Ok(EXIT_CLEAN)
 }
 
-fn load_config(args: &CheckArgs) -> Result<Config, String> {
-    let mut config = match &args.config {
-        Some(path) => Config::load(path)?,
-        None => {
-            let start = args
-                .paths
-                .iter()
-                .find(|p| p.as_os_str() != "-")
-                .cloned()
-                .unwrap_or_else(|| PathBuf::from("."));
-            Config::discover(&start)?.unwrap_or_default()
-        }
-    };
-    for name in args.select.iter().chain(&args.ignore) {
-        if rules::find(name).is_none() {
-            return Err(format!("unknown rule `{name}`; `wscfg rules` lists them"));
+fn load_configs(args: &CheckArgs) -> Result<ConfigSet, String> {
+    let mut overrides = Overrides::default();
+    let mut file: Option<&Path> = None;
+    for c in &args.config {
+        let p = Path::new(c);
+        if p.is_file() {
+            if let Some(first) = file {
+                return Err(format!(
+                    "--config names two files ({} and {c}); use `extend` inside one of them",
+                    first.display()
+                ));
+            }
+            file = Some(p);
+        } else if c.contains('=') {
+            overrides.toml.push(c.clone());
+        } else {
+            return Err(format!(
+                "--config {c}: no such file, and not a KEY=VALUE override such as \
+                 'nginx.version = \"1.22\"'"
+            ));
         }
     }
-    config.add_select(&args.select);
-    config.add_ignore(&args.ignore);
+    overrides.layer = Layer {
+        select: (!args.select.is_empty()).then(|| args.select.clone()),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+    };
     if let Some(c) = &args.context {
-        config.nginx.context = Some(config::parse_context(c)?);
+        overrides.nginx_context = Some(config::parse_context(c)?);
     }
     if let Some(v) = &args.nginx_version {
-        config.nginx.version =
+        overrides.nginx_version =
             Some(config::parse_version(v).ok_or_else(|| format!("bad nginx version `{v}`"))?);
     }
-    Ok(config)
+    match file {
+        Some(f) => ConfigSet::from_file(f, overrides),
+        None => ConfigSet::discovering(overrides),
+    }
 }
 
 fn use_color(choice: ColorChoice) -> bool {
@@ -128,8 +138,8 @@ fn use_color(choice: ColorChoice) -> bool {
 }
 
 fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
-    let config = load_config(args)?;
-    let mut session = Session::new(config);
+    let configs = load_configs(args)?;
+    let mut session = Session::with_configs(configs);
     let mut io_errors = Vec::new();
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if stdin {
@@ -165,6 +175,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
     for e in &io_errors {
         eprintln!("wscfg: error: {e}");
     }
+    session.resolve_configs()?;
 
     let color = use_color(args.color);
     let mut out = String::new();
@@ -188,6 +199,9 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         }
     }
     let diags = session.lint();
+    if let Some(e) = session.configs.errors.first() {
+        return Err(e.clone());
+    }
     if args.diff {
         out.push_str(&preview_diff(&mut session, args.unsafe_fixes));
     }
