@@ -58,6 +58,9 @@ pub struct CheckArgs {
     /// applied on top of it, e.g. `--config 'nginx.version = "1.22"'` (repeatable)
     #[arg(long, value_name = "FILE|KEY=VALUE")]
     pub config: Vec<String>,
+    /// Read no configuration file (command-line settings only)
+    #[arg(long)]
+    pub isolated: bool,
     /// Only these rules (codes, names, code prefixes such as NGX, or ALL; comma-separated)
     #[arg(long, value_delimiter = ',')]
     pub select: Vec<String>,

@@ -546,6 +546,13 @@ impl ConfigSet {
         })
     }
 
+    /// `--isolated`: no configuration file, only `overrides`.
+    pub fn isolated(overrides: Overrides) -> Result<Self, String> {
+        let mut config = Config::default();
+        overrides.apply(&mut config)?;
+        Ok(ConfigSet::fixed(config))
+    }
+
     /// `--config FILE` with `overrides` applied: discovery is off.
     pub fn from_file(path: &Path, overrides: Overrides) -> Result<Self, String> {
         let mut config = Config::load(path)?;

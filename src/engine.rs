@@ -7,6 +7,7 @@ use crate::fix::{Applicability, apply_edits, select_edits};
 use crate::formats::Format;
 use crate::rules::nginx::SYNTAX_ERROR;
 use crate::source::{FileId, SourceDb, Span};
+use crate::suppress;
 use crate::workspace::{self, ReadError};
 use std::collections::{BTreeMap, HashSet};
 
@@ -110,19 +111,8 @@ impl Session {
         }
         let mut seen = HashSet::new();
         out.retain(|d| seen.insert((d.file, d.span, d.code, d.message.clone())));
-        let mut judged = Vec::with_capacity(out.len());
-        for mut d in out {
-            if let Some(meta) = crate::rules::find(d.code) {
-                let path = self.db.get(d.file).path.clone();
-                let config = self.config_of(d.file);
-                if meta.name != "syntax-error" && !config.enabled_for(meta, &path) {
-                    continue;
-                }
-                d.severity = config.severity(meta);
-            }
-            judged.push(d);
-        }
-        let mut out = judged;
+        let judged: Vec<Diagnostic> = out.into_iter().filter_map(|d| self.judge(d)).collect();
+        let mut out = self.apply_suppressions(judged);
         let db = &self.db;
         out.sort_by(|a, b| {
             (&db.get(a.file).path, a.span.start, a.code).cmp(&(
@@ -131,6 +121,72 @@ impl Session {
                 b.code,
             ))
         });
+        out
+    }
+
+    /// Applies the configuration of the finding's file: drops it if its rule is not selected
+    /// there (syntax errors always stay), and sets the configured severity.
+    fn judge(&mut self, mut d: Diagnostic) -> Option<Diagnostic> {
+        if let Some(meta) = crate::rules::find(d.code) {
+            let path = self.db.get(d.file).path.clone();
+            let config = self.config_of(d.file);
+            if meta.name != "syntax-error" && !config.enabled_for(meta, &path) {
+                return None;
+            }
+            d.severity = config.severity(meta);
+        }
+        Some(d)
+    }
+
+    /// Inline suppressions (`# wscfg: ignore CODE -- reason`), the same for every format
+    /// with comments: drops the findings they cover, and reports suppressions that are
+    /// malformed (WSC002, WSC003) or silence nothing (WSC001) in the checked files.
+    fn apply_suppressions(&mut self, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        let mut files: Vec<FileId> = self
+            .checked
+            .iter()
+            .map(|(f, _)| *f)
+            .chain(diags.iter().map(|d| d.file))
+            .collect();
+        files.sort();
+        files.dedup();
+        let mut suppressions = Vec::new();
+        let mut problems = Vec::new();
+        for &f in &files {
+            let source = self.db.get(f);
+            let Some(comments) = comment_spans(self.format_of(f), &source.text) else {
+                continue;
+            };
+            let found = suppress::parse_file(f, source, &comments);
+            suppressions.extend(found.suppressions);
+            if self.is_checked(f) {
+                problems.extend(found.problems);
+            }
+        }
+        let db = &self.db;
+        let out = suppress::apply(diags, &mut suppressions, |d| {
+            db.get(d.file).line_col(d.span.start).line
+        });
+        // A file that does not parse had no rules run on it: its suppressions prove nothing.
+        let unparsed: HashSet<FileId> = out
+            .iter()
+            .filter(|d| d.name == "syntax-error")
+            .map(|d| d.file)
+            .collect();
+        for s in &suppressions {
+            if !self.is_checked(s.file) || unparsed.contains(&s.file) {
+                continue;
+            }
+            let config = self.config_index(s.file);
+            let config = self.configs.get(config);
+            let source = self.db.get(s.file);
+            let ran = |m: &crate::rules::RuleMeta| config.enabled_for(m, &source.path);
+            problems.extend(suppress::unused(s, source, ran));
+        }
+        let mut out = out;
+        for d in problems {
+            out.extend(self.judge(d));
+        }
         out
     }
 
@@ -195,6 +251,18 @@ impl Session {
             .iter()
             .find(|(f, _)| *f == file)
             .map_or(Format::Nginx, |(_, fmt)| *fmt)
+    }
+}
+
+/// The comments of a file, for inline suppressions; `None` for a format without comments
+/// (JSON: use `[per-file-ignores]`).
+fn comment_spans(format: Format, text: &str) -> Option<Vec<Span>> {
+    match format {
+        Format::Nginx => Some(
+            crate::formats::nginx::parser::parse(text)
+                .map(|p| p.comments)
+                .unwrap_or_else(|_| suppress::hash_comments(text)),
+        ),
     }
 }
 

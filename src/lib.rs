@@ -12,6 +12,7 @@ pub mod formats;
 pub mod render;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod workspace;
 
 use cli::{CheckArgs, Cli, ColorChoice, Command, OutputFormat, RulesFormat};
@@ -121,7 +122,9 @@ fn load_configs(args: &CheckArgs) -> Result<ConfigSet, String> {
             Some(config::parse_version(v).ok_or_else(|| format!("bad nginx version `{v}`"))?);
     }
     match file {
+        Some(_) if args.isolated => Err("--isolated reads no configuration file".into()),
         Some(f) => ConfigSet::from_file(f, overrides),
+        None if args.isolated => ConfigSet::isolated(overrides),
         None => ConfigSet::discovering(overrides),
     }
 }

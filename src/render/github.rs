@@ -2,7 +2,8 @@
 //! which GitHub shows as an annotation on the file and line of the pull request.
 //!
 //! Escaping follows the runner's rules (actions/toolkit `command.ts`): in the message `%`, CR
-//! and LF are percent-encoded; in property values `:` and `,` are encoded as well.
+//! and LF are percent-encoded; in property values `:` and `,` are encoded as well. Columns
+//! are given only when the finding starts and ends on one line, as the runner requires.
 
 use super::{display_path, range};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -40,15 +41,20 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
             message.push_str(h);
         }
         message.push_str(&format!("\nsee {}", d.url()));
+        // The runner rejects columns on an annotation that spans several lines.
+        let position = if r.start.line == r.end.line {
+            format!(
+                "line={},col={},endLine={},endColumn={}",
+                r.start.line, r.start.column, r.end.line, r.end.column
+            )
+        } else {
+            format!("line={},endLine={}", r.start.line, r.end.line)
+        };
         out.push_str(&format!(
-            "::{} title={},file={},line={},col={},endLine={},endColumn={}::{}\n",
+            "::{} title={},file={},{position}::{}\n",
             command(d.severity),
             escape_property(&format!("wscfg {} ({})", d.code, d.name)),
             escape_property(path),
-            r.start.line,
-            r.start.column,
-            r.end.line,
-            r.end.column,
             escape_data(&message),
         ));
     }
@@ -68,5 +74,20 @@ mod tests {
         );
         // `%` first, so an encoded sequence is never encoded twice.
         assert_eq!(escape_property("%3A"), "%253A");
+    }
+
+    #[test]
+    fn multi_line_findings_have_no_columns() {
+        let mut db = SourceDb::default();
+        let f = db.add("a,b.conf".into(), "x {\n}\n".into());
+        let d =
+            crate::rules::nginx::SYNTAX_ERROR.diag(f, crate::source::Span::new(0, 5), "bad\nthing");
+        let out = render(&db, &[d]);
+        assert!(
+            out.starts_with(
+                "::error title=wscfg NGX000 (syntax-error),file=a%2Cb.conf,line=1,endLine=2::bad%0Athing%0A"
+            ),
+            "{out}"
+        );
     }
 }

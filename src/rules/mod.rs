@@ -1,6 +1,7 @@
 //! The rule registry: every rule's metadata, and lookup by code or name.
 
 pub mod nginx;
+pub mod suppression;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
@@ -57,6 +58,7 @@ pub trait Rule<Cx>: Sync {
 /// Every rule wscfg has, in code order.
 pub fn all() -> Vec<&'static RuleMeta> {
     let mut v: Vec<&'static RuleMeta> = nginx::META.to_vec();
+    v.extend_from_slice(suppression::META);
     v.sort_by_key(|m| m.code);
     v
 }
