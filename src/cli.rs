@@ -50,9 +50,34 @@ pub struct CheckArgs {
     /// Exit 0 even when there are findings
     #[arg(long)]
     pub exit_zero: bool,
-    /// Lowest severity that makes the exit code 1
-    #[arg(long, default_value = "info")]
+    /// Lowest severity that makes the exit code 1: info, warning or error (findings below
+    /// it are still printed)
+    #[arg(
+        long = "severity",
+        visible_alias = "fail-on",
+        default_value = "info",
+        value_name = "LEVEL"
+    )]
     pub fail_on: crate::diagnostic::Severity,
+    /// Print how many findings each rule has instead of the findings
+    #[arg(long)]
+    pub statistics: bool,
+    /// List fixes: those available (`check`) or those applied (`fix`)
+    #[arg(long)]
+    pub show_fixes: bool,
+    /// Print the findings and nothing else: no summary, no diffs, no notes
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// With `fix`: exit 1 when a file was changed, even if nothing is left to report
+    #[arg(long)]
+    pub exit_non_zero_on_fix: bool,
+    /// Walk directories without reading .gitignore, .ignore and other ignore files
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Never check paths matching this glob (repeatable; applies to named files too, so
+    /// it works under pre-commit)
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
     /// A configuration file used for every checked file instead of each file's closest
     /// wscfg.toml / .wscfg.toml / pyproject.toml [tool.wscfg]; or a `KEY=VALUE` line of TOML
     /// applied on top of it, e.g. `--config 'nginx.version = "1.22"'` (repeatable)

@@ -195,13 +195,14 @@ impl Session {
     pub fn fix(&mut self, allow_unsafe: bool) -> FixOutcome {
         let mut originals: BTreeMap<FileId, String> = BTreeMap::new();
         let mut notes = Vec::new();
+        let mut applied = Vec::new();
         for _ in 0..MAX_FIX_PASSES {
             let diags = self.lint();
-            let fixes: Vec<_> = diags
+            let candidates: Vec<(&Diagnostic, &crate::fix::Fix)> = diags
                 .iter()
-                .filter_map(|d| d.fix.as_ref())
-                .filter(|f| allow_unsafe || f.applicability == Applicability::Safe)
-                .filter(|f| {
+                .filter_map(|d| d.fix.as_ref().map(|f| (d, f)))
+                .filter(|(_, f)| allow_unsafe || f.applicability == Applicability::Safe)
+                .filter(|(_, f)| {
                     let writable = f.edits.iter().all(|e| self.is_checked(e.file));
                     if !writable {
                         notes.push(format!(
@@ -212,9 +213,22 @@ impl Session {
                     writable
                 })
                 .collect();
-            let taken = select_edits(fixes);
+            let taken = select_edits(candidates.iter().map(|(_, f)| *f));
             if taken.is_empty() {
                 break;
+            }
+            for (d, f) in &candidates {
+                if f.edits
+                    .iter()
+                    .all(|e| taken.get(&e.file).is_some_and(|t| t.contains(e)))
+                {
+                    applied.push(AppliedFix {
+                        file: d.file,
+                        code: d.code,
+                        name: d.name,
+                        message: f.message.clone(),
+                    });
+                }
             }
             for (file, edits) in taken {
                 let old = self.db.get(file).text.clone();
@@ -241,9 +255,14 @@ impl Session {
             self.db.set_text(f, old);
         }
         originals.retain(|f, old| *old != self.db.get(*f).text);
+        applied.retain(|a| originals.contains_key(&a.file));
         notes.sort();
         notes.dedup();
-        FixOutcome { originals, notes }
+        FixOutcome {
+            originals,
+            notes,
+            applied,
+        }
     }
 
     fn format_of(&self, file: FileId) -> Format {
@@ -276,6 +295,17 @@ pub struct FixOutcome {
     /// Changed files with their text before the fixes.
     pub originals: BTreeMap<FileId, String>,
     pub notes: Vec<String>,
+    /// The fixes applied, in the order they were, for `--show-fixes`.
+    pub applied: Vec<AppliedFix>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AppliedFix {
+    /// The file of the finding (its edits may touch others).
+    pub file: FileId,
+    pub code: &'static str,
+    pub name: &'static str,
+    pub message: String,
 }
 
 fn syntax_meta(format: Format) -> &'static crate::rules::RuleMeta {

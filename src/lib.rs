@@ -169,7 +169,8 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         .cloned()
         .collect();
     if !paths.is_empty() {
-        let (found, errors) = workspace::discover(&paths);
+        let walk = workspace::WalkOptions::new(args.no_ignore, &args.exclude)?;
+        let (found, errors) = workspace::discover_with(&paths, &walk);
         io_errors.extend(errors);
         for f in found {
             session.add_file(f.path, f.format);
@@ -183,9 +184,13 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
     let color = use_color(args.color);
     let mut out = String::new();
     let mut notes = Vec::new();
+    let mut applied = Vec::new();
+    let mut changed = false;
     if fix && !args.diff {
         let outcome = session.fix(args.unsafe_fixes);
         notes = outcome.notes;
+        applied = outcome.applied;
+        changed = !outcome.originals.is_empty();
         for (&file, old) in &outcome.originals {
             let path = session.db.get(file).path.clone();
             let new = &session.db.get(file).text;
@@ -196,7 +201,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
             }
             engine::write_atomic(&path, new)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            if !args.output_format.is_machine_readable() {
+            if !args.output_format.is_machine_readable() && !args.quiet {
                 out.push_str(&fix::unified_diff(&display(&path), old, new));
             }
         }
@@ -209,6 +214,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         out.push_str(&preview_diff(&mut session, args.unsafe_fixes));
     }
     out.push_str(&match args.output_format {
+        _ if args.statistics => statistics(&diags, args.output_format)?,
         OutputFormat::Human => render::human::render(&session.db, &diags, color),
         OutputFormat::Concise => render::concise::render(&session.db, &diags),
         OutputFormat::Json => render::json::render(&session.db, &diags, session.checked.len()),
@@ -219,18 +225,30 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
             render::junit::render(&session.db, &diags, &files)
         }
     });
+    let machine = args.output_format.is_machine_readable();
+    if args.show_fixes && !machine {
+        out.push_str(&if fix && !args.diff {
+            applied_fixes(&session, &applied)
+        } else {
+            available_fixes(&session, &diags)
+        });
+    }
     std::io::stdout()
         .write_all(out.as_bytes())
         .map_err(|e| format!("cannot write output: {e}"))?;
-    for n in &notes {
-        eprintln!("wscfg: {n}");
-    }
-    if args.output_format == OutputFormat::Human {
-        eprintln!("{}", summary(&diags, session.checked.len()));
+    if !args.quiet {
+        for n in &notes {
+            eprintln!("wscfg: {n}");
+        }
+        if args.output_format == OutputFormat::Human {
+            eprintln!("{}", summary(&diags, session.checked.len()));
+        }
     }
     Ok(if !io_errors.is_empty() {
         EXIT_ERROR
-    } else if !args.exit_zero && engine::has_failures(&diags, args.fail_on) {
+    } else if (args.exit_non_zero_on_fix && changed)
+        || (!args.exit_zero && engine::has_failures(&diags, args.fail_on))
+    {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
@@ -247,6 +265,83 @@ fn preview_diff(session: &mut Session, allow_unsafe: bool) -> String {
     }
     for (file, old) in outcome.originals {
         session.db.set_text(file, old);
+    }
+    out
+}
+
+/// `--statistics`: findings per rule, most frequent first.
+fn statistics(diags: &[diagnostic::Diagnostic], format: OutputFormat) -> Result<String, String> {
+    let mut counts: Vec<(&str, &str, usize, usize)> = Vec::new();
+    for d in diags {
+        match counts.iter_mut().find(|c| c.0 == d.code) {
+            Some(c) => {
+                c.2 += 1;
+                c.3 += usize::from(d.fix.is_some());
+            }
+            None => counts.push((d.code, d.name, 1, usize::from(d.fix.is_some()))),
+        }
+    }
+    counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+    match format {
+        OutputFormat::Human | OutputFormat::Concise => Ok(counts
+            .iter()
+            .map(|(code, name, n, fixable)| {
+                let mark = if *fixable > 0 { " [*]" } else { "" };
+                format!("{n:>5}  {code:<7} {name}{mark}\n")
+            })
+            .collect()),
+        OutputFormat::Json => {
+            let v: Vec<_> = counts
+                .iter()
+                .map(|(code, name, n, fixable)| {
+                    serde_json::json!({"code": code, "name": name, "count": n, "fixable": fixable})
+                })
+                .collect();
+            Ok(format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).expect("serialises")
+            ))
+        }
+        _ => Err("--statistics works with --output-format human, concise or json".into()),
+    }
+}
+
+/// `check --show-fixes`: every fix on offer, with whether `wscfg fix` applies it.
+fn available_fixes(session: &Session, diags: &[diagnostic::Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let Some(f) = &d.fix else { continue };
+        let r = render::range(&session.db, d.file, d.span);
+        let how = match f.applicability {
+            fix::Applicability::Safe => "wscfg fix",
+            fix::Applicability::Unsafe => "wscfg fix --unsafe-fixes",
+        };
+        out.push_str(&format!(
+            "{}:{}:{}: {} fix ({how}): {}\n",
+            render::display_path(&session.db, d.file),
+            r.start.line,
+            r.start.column,
+            d.code,
+            f.message
+        ));
+    }
+    out
+}
+
+/// `fix --show-fixes`: what was applied, per file.
+fn applied_fixes(session: &Session, applied: &[engine::AppliedFix]) -> String {
+    if applied.is_empty() {
+        return "No fixes applied.\n".into();
+    }
+    let mut out = format!("Applied {} fix(es):\n", applied.len());
+    let mut files: Vec<_> = applied.iter().map(|a| a.file).collect();
+    files.sort_by_key(|f| session.db.get(*f).path.clone());
+    files.dedup();
+    for f in files {
+        out.push_str(&format!("  {}:\n", render::display_path(&session.db, f)));
+        for a in applied.iter().filter(|a| a.file == f) {
+            out.push_str(&format!("    {} ({}): {}\n", a.code, a.name, a.message));
+        }
     }
     out
 }
