@@ -74,6 +74,10 @@ pub struct CheckArgs {
     /// Walk directories without reading .gitignore, .ignore and other ignore files
     #[arg(long)]
     pub no_ignore: bool,
+    /// Skip named files in no format wscfg knows instead of failing (for pre-commit and
+    /// editors that pass every matching file)
+    #[arg(long)]
+    pub ignore_unknown: bool,
     /// Never check paths matching this glob (repeatable; applies to named files too, so
     /// it works under pre-commit)
     #[arg(long, value_name = "GLOB")]

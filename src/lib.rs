@@ -169,7 +169,8 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         .cloned()
         .collect();
     if !paths.is_empty() {
-        let walk = workspace::WalkOptions::new(args.no_ignore, &args.exclude)?;
+        let mut walk = workspace::WalkOptions::new(args.no_ignore, &args.exclude)?;
+        walk.ignore_unknown = args.ignore_unknown;
         let (found, errors) = workspace::discover_with(&paths, &walk);
         io_errors.extend(errors);
         for f in found {

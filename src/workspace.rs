@@ -83,6 +83,9 @@ pub struct Discovered {
 pub struct WalkOptions {
     /// Do not read `.gitignore`, `.ignore`, `.git/info/exclude` and the global git ignore.
     pub no_ignore: bool,
+    /// A named file in no known format is skipped instead of being an error (pre-commit
+    /// names every file its `files:` pattern matches, including `.conf` files of other tools).
+    pub ignore_unknown: bool,
     exclude: Vec<(String, globset::GlobMatcher)>,
 }
 
@@ -98,7 +101,11 @@ impl WalkOptions {
                     .map_err(|e| format!("--exclude {p}: {e}"))
             })
             .collect::<Result<_, _>>()?;
-        Ok(WalkOptions { no_ignore, exclude })
+        Ok(WalkOptions {
+            no_ignore,
+            ignore_unknown: false,
+            exclude,
+        })
     }
 
     /// `--exclude`: a glob matches the path as given (without a leading `./`), the path
@@ -140,6 +147,7 @@ pub fn discover_with(paths: &[PathBuf], options: &WalkOptions) -> (Vec<Discovere
                     path: root.clone(),
                     format,
                 }),
+                None if options.ignore_unknown => {}
                 None => errors.push(format!(
                     "{}: not a file format wscfg knows (nginx)",
                     root.display()
