@@ -9,7 +9,7 @@ use crate::rules::nginx::SYNTAX_ERROR;
 use crate::source::{FileId, SourceDb, Span};
 use crate::suppress;
 use crate::workspace::{self, ReadError};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Fix passes before giving up on reaching a fixed point (each pass re-lints the result).
 const MAX_FIX_PASSES: usize = 10;
@@ -22,6 +22,8 @@ pub struct Session {
     pub checked: Vec<(FileId, Format)>,
     /// Problems reading files: reported as diagnostics on the file.
     pub read_problems: Vec<Diagnostic>,
+    /// Each file's index in `configs`, once resolved.
+    config_of_file: HashMap<FileId, usize>,
 }
 
 impl Session {
@@ -36,6 +38,7 @@ impl Session {
             configs,
             checked: Vec::new(),
             read_problems: Vec::new(),
+            config_of_file: HashMap::new(),
         }
     }
 
@@ -50,8 +53,13 @@ impl Session {
     }
 
     fn config_index(&mut self, file: FileId) -> usize {
+        if let Some(&i) = self.config_of_file.get(&file) {
+            return i;
+        }
         let path = self.db.get(file).path.clone();
-        self.configs.resolve_or_default(&path)
+        let i = self.configs.resolve_or_default(&path);
+        self.config_of_file.insert(file, i);
+        i
     }
 
     /// The configuration that applies to `file`.
@@ -163,16 +171,16 @@ impl Session {
                 problems.extend(found.problems);
             }
         }
-        let db = &self.db;
-        let out = suppress::apply(diags, &mut suppressions, |d| {
-            db.get(d.file).line_col(d.span.start).line
-        });
         // A file that does not parse had no rules run on it: its suppressions prove nothing.
-        let unparsed: HashSet<FileId> = out
+        let unparsed: HashSet<FileId> = diags
             .iter()
             .filter(|d| d.name == "syntax-error")
             .map(|d| d.file)
             .collect();
+        let db = &self.db;
+        let out = suppress::apply(diags, &mut suppressions, |d| {
+            db.get(d.file).line_col(d.span.start).line
+        });
         for s in &suppressions {
             if !self.is_checked(s.file) || unparsed.contains(&s.file) {
                 continue;

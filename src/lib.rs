@@ -211,7 +211,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
     if let Some(e) = session.configs.errors.first() {
         return Err(e.clone());
     }
-    if args.diff {
+    if args.diff && !args.output_format.is_machine_readable() {
         out.push_str(&preview_diff(&mut session, args.unsafe_fixes));
     }
     out.push_str(&match args.output_format {

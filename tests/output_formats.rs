@@ -136,6 +136,12 @@ fn sarif_is_valid_against_the_official_schema_and_stable() {
 
     let (second, _) = wscfg(dir.path(), &["check", "--output-format", "sarif", "deploy"]);
     assert_eq!(first, second, "two runs give the same bytes");
+    // --diff never mixes a diff into a machine-readable report.
+    let (with_diff, _) = wscfg(
+        dir.path(),
+        &["check", "--diff", "--output-format", "sarif", "deploy"],
+    );
+    assert_eq!(first, with_diff);
 }
 
 #[test]
