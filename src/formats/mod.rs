@@ -31,14 +31,20 @@ impl Format {
         }
     }
 
+    pub const ALL: [Format; 4] = [
+        Format::Nginx,
+        Format::Fly,
+        Format::Railway,
+        Format::AppRunner,
+    ];
+
     pub fn parse(s: &str) -> Option<Format> {
-        match s {
-            "nginx" => Some(Format::Nginx),
-            "fly" => Some(Format::Fly),
-            "railway" => Some(Format::Railway),
-            "apprunner" => Some(Format::AppRunner),
-            _ => None,
-        }
+        Format::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// "nginx, fly, railway, apprunner", for messages.
+    pub fn names() -> String {
+        Format::ALL.map(Format::as_str).join(", ")
     }
 
     /// Name first, then content. `named` is true for a file the user named explicitly, which

@@ -14,7 +14,7 @@ use crate::formats::apprunner::AppRunnerContext;
 pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
     code: "APR000",
     name: "syntax-error",
-    format: Format::AppRunner,
+    format: Some(Format::AppRunner),
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "apprunner.yaml is not valid YAML (or cannot be read)",

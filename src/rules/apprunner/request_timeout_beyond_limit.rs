@@ -10,7 +10,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "APR002",
     name: "request-timeout-beyond-limit",
-    format: Format::AppRunner,
+    format: Some(Format::AppRunner),
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "the server's own request timeout exceeds App Runner's 120-second cap",

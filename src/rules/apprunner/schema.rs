@@ -13,7 +13,7 @@ use crate::source::Span;
 pub static META: RuleMeta = RuleMeta {
     code: "APR003",
     name: "schema",
-    format: Format::AppRunner,
+    format: Some(Format::AppRunner),
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "apprunner.yaml breaks App Runner's configuration file reference",

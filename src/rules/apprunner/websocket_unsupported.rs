@@ -9,7 +9,7 @@ use crate::source::Span;
 pub static META: RuleMeta = RuleMeta {
     code: "APR001",
     name: "websocket-unsupported",
-    format: Format::AppRunner,
+    format: Some(Format::AppRunner),
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "the service serves WebSockets or Socket.IO, which App Runner does not support",

@@ -8,7 +8,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "RWY003",
     name: "healthcheck-on-websocket-path",
-    format: Format::Railway,
+    format: Some(Format::Railway),
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "healthcheckPath is a WebSocket endpoint, which cannot answer Railway's HTTP 200 check",

@@ -17,7 +17,7 @@ use crate::formats::railway::RailwayContext;
 pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
     code: "RWY000",
     name: "syntax-error",
-    format: Format::Railway,
+    format: Some(Format::Railway),
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "railway.toml / railway.json is not valid TOML / JSON (or cannot be read)",

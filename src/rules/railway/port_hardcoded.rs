@@ -10,7 +10,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "RWY002",
     name: "port-hardcoded",
-    format: Format::Railway,
+    format: Some(Format::Railway),
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "PORT is pinned in the manifest while Railway injects its own",

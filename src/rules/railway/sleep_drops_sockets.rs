@@ -9,7 +9,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "RWY004",
     name: "sleep-drops-sockets",
-    format: Format::Railway,
+    format: Some(Format::Railway),
     severity: Severity::Warning,
     fix: FixAvailability::Always,
     summary: "sleepApplication = true on a service that serves WebSockets",

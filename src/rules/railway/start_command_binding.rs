@@ -11,7 +11,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "RWY001",
     name: "start-command-binding",
-    format: Format::Railway,
+    format: Some(Format::Railway),
     severity: Severity::Error,
     fix: FixAvailability::Sometimes,
     summary: "startCommand listens on localhost or a fixed port instead of 0.0.0.0:$PORT",

@@ -9,7 +9,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "RWY006",
     name: "unknown-key",
-    format: Format::Railway,
+    format: Some(Format::Railway),
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "a key Railway's config-as-code schema does not have, so Railway does not apply it",

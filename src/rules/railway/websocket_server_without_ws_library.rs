@@ -9,7 +9,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "RWY005",
     name: "websocket-server-without-ws-library",
-    format: Format::Railway,
+    format: Some(Format::Railway),
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "startCommand runs uvicorn but the dependencies install no WebSocket implementation",
