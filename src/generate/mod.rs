@@ -69,7 +69,8 @@ fn target(generated: &Generated, output: Option<&Path>) -> Target {
 fn extension(format: Format) -> &'static str {
     match format {
         Format::Nginx => "conf",
-        Format::Fly => "toml",
+        Format::Fly | Format::Railway => "toml",
+        Format::AppRunner => "yaml",
     }
 }
 

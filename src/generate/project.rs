@@ -32,6 +32,7 @@ pub struct Project {
     pub nginx: Vec<PathBuf>,
     pub fly: Vec<PathBuf>,
     pub railway: Vec<PathBuf>,
+    pub apprunner: Vec<PathBuf>,
     pub start: Option<StartCommand>,
     /// The app depends on Socket.IO (`socket.io` in package.json, `python-socketio`).
     pub socketio: bool,
@@ -59,26 +60,10 @@ impl Project {
             match f.format {
                 Format::Nginx => p.nginx.push(rel(&f.path)),
                 Format::Fly => p.fly.push(rel(&f.path)),
+                Format::Railway => p.railway.push(rel(&f.path)),
+                Format::AppRunner => p.apprunner.push(rel(&f.path)),
             }
         }
-        let walker = ignore::WalkBuilder::new(root)
-            .follow_links(false)
-            .hidden(false)
-            .max_depth(Some(4))
-            .filter_entry(|e| {
-                let n = e.file_name().to_str().unwrap_or("");
-                n != ".git" && !SKIP_DIRS.contains(&n)
-            })
-            .build();
-        for e in walker.flatten() {
-            let name = e.file_name().to_str().unwrap_or("");
-            if e.file_type().is_some_and(|t| t.is_file())
-                && matches!(name, "railway.toml" | "railway.json")
-            {
-                p.railway.push(rel(e.path()));
-            }
-        }
-        p.railway.sort();
         p.start = start_command(root);
         p.socketio = uses_socketio(root);
         p
@@ -213,6 +198,7 @@ pub fn suggest(p: &Project) -> String {
         ("nginx", list(&p.nginx)),
         ("fly", list(&p.fly)),
         ("railway", list(&p.railway)),
+        ("apprunner", list(&p.apprunner)),
     ]
     .into_iter()
     .filter(|(_, l)| !l.is_empty())
@@ -234,7 +220,13 @@ pub fn suggest(p: &Project) -> String {
             let _ = writeln!(out, "  {:<8} the app depends on Socket.IO", "uses");
         }
     }
-    let checkable: Vec<&PathBuf> = p.nginx.iter().chain(&p.fly).collect();
+    let checkable: Vec<&PathBuf> = p
+        .nginx
+        .iter()
+        .chain(&p.fly)
+        .chain(&p.railway)
+        .chain(&p.apprunner)
+        .collect();
     if !checkable.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "Check what is there:");
@@ -305,13 +297,6 @@ pub fn suggest(p: &Project) -> String {
             } else {
                 ""
             }
-        );
-    }
-    if !p.railway.is_empty() {
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "Railway: wscfg cannot check or generate railway.toml/railway.json yet."
         );
     }
     out
