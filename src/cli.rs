@@ -175,6 +175,8 @@ pub enum InitPlatform {
     Nginx(InitNginxArgs),
     /// A fly.toml
     Fly(InitFlyArgs),
+    /// A railway.toml
+    Railway(InitRailwayArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -235,4 +237,15 @@ pub struct InitFlyArgs {
     /// primary_region, e.g. ams (default: none written; flyctl picks one at launch)
     #[arg(long, value_name = "CODE")]
     pub region: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct InitRailwayArgs {
+    /// The app's start command, e.g. "uvicorn app.main:app" (made to listen on 0.0.0.0:$PORT);
+    /// default: none, Railway's builder detects it
+    #[arg(long, value_name = "COMMAND")]
+    pub start: Option<String>,
+    /// A plain HTTP route that answers 200, for Railway's deploy-time health check
+    #[arg(long, value_name = "PATH", default_value = "/health")]
+    pub health_path: String,
 }

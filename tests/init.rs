@@ -36,6 +36,9 @@ fn generate_from(args: &[&str]) -> Result<Generated, String> {
             &a,
             Path::new("/srv/chat-app"),
         )?),
+        InitPlatform::Railway(a) => {
+            generate::railway::generate(&generate::railway::Options::from_args(&a)?, None)
+        }
     }
 }
 
@@ -245,6 +248,57 @@ fn every_fly_flag_combination_lints_clean() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// Start commands of the servers wscfg knows, already right or made right by RWY001's fix,
+/// crossed with health check paths. Each result is checked again here, alone.
+#[test]
+fn every_railway_flag_combination_lints_clean() {
+    let starts: &[&[&str]] = &[
+        &[],
+        &["--start", "uvicorn app.main:app"],
+        &[
+            "--start",
+            "uvicorn app.main:app --host 127.0.0.1 --port 8000",
+        ],
+        &[
+            "--start",
+            "uvicorn app.main:app --host 0.0.0.0 --port $PORT",
+        ],
+        &[
+            "--start",
+            "gunicorn -k uvicorn.workers.UvicornWorker -b 127.0.0.1:8000 app:app",
+        ],
+        &["--start", "hypercorn app:app"],
+        &["--start", "daphne -p 8001 proj.asgi:application"],
+        &["--start", "streamlit run app.py"],
+        &[
+            "--start",
+            "python manage.py migrate && daphne proj.asgi:application",
+        ],
+        &["--start", "node server.js"],
+        &["--start", "npm start"],
+        &["--start", "sh -c 'exec node server.js'"],
+    ];
+    let health: &[&[&str]] = &[
+        &[],
+        &["--health-path", "/healthz"],
+        &["--health-path", "/api/status"],
+    ];
+    let mut failures = Vec::new();
+    for st in starts {
+        for h in health {
+            let args: Vec<String> = std::iter::once("railway")
+                .chain(st.iter().copied())
+                .chain(h.iter().copied())
+                .map(str::to_owned)
+                .collect();
+            if let Err(e) = check_generated(&args) {
+                failures.push(e);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
 #[test]
 fn impossible_combinations_are_refused_with_a_reason() {
     for (args, says) in [
@@ -271,6 +325,15 @@ fn impossible_combinations_are_refused_with_a_reason() {
         ),
         (&["fly", "--app", "Chat App"], "lowercase"),
         (&["fly", "--region", "Amsterdam"], "three lowercase letters"),
+        (&["railway", "--health-path", "/ws"], "RWY003"),
+        (
+            &["railway", "--health-path", "health"],
+            "must start with `/`",
+        ),
+        (
+            &["railway", "--start", "node server.js 3000"],
+            "fixed port 3000",
+        ),
     ] {
         let err = generate_from(args).expect_err(&args.join(" "));
         assert!(err.contains(says), "{args:?}: {err}");
@@ -309,6 +372,15 @@ fn snapshots_of_representative_files() {
         (
             "init_fly_ws_port",
             &["fly", "--app", "chat", "--ws-port", "8081"],
+        ),
+        ("init_railway_default", &["railway"]),
+        (
+            "init_railway_uvicorn",
+            &[
+                "railway",
+                "--start",
+                "uvicorn app.main:app --host 127.0.0.1",
+            ],
         ),
     ] {
         let g = generate_from(args).unwrap();
@@ -519,6 +591,7 @@ fn init_without_a_platform_reports_the_project_and_suggests() {
         "wscfg check deploy/nginx/nginx.conf",
         "wscfg init nginx --upstream 127.0.0.1:8000 --socketio -o -",
         "wscfg init fly --http-port 8000",
+        "wscfg init railway --start 'uvicorn app.main:app --host 0.0.0.0 --port 8000' -o -",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
@@ -537,4 +610,46 @@ fn init_without_a_platform_reports_the_project_and_suggests() {
         "{text}"
     );
     assert!(text.contains("wscfg init fly --http-port PORT"), "{text}");
+}
+
+#[test]
+fn railway_advice_about_the_project_is_shown_and_json_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("requirements.txt"),
+        "fastapi\nuvicorn==0.30\n",
+    )
+    .unwrap();
+    let out = wscfg()
+        .current_dir(dir.path())
+        .args(["init", "railway", "--start", "uvicorn app.main:app"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("about this project: RWY005") && stderr.contains("requirements.txt"),
+        "{stderr}"
+    );
+    let text = fs::read_to_string(dir.path().join("railway.toml")).unwrap();
+    assert!(text.contains("--host 0.0.0.0 --port $PORT"), "{text}");
+    // `wscfg check` agrees: the project (not the file) lacks a WebSocket library.
+    let check = wscfg()
+        .current_dir(dir.path())
+        .args(["check", "--output-format", "concise", "railway.toml"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        report.contains("RWY005") && report.lines().count() == 1,
+        "{report}"
+    );
+
+    let out = wscfg()
+        .current_dir(dir.path())
+        .args(["init", "railway", "-o", "railway.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.path().join("railway.json").exists());
 }

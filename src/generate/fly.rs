@@ -150,6 +150,7 @@ pub fn generate(o: &Options) -> Result<Generated, String> {
         text,
         default_path: Some(PathBuf::from("fly.toml")),
         next_steps,
+        advice: Vec::new(),
     })
 }
 

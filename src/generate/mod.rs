@@ -8,6 +8,7 @@
 pub mod fly;
 pub mod nginx;
 pub mod project;
+pub mod railway;
 
 use crate::cli::{InitArgs, InitPlatform};
 use crate::config::Config;
@@ -25,6 +26,9 @@ pub struct Generated {
     pub default_path: Option<PathBuf>,
     /// What to do next, printed after the file is written.
     pub next_steps: Vec<String>,
+    /// Findings about the project the file is for (not about the generated text), printed
+    /// on standard error whatever the output.
+    pub advice: Vec<String>,
 }
 
 /// Runs `wscfg init`: generates, then prints, diffs or writes.
@@ -41,7 +45,33 @@ pub fn init(args: &InitArgs) -> Result<u8, String> {
             let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
             fly::generate(&fly::Options::from_args(a, &dir)?)?
         }
+        Some(InitPlatform::Railway(a)) => {
+            if args
+                .output
+                .as_ref()
+                .is_some_and(|p| p.extension().is_some_and(|e| e == "json"))
+            {
+                return Err(
+                    "wscfg init railway writes railway.toml (TOML); name the output \
+                            file .toml"
+                        .into(),
+                );
+            }
+            // The project is where the file goes: its dependency files inform the advice.
+            let project = match args.output.as_deref() {
+                Some(p) if p.as_os_str() != "-" && p.is_dir() => p.to_owned(),
+                Some(p) if p.as_os_str() != "-" => p
+                    .parent()
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .map_or_else(|| PathBuf::from("."), Path::to_owned),
+                _ => PathBuf::from("."),
+            };
+            railway::generate(&railway::Options::from_args(a)?, Some(&project))?
+        }
     };
+    for a in &generated.advice {
+        eprintln!("wscfg: about this project: {a}");
+    }
     emit(&generated, args)
 }
 
@@ -123,14 +153,19 @@ fn emit(generated: &Generated, args: &InitArgs) -> Result<u8, String> {
     engine::write_atomic(&path, &generated.text)
         .map_err(|e| format!("cannot write {shown}: {e}"))?;
     eprintln!(
-        "wscfg: {} {shown} ({} configuration; it passes every {} rule)",
+        "wscfg: {} {shown} ({} configuration; the generated text passes every {} rule{})",
         if existing.is_some() {
             "replaced"
         } else {
             "wrote"
         },
         generated.format.as_str(),
-        generated.format.as_str()
+        generated.format.as_str(),
+        if generated.advice.is_empty() {
+            ""
+        } else {
+            "; see the notes about this project above"
+        }
     );
     for step in &generated.next_steps {
         eprintln!("  - {step}");

@@ -331,6 +331,7 @@ pub fn generate(o: &Options) -> Result<Generated, String> {
         format: Format::Nginx,
         default_path: o.default_path(),
         next_steps: next_steps(o),
+        advice: Vec::new(),
         text,
     })
 }

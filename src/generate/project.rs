@@ -186,6 +186,28 @@ fn list(paths: &[PathBuf]) -> String {
     s
 }
 
+/// Of several files, the one nearest the top, preferring the usual name.
+fn nearest(files: &[PathBuf], usual: &str) -> Option<String> {
+    files
+        .iter()
+        .min_by_key(|f| {
+            (
+                f.components().count(),
+                f.file_name() != Some(usual.as_ref()),
+            )
+        })
+        .map(|f| f.display().to_string())
+}
+
+/// ` -o PATH` unless the file is where `init` writes by default.
+fn output_flag(path: &str, usual: &str) -> String {
+    if path == usual {
+        String::new()
+    } else {
+        format!(" -o {path}")
+    }
+}
+
 /// What was found and the commands to run next.
 pub fn suggest(p: &Project) -> String {
     let mut out = String::new();
@@ -264,29 +286,30 @@ pub fn suggest(p: &Project) -> String {
             "# compare with your nginx files (stdout)",
         );
     }
-    if p.fly.is_empty() {
-        line(fly, "# fly.toml");
-    } else {
-        let nearest = p
-            .fly
-            .iter()
-            .min_by_key(|f| {
-                (
-                    f.components().count(),
-                    f.file_name() != Some("fly.toml".as_ref()),
-                )
-            })
-            .expect("not empty");
-        let path = nearest.display().to_string();
-        let target = if path == "fly.toml" {
-            String::new()
-        } else {
-            format!(" -o {path}")
-        };
-        line(
-            format!("{fly}{target} --diff"),
+    match nearest(&p.fly, "fly.toml") {
+        None => line(fly, "# fly.toml"),
+        Some(path) => line(
+            format!("{fly}{} --diff", output_flag(&path, "fly.toml")),
             &format!("# what wscfg would change in {path}"),
-        );
+        ),
+    }
+    let railway = match &p.start {
+        Some(s) => format!(
+            "wscfg init railway --start '{}'",
+            s.command.replace('\'', "'\\''")
+        ),
+        None => "wscfg init railway".to_owned(),
+    };
+    match nearest(&p.railway, "railway.toml") {
+        None => line(railway, "# railway.toml"),
+        Some(path) if path.ends_with(".json") => line(
+            format!("{railway} -o -"),
+            &format!("# compare with {path} (stdout, TOML)"),
+        ),
+        Some(path) => line(
+            format!("{railway}{} --diff", output_flag(&path, "railway.toml")),
+            &format!("# what wscfg would change in {path}"),
+        ),
     }
     if port.is_none() {
         let _ = writeln!(
