@@ -30,7 +30,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
         output_format: RulesFormat,
     },
-    /// Write a WebSocket-ready configuration (`init nginx`, `init fly`); with no platform,
+    /// Write a WebSocket-ready configuration (`init nginx|fly|railway`); with no platform,
     /// look at the project and say what to run
     Init(InitArgs),
 }
@@ -159,13 +159,13 @@ pub struct InitArgs {
     pub platform: Option<InitPlatform>,
     /// Where to write (default: the platform's usual file; a snippet goes to standard
     /// output); `-` writes to standard output
-    #[arg(short, long, global = true, value_name = "PATH")]
+    #[arg(short, long, global = true, value_name = "PATH", display_order = 100)]
     pub output: Option<PathBuf>,
     /// Replace the file if it exists
-    #[arg(long, global = true)]
+    #[arg(long, global = true, display_order = 101)]
     pub force: bool,
     /// Print the diff from the existing file to the generated one; write nothing
-    #[arg(long, global = true, conflicts_with = "force")]
+    #[arg(long, global = true, conflicts_with = "force", display_order = 102)]
     pub diff: bool,
 }
 

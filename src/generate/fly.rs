@@ -209,8 +209,9 @@ fn render(o: &Options) -> String {
     w.line(&format!("internal_port = {}", o.http_port));
     if o.ws_port.is_none() {
         w.comment(
-            "WebSocket: plain http:// is redirected to https://; WebSocket clients do not follow \
-             redirects, so they must use wss:// (browsers refuse ws:// from an https page).",
+            "WebSocket: plain http:// is redirected to https://; WebSocket clients need not \
+             follow redirects (RFC 6455; browsers do not), so they must use wss://, and \
+             browsers refuse ws:// from an https page anyway.",
         );
     }
     w.line("force_https = true");

@@ -521,8 +521,8 @@ fn servers(w: &mut Writer, o: &Options) {
         w.line(&server_names(o));
         w.comment(
             "WebSocket: browsers refuse ws:// from an https page (mixed content), and \
-             WebSocket clients do not follow this redirect, so they must connect to wss:// \
-             directly.",
+             WebSocket clients need not follow this redirect (RFC 6455; browsers do not), so \
+             they must connect to wss:// directly.",
         );
         w.line(&format!("return 301 {target};"));
         w.close();
