@@ -27,6 +27,12 @@ struct Client {
 
 impl Client {
     fn start(root: &Path, encodings: Option<&[&str]>) -> (Client, Value) {
+        Client::start_with(root, encodings, false)
+    }
+
+    /// `watch`: the client can watch files for the server (dynamic registration of
+    /// workspace/didChangeWatchedFiles).
+    fn start_with(root: &Path, encodings: Option<&[&str]>, watch: bool) -> (Client, Value) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wscfg"))
             .arg("server")
             .stdin(Stdio::piped())
@@ -79,6 +85,9 @@ impl Client {
         });
         if let Some(e) = encodings {
             caps["general"] = json!({ "positionEncodings": e });
+        }
+        if watch {
+            caps["workspace"]["didChangeWatchedFiles"] = json!({ "dynamicRegistration": true });
         }
         let init = c.request(
             "initialize",
@@ -158,11 +167,23 @@ impl Client {
                 && v["params"]["uri"] == uri
                 && pred(&v["params"])
             {
-                // Drop what came before it too: it is history now.
-                self.backlog.drain(..i);
+                // Earlier lists for this file are history now; other messages stay.
+                let mut k = 0;
+                self.backlog.retain(|m| {
+                    k += 1;
+                    k > i || m["params"]["uri"] != uri
+                });
                 return v["params"].clone();
             }
         }
+    }
+
+    /// A request the server sent to the client so far.
+    fn server_request(&self, method: &str) -> Option<Value> {
+        self.log
+            .iter()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .find(|v| v["method"] == method && v.get("id").is_some())
     }
 
     fn diagnostics(&mut self, uri: &str, version: i64) -> Value {
@@ -529,15 +550,30 @@ fn an_unsaved_buffer_wscfg_does_not_lint_still_feeds_includes() {
     c.shutdown();
 }
 
+fn without_ngx006(p: &Value) -> bool {
+    !p["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["code"] == "NGX006")
+}
+
 #[test]
-fn configuration_is_reloaded_when_it_changes() {
+fn configuration_is_reloaded_when_the_client_reports_a_change() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     let doc = uri(&root.join("nginx.conf"));
-    let (mut c, _) = Client::start(&root, None);
+    let toml = uri(&root.join("wscfg.toml"));
+    let (mut c, _) = Client::start_with(&root, None, true);
     open(&mut c, &doc, BROKEN, 1);
     let d = c.diagnostics(&doc, 1);
     assert!(codes(&d).contains(&"NGX006".to_owned()), "{d}");
+    // The server asked the client to watch configuration files (so it does not poll).
+    let reg = c
+        .server_request("client/registerCapability")
+        .expect("the server registers file watchers");
+    let watchers = reg["params"]["registrations"][0]["registerOptions"]["watchers"].to_string();
+    assert!(watchers.contains("**/wscfg.toml"), "{reg}");
 
     std::fs::write(
         root.join("wscfg.toml"),
@@ -546,31 +582,53 @@ fn configuration_is_reloaded_when_it_changes() {
     .unwrap();
     c.notify(
         "workspace/didChangeWatchedFiles",
-        json!({ "changes": [{ "uri": uri(&root.join("wscfg.toml")), "type": 1 }] }),
+        json!({ "changes": [{ "uri": toml, "type": 1 }] }),
     );
-    let d = c.diagnostics_where(&doc, |p| {
-        !p["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|d| d["code"] == "NGX006")
-    });
+    let d = c.diagnostics_where(&doc, without_ngx006);
     assert!(codes(&d).contains(&"NGX001".to_owned()), "{d}");
 
     // A broken configuration is reported on the file itself; linting goes on with defaults.
     std::fs::write(root.join("wscfg.toml"), "ignore = [\"NGX999\"]\n").unwrap();
     c.notify(
         "workspace/didChangeWatchedFiles",
-        json!({ "changes": [{ "uri": uri(&root.join("wscfg.toml")), "type": 2 }] }),
+        json!({ "changes": [{ "uri": toml, "type": 2 }] }),
     );
-    let toml = c.diagnostics_where(&uri(&root.join("wscfg.toml")), |_| true);
-    assert!(
-        toml["diagnostics"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("NGX999"),
-        "{toml}"
+    let t = c.diagnostics_where(&toml, |_| true);
+    let message = t["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.contains("NGX999"), "{t}");
+    let d = c.diagnostics_where(&doc, |p| !without_ngx006(p));
+    assert!(codes(&d).contains(&"NGX001".to_owned()), "{d}");
+
+    // Fixed again: the error on wscfg.toml is withdrawn.
+    std::fs::write(root.join("wscfg.toml"), "ignore = [\"NGX006\"]\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": toml, "type": 2 }] }),
     );
+    let t = c.diagnostics_where(&toml, |_| true);
+    assert_eq!(t["diagnostics"], json!([]), "{t}");
+    c.shutdown();
+}
+
+#[test]
+fn configuration_is_polled_for_clients_that_cannot_watch_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir(root.join("deploy")).unwrap();
+    let doc = uri(&root.join("deploy/nginx.conf"));
+    let (mut c, _) = Client::start(&root, None);
+    open(&mut c, &doc, BROKEN, 1);
+    let d = c.diagnostics(&doc, 1);
+    assert!(codes(&d).contains(&"NGX006".to_owned()), "{d}");
+    assert!(c.server_request("client/registerCapability").is_none());
+    // No notification at all: the server notices the new file above the document itself.
+    std::fs::write(
+        root.join("wscfg.toml"),
+        "ignore = [\"read-timeout-short\"]\n",
+    )
+    .unwrap();
+    let d = c.diagnostics_where(&doc, without_ngx006);
+    assert!(codes(&d).contains(&"NGX001".to_owned()), "{d}");
     c.shutdown();
 }
 
@@ -597,5 +655,81 @@ fn a_burst_of_edits_is_analysed_once_at_its_latest_version() {
         "an intermediate version was published: {d}"
     );
     assert_eq!(d["diagnostics"], json!([]));
+    c.shutdown();
+}
+
+/// The text a range covers, computed the client's way (UTF-16).
+fn text_at<'a>(text: &'a str, range: &Value) -> &'a str {
+    &text[offset_of(text, &range["start"], false)..offset_of(text, &range["end"], false)]
+}
+
+#[test]
+fn labels_become_related_information_and_unsafe_fixes_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/nginx");
+    let headers = std::fs::read_to_string(
+        fixtures.join("inherited_headers_dropped/fires_host_in_location.conf"),
+    )
+    .unwrap();
+    let shadowed = std::fs::read_to_string(
+        fixtures.join("websocket_location_shadowed/fires_regex_beats_prefix.conf"),
+    )
+    .unwrap();
+    let (mut c, _) = Client::start(&root, None);
+
+    let doc = uri(&root.join("headers.conf"));
+    open(&mut c, &doc, &headers, 1);
+    let d = c.diagnostics(&doc, 1);
+    let ngx004 = find(&d, "NGX004");
+    let related = ngx004["relatedInformation"]
+        .as_array()
+        .expect("related information");
+    assert!(related.len() >= 2, "{ngx004}");
+    for r in related {
+        assert_eq!(r["location"]["uri"], doc);
+        assert!(
+            text_at(&headers, &r["location"]["range"]).starts_with("proxy_set_header"),
+            "{r}"
+        );
+    }
+    let messages: Vec<&str> = related
+        .iter()
+        .map(|r| r["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.contains(&"this proxy_set_header stops inheritance"),
+        "{messages:?}"
+    );
+    assert!(messages.contains(&"not inherited"), "{messages:?}");
+
+    let doc = uri(&root.join("shadowed.conf"));
+    open(&mut c, &doc, &shadowed, 1);
+    let d = c.diagnostics(&doc, 1);
+    let ngx007 = find(&d, "NGX007");
+    assert!(
+        ngx007["relatedInformation"].as_array().is_some(),
+        "{ngx007}"
+    );
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": doc }, "range": ngx007["range"], "context": { "diagnostics": [] } }),
+    );
+    let actions = actions.as_array().unwrap();
+    let unsafe_fix = actions
+        .iter()
+        .find(|a| a["diagnostics"][0]["code"] == "NGX007")
+        .unwrap_or_else(|| panic!("no NGX007 fix: {actions:?}"));
+    assert_eq!(unsafe_fix["isPreferred"], false, "{unsafe_fix}");
+    assert!(
+        unsafe_fix["title"].as_str().unwrap().contains("unsafe"),
+        "{unsafe_fix}"
+    );
+    // Fix-all applies safe fixes only: with NGX007 the only finding, it has nothing to offer.
+    assert_eq!(codes(&d), ["NGX007"], "{d}");
+    assert!(
+        !actions.iter().any(|a| a["kind"] == "source.fixAll.wscfg"),
+        "{actions:?}"
+    );
     c.shutdown();
 }

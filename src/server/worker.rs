@@ -113,13 +113,15 @@ impl Worker {
                 && now >= next_poll
             {
                 next_poll = now + every;
-                let fp = fingerprint(&current, &state.worker.env);
-                if state.fingerprint.as_ref().is_some_and(|old| *old != fp) {
-                    // A configuration file appeared, changed or went away.
+                // Compared with what the last analysis of the current snapshot saw: a
+                // configuration file appeared, changed or went away since.
+                if let Some((generation, seen)) = &state.fingerprint
+                    && *generation == current.generation
+                    && *seen != fingerprint(&current, &state.worker.env)
+                {
                     state.cache = None;
                     pending = Some((current.clone(), now));
                 }
-                state.fingerprint = Some(fp);
             }
         }
     }
@@ -131,7 +133,8 @@ struct State {
     /// What each file's diagnostics were when last published.
     published: HashMap<Url, Vec<lsp_types::Diagnostic>>,
     shown_errors: HashSet<String>,
-    fingerprint: Option<Fingerprint>,
+    /// The configuration files as the last analysis found them, with its generation.
+    fingerprint: Option<(u64, Fingerprint)>,
 }
 
 impl State {
@@ -144,6 +147,11 @@ impl State {
             return Some(a.clone());
         }
         let env = &self.worker.env;
+        if self.worker.poll.is_some() {
+            // Taken before the configuration is read, so a change during the analysis is
+            // seen at the next poll.
+            self.fingerprint = Some((snapshot.generation, fingerprint(snapshot, env)));
+        }
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             analysis::analyse(snapshot, env)
         }));
