@@ -27,12 +27,15 @@ struct Client {
 
 impl Client {
     fn start(root: &Path, encodings: Option<&[&str]>) -> (Client, Value) {
-        Client::start_with(root, encodings, false)
+        let caps = match encodings {
+            Some(e) => json!({ "general": { "positionEncodings": e } }),
+            None => json!({}),
+        };
+        Client::start_with(root, caps)
     }
 
-    /// `watch`: the client can watch files for the server (dynamic registration of
-    /// workspace/didChangeWatchedFiles).
-    fn start_with(root: &Path, encodings: Option<&[&str]>, watch: bool) -> (Client, Value) {
+    /// `extra`: client capabilities merged over the default ones.
+    fn start_with(root: &Path, extra: Value) -> (Client, Value) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wscfg"))
             .arg("server")
             .stdin(Stdio::piped())
@@ -83,12 +86,7 @@ impl Client {
             "workspace": { "workspaceEdit": { "documentChanges": true } },
             "textDocument": { "publishDiagnostics": { "relatedInformation": true } }
         });
-        if let Some(e) = encodings {
-            caps["general"] = json!({ "positionEncodings": e });
-        }
-        if watch {
-            caps["workspace"]["didChangeWatchedFiles"] = json!({ "dynamicRegistration": true });
-        }
+        merge(&mut caps, extra);
         let init = c.request(
             "initialize",
             json!({
@@ -103,8 +101,17 @@ impl Client {
     }
 
     fn send(&mut self, msg: Value) {
-        let body = msg.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.send_all(&[msg]);
+    }
+
+    /// Several messages in one write, so the server receives them together.
+    fn send_all(&mut self, msgs: &[Value]) {
+        let mut out = String::new();
+        for m in msgs {
+            let body = m.to_string();
+            out.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+        }
+        self.stdin.write_all(out.as_bytes()).unwrap();
         self.stdin.flush().unwrap();
     }
 
@@ -212,6 +219,17 @@ impl Drop for Client {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+fn merge(into: &mut Value, from: Value) {
+    match (into, from) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                merge(a.entry(k).or_insert(Value::Null), v);
+            }
+        }
+        (a, b) => *a = b,
     }
 }
 
@@ -564,7 +582,10 @@ fn configuration_is_reloaded_when_the_client_reports_a_change() {
     let root = dir.path().canonicalize().unwrap();
     let doc = uri(&root.join("nginx.conf"));
     let toml = uri(&root.join("wscfg.toml"));
-    let (mut c, _) = Client::start_with(&root, None, true);
+    let (mut c, _) = Client::start_with(
+        &root,
+        json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } }),
+    );
     open(&mut c, &doc, BROKEN, 1);
     let d = c.diagnostics(&doc, 1);
     assert!(codes(&d).contains(&"NGX006".to_owned()), "{d}");
@@ -641,14 +662,24 @@ fn a_burst_of_edits_is_analysed_once_at_its_latest_version() {
     open(&mut c, &doc, BROKEN, 1);
     c.diagnostics(&doc, 1);
     // Five edits in one write: only the last version is published.
-    for v in 2..=6 {
-        let text = if v == 6 {
-            "events {}\nhttp {}\n"
-        } else {
-            BROKEN
-        };
-        change_full(&mut c, &doc, text, v);
-    }
+    let burst: Vec<Value> = (2..=6)
+        .map(|v| {
+            let text = if v == 6 {
+                "events {}\nhttp {}\n"
+            } else {
+                BROKEN
+            };
+            json!({
+                "jsonrpc": "2.0",
+                "method": "textDocument/didChange",
+                "params": {
+                    "textDocument": { "uri": doc, "version": v },
+                    "contentChanges": [{ "text": text }]
+                }
+            })
+        })
+        .collect();
+    c.send_all(&burst);
     let d = c.diagnostics_where(&doc, |_| true);
     assert_eq!(
         d["version"], 6,
@@ -731,5 +762,44 @@ fn labels_become_related_information_and_unsafe_fixes_say_so() {
         !actions.iter().any(|a| a["kind"] == "source.fixAll.wscfg"),
         "{actions:?}"
     );
+    c.shutdown();
+}
+
+#[test]
+fn fix_all_is_computed_on_resolve_for_clients_that_resolve_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let doc = uri(&root.join("nginx.conf"));
+    let (mut c, init) = Client::start_with(
+        &root,
+        json!({ "textDocument": { "codeAction": { "resolveSupport": { "properties": ["edit"] } } } }),
+    );
+    assert_eq!(
+        init["capabilities"]["codeActionProvider"]["resolveProvider"],
+        true
+    );
+    open(&mut c, &doc, BROKEN, 1);
+    c.diagnostics(&doc, 1);
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": doc },
+            "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } },
+            "context": { "diagnostics": [] }
+        }),
+    );
+    let all = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "source.fixAll.wscfg")
+        .unwrap_or_else(|| panic!("no fix-all action: {actions}"))
+        .clone();
+    assert!(all.get("edit").is_none(), "edit computed eagerly: {all}");
+    let resolved = c.request("codeAction/resolve", all);
+    let (fixed, _) = apply(BROKEN, &resolved["edit"], &doc, false);
+    change_full(&mut c, &doc, &fixed, 2);
+    let d = c.diagnostics(&doc, 2);
+    assert_eq!(d["diagnostics"], json!([]), "{fixed}");
     c.shutdown();
 }

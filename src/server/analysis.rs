@@ -50,6 +50,9 @@ pub struct Env {
     pub encoding: Encoding,
     /// The client takes `documentChanges` (versioned edits) in a workspace edit.
     pub document_changes: bool,
+    /// The client can fill in a code action's edit later (`codeAction/resolve`), so the
+    /// costly "fix all" edit is only computed when it is picked.
+    pub resolve_edits: bool,
 }
 
 impl Env {
@@ -131,7 +134,7 @@ struct Built {
 }
 
 fn format_of(doc: &Doc, path: &Path) -> Option<Format> {
-    Format::parse(&doc.language_id).or_else(|| Format::detect(path, false))
+    Format::parse(&doc.language_id.to_ascii_lowercase()).or_else(|| Format::detect(path, false))
 }
 
 /// The configuration file `Config::discover` would read for `start`, when it failed to read it.
@@ -527,6 +530,7 @@ mod tests {
             root: Some(PathBuf::from("/w")),
             encoding: Encoding::Utf16,
             document_changes: false,
+            resolve_edits: false,
         };
         let uri = Url::parse("file:///w/conf.d/a%20b.conf").unwrap();
         let path = env.path_of(&uri).unwrap();

@@ -63,6 +63,12 @@ fn serve(connection: Connection) -> Result<bool, String> {
         .and_then(|w| w.workspace_edit.as_ref())
         .and_then(|e| e.document_changes)
         .unwrap_or(false);
+    let resolve_edits = caps
+        .text_document
+        .as_ref()
+        .and_then(|t| t.code_action.as_ref())
+        .and_then(|c| c.resolve_support.as_ref())
+        .is_some_and(|r| r.properties.iter().any(|p| p == "edit"));
     let can_watch = caps
         .workspace
         .as_ref()
@@ -96,6 +102,7 @@ fn serve(connection: Connection) -> Result<bool, String> {
         root,
         encoding,
         document_changes,
+        resolve_edits,
     };
     let latest = Arc::new(AtomicU64::new(0));
     let (jobs, jobs_rx) = mpsc::channel();
@@ -160,6 +167,7 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
                 CodeActionKind::QUICKFIX,
                 CodeActionKind::from(FIX_ALL_KIND),
             ]),
+            resolve_provider: Some(true),
             ..CodeActionOptions::default()
         })),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
@@ -270,6 +278,19 @@ impl MainLoop<'_> {
                         let _ = self.jobs.send(Job::CodeAction {
                             id: req.id,
                             params,
+                            snapshot,
+                        });
+                    }
+                    Err(e) => self.reply_error(req, ErrorCode::InvalidParams, &e.to_string()),
+                }
+            }
+            request::CodeActionResolveRequest::METHOD => {
+                match serde_json::from_value(req.params.clone()) {
+                    Ok(action) => {
+                        let snapshot = self.snapshot();
+                        let _ = self.jobs.send(Job::Resolve {
+                            id: req.id,
+                            action,
                             snapshot,
                         });
                     }

@@ -11,7 +11,7 @@ use lsp_server::{Message, Notification, RequestId, Response};
 use lsp_types::notification::Notification as _;
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Hover, HoverContents,
-    HoverParams, MarkupContent, MarkupKind, PublishDiagnosticsParams, Range, Url,
+    HoverParams, MarkupContent, MarkupKind, PublishDiagnosticsParams, Range, Url, WorkspaceEdit,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -39,6 +39,12 @@ pub enum Job {
         params: HoverParams,
         snapshot: Arc<Snapshot>,
     },
+    /// Fill in the edit of a "fix all" action returned without one.
+    Resolve {
+        id: RequestId,
+        action: CodeAction,
+        snapshot: Arc<Snapshot>,
+    },
 }
 
 pub struct Worker {
@@ -59,6 +65,7 @@ impl Worker {
         let mut state = State {
             worker: self,
             cache: None,
+            fix_all_cache: None,
             published: HashMap::new(),
             shown_errors: HashSet::new(),
             fingerprint: None,
@@ -87,7 +94,7 @@ impl Worker {
                 }) => {
                     let result = state
                         .analysis(&snapshot)
-                        .map(|a| code_actions(&a, &snapshot, &state.worker.env, params));
+                        .map(|a| state.code_actions(&a, &snapshot, params));
                     state.respond(id, result);
                     state.publish_if_pending(&mut pending, &snapshot);
                 }
@@ -101,6 +108,24 @@ impl Worker {
                         .map(|a| hover(&a, &snapshot, &state.worker.env, params));
                     state.respond(id, result);
                     state.publish_if_pending(&mut pending, &snapshot);
+                }
+                Ok(Job::Resolve {
+                    id,
+                    mut action,
+                    snapshot,
+                }) => {
+                    let uri = action
+                        .data
+                        .as_ref()
+                        .and_then(|d| d.get("uri"))
+                        .and_then(|u| u.as_str())
+                        .and_then(|u| Url::parse(u).ok());
+                    if let Some(uri) = uri
+                        && action.edit.is_none()
+                    {
+                        action.edit = state.fix_all(&snapshot, &uri);
+                    }
+                    state.respond(id, Some(action));
                 }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => break,
@@ -130,6 +155,8 @@ impl Worker {
 struct State {
     worker: Worker,
     cache: Option<Arc<Analysis>>,
+    /// The last "fix all" edit computed, by generation and document.
+    fix_all_cache: Option<(u64, Url, Option<WorkspaceEdit>)>,
     /// What each file's diagnostics were when last published.
     published: HashMap<Url, Vec<lsp_types::Diagnostic>>,
     shown_errors: HashSet<String>,
@@ -242,6 +269,84 @@ impl State {
         }
     }
 
+    /// The "fix all" edit for `uri` in `snapshot` (`None` when nothing changes); repeated
+    /// requests between two edits reuse it.
+    fn fix_all(&mut self, snapshot: &Snapshot, uri: &Url) -> Option<WorkspaceEdit> {
+        if let Some((generation, u, edit)) = &self.fix_all_cache
+            && *generation == snapshot.generation
+            && u == uri
+        {
+            return edit.clone();
+        }
+        let env = &self.worker.env;
+        let edit = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            analysis::fix_all(snapshot, env, uri)
+        }))
+        .unwrap_or_else(|_| {
+            eprintln!("wscfg server: fix all failed (a bug; please report it)");
+            None
+        });
+        self.fix_all_cache = Some((snapshot.generation, uri.clone(), edit.clone()));
+        edit
+    }
+
+    fn code_actions(
+        &mut self,
+        a: &Analysis,
+        snapshot: &Snapshot,
+        params: CodeActionParams,
+    ) -> Vec<CodeActionOrCommand> {
+        let uri = &params.text_document.uri;
+        let only = params.context.only.as_ref();
+        let findings = a.files.get(uri).map(Vec::as_slice).unwrap_or(&[]);
+        let mut actions: Vec<CodeAction> = Vec::new();
+        if kind_wanted(only, CodeActionKind::QUICKFIX.as_str()) {
+            for f in findings {
+                let Some(fix) = &f.fix else { continue };
+                if !touches(&f.diagnostic.range, &params.range) {
+                    continue;
+                }
+                actions.push(CodeAction {
+                    title: fix.title.clone(),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![f.diagnostic.clone()]),
+                    edit: Some(fix.edit.clone()),
+                    is_preferred: Some(fix.safe),
+                    ..CodeAction::default()
+                });
+            }
+            // Safe fixes first.
+            actions.sort_by_key(|c| c.is_preferred != Some(true));
+        }
+        let any_safe = findings
+            .iter()
+            .any(|f| f.fix.as_ref().is_some_and(|x| x.safe));
+        if any_safe && kind_wanted(only, FIX_ALL_KIND) {
+            let title = "Fix all safe wscfg problems in this file".to_owned();
+            let kind = Some(CodeActionKind::from(FIX_ALL_KIND));
+            if self.worker.env.resolve_edits {
+                // Computed on `codeAction/resolve`, when the user picks it.
+                actions.push(CodeAction {
+                    title,
+                    kind,
+                    data: Some(serde_json::json!({ "uri": uri })),
+                    ..CodeAction::default()
+                });
+            } else if let Some(edit) = self.fix_all(snapshot, uri) {
+                actions.push(CodeAction {
+                    title,
+                    kind,
+                    edit: Some(edit),
+                    ..CodeAction::default()
+                });
+            }
+        }
+        actions
+            .into_iter()
+            .map(CodeActionOrCommand::CodeAction)
+            .collect()
+    }
+
     fn notify(&self, params: PublishDiagnosticsParams) {
         let _ = self
             .worker
@@ -279,54 +384,6 @@ fn kind_wanted(only: Option<&Vec<CodeActionKind>>, kind: &str) -> bool {
                     .is_some_and(|rest| rest.starts_with('.'))
         })
     })
-}
-
-fn code_actions(
-    a: &Analysis,
-    snapshot: &Snapshot,
-    env: &Env,
-    params: CodeActionParams,
-) -> Vec<CodeActionOrCommand> {
-    let uri = &params.text_document.uri;
-    let only = params.context.only.as_ref();
-    let findings = a.files.get(uri).map(Vec::as_slice).unwrap_or(&[]);
-    let mut actions: Vec<CodeAction> = Vec::new();
-    if kind_wanted(only, CodeActionKind::QUICKFIX.as_str()) {
-        for f in findings {
-            let Some(fix) = &f.fix else { continue };
-            if !touches(&f.diagnostic.range, &params.range) {
-                continue;
-            }
-            actions.push(CodeAction {
-                title: fix.title.clone(),
-                kind: Some(CodeActionKind::QUICKFIX),
-                diagnostics: Some(vec![f.diagnostic.clone()]),
-                edit: Some(fix.edit.clone()),
-                is_preferred: Some(fix.safe),
-                ..CodeAction::default()
-            });
-        }
-        // Safe fixes first.
-        actions.sort_by_key(|c| c.is_preferred != Some(true));
-    }
-    let any_safe = findings
-        .iter()
-        .any(|f| f.fix.as_ref().is_some_and(|x| x.safe));
-    if any_safe
-        && kind_wanted(only, FIX_ALL_KIND)
-        && let Some(edit) = analysis::fix_all(snapshot, env, uri)
-    {
-        actions.push(CodeAction {
-            title: "Fix all safe wscfg problems in this file".into(),
-            kind: Some(CodeActionKind::from(FIX_ALL_KIND)),
-            edit: Some(edit),
-            ..CodeAction::default()
-        });
-    }
-    actions
-        .into_iter()
-        .map(CodeActionOrCommand::CodeAction)
-        .collect()
 }
 
 fn hover(a: &Analysis, snapshot: &Snapshot, env: &Env, params: HoverParams) -> Option<Hover> {
