@@ -1,6 +1,6 @@
 //! A real editor against `wscfg server`: Neovim's built-in LSP client, headless, scripted by
-//! tests/neovim_lsp.sh (open a broken nginx.conf, read the diagnostics, apply a quick fix and
-//! "fix all" through Neovim's own edit machinery and incremental sync, see them go away).
+//! tests/neovim_lsp.sh (open a broken nginx.conf, read the diagnostics, hover, apply a quick fix
+//! and "fix all" through Neovim's own edit machinery and incremental sync, see them go away).
 //! Neovim is required: CI installs it (`apt-get install -y neovim`); there is no silent skip.
 
 use std::process::Command;
@@ -37,6 +37,12 @@ fn neovim_lsp_client_round_trip() {
         "{stdout}"
     );
     assert!(stdout.contains("ACTION source.fixAll.wscfg"), "{stdout}");
+    // Hover shows the rule page; fix-all's edit came through codeAction/resolve.
+    assert!(
+        stdout.contains("HOVER # NGX001 proxy-http-version"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("resolved fix all"), "{stdout}");
     // ...and after applying them through its own edits the file is clean, comments intact.
     assert!(
         stdout.contains("after fix all: 0 diagnostic(s)"),

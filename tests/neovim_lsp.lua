@@ -75,6 +75,15 @@ local ok, err = pcall(function()
     start = { line = target.lnum, character = target.col },
     ['end'] = { line = target.end_lnum, character = target.end_col },
   }
+  -- Hover on the diagnostic shows the rule page.
+  local hv = vim.lsp.buf_request_sync(bufnr, 'textDocument/hover', {
+    textDocument = { uri = uri },
+    position = range.start,
+  }, WAIT_MS)
+  local hover = hv and hv[client_id] and hv[client_id].result
+  if not (hover and hover.contents and hover.contents.value) then return fail('no hover') end
+  out('HOVER ' .. vim.split(hover.contents.value, '\n', true)[1])
+
   local res = vim.lsp.buf_request_sync(bufnr, 'textDocument/codeAction', {
     textDocument = { uri = uri },
     range = range,
@@ -104,6 +113,14 @@ local ok, err = pcall(function()
     if a.kind == 'source.fixAll.wscfg' then all = a end
   end
   if not all then return fail('no source.fixAll.wscfg action') end
+  if not all.edit then
+    -- Neovim announces resolveSupport for `edit`, so the server leaves the edit to
+    -- codeAction/resolve (as Neovim's own code action menu does it).
+    local r = vim.lsp.buf_request_sync(bufnr, 'codeAction/resolve', all, WAIT_MS)
+    all = r and r[client_id] and r[client_id].result
+    if not (all and all.edit) then return fail('codeAction/resolve gave no edit') end
+    out('resolved fix all')
+  end
   vim.lsp.util.apply_workspace_edit(all.edit, encoding)
   if not vim.wait(WAIT_MS, function() return #vim.diagnostic.get(bufnr) == 0 end, 50) then
     print_diags(bufnr, 'still')
