@@ -72,6 +72,13 @@ impl Session {
         for (format, files) in by_format {
             out.extend(match format {
                 Format::Nginx => crate::formats::nginx::lint(&mut self.db, &files, &self.config),
+                Format::Fly => crate::formats::fly::lint(&self.db, &files, &self.config),
+                Format::Railway => {
+                    crate::formats::railway::lint(&mut self.db, &files, &self.config)
+                }
+                Format::AppRunner => {
+                    crate::formats::apprunner::lint(&mut self.db, &files, &self.config)
+                }
             });
         }
         for d in &mut out {
@@ -138,8 +145,9 @@ impl Session {
         let broken: Vec<FileId> = originals
             .iter()
             .filter(|(f, old)| {
-                parses(self.format_of(**f), old)
-                    && !parses(self.format_of(**f), &self.db.get(**f).text)
+                let file = self.db.get(**f);
+                parses(self.format_of(**f), &file.path, old)
+                    && !parses(self.format_of(**f), &file.path, &file.text)
             })
             .map(|(f, _)| *f)
             .collect();
@@ -165,9 +173,14 @@ impl Session {
     }
 }
 
-fn parses(format: Format, text: &str) -> bool {
+fn parses(format: Format, path: &std::path::Path, text: &str) -> bool {
     match format {
         Format::Nginx => crate::formats::nginx::parser::parse(text).is_ok(),
+        Format::Fly => crate::formats::fly::parses(text),
+        Format::Railway => {
+            crate::formats::railway::parses(text, crate::formats::railway::Flavor::of(path, text))
+        }
+        Format::AppRunner => crate::formats::apprunner::parses(text),
     }
 }
 
@@ -180,6 +193,9 @@ pub struct FixOutcome {
 fn syntax_meta(format: Format) -> &'static crate::rules::RuleMeta {
     match format {
         Format::Nginx => &SYNTAX_ERROR,
+        Format::Fly => &crate::rules::fly::SYNTAX_ERROR,
+        Format::Railway => &crate::rules::railway::SYNTAX_ERROR,
+        Format::AppRunner => &crate::rules::apprunner::SYNTAX_ERROR,
     }
 }
 

@@ -1,6 +1,9 @@
 //! The rule registry: every rule's metadata, and lookup by code or name.
 
+pub mod apprunner;
+pub mod fly;
 pub mod nginx;
+pub mod railway;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
@@ -51,6 +54,9 @@ pub trait Rule<Cx>: Sync {
 /// Every rule wscfg has, in code order.
 pub fn all() -> Vec<&'static RuleMeta> {
     let mut v: Vec<&'static RuleMeta> = nginx::META.to_vec();
+    v.extend_from_slice(fly::META);
+    v.extend_from_slice(railway::META);
+    v.extend_from_slice(apprunner::META);
     v.sort_by_key(|m| m.code);
     v
 }
