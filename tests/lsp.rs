@@ -803,3 +803,88 @@ fn fix_all_is_computed_on_resolve_for_clients_that_resolve_edits() {
     assert_eq!(d["diagnostics"], json!([]), "{fixed}");
     c.shutdown();
 }
+
+#[test]
+fn every_format_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    // The editor's language ids are generic (toml, yaml): the file name decides.
+    let cases = [
+        (
+            "fly.toml",
+            "toml",
+            "fly/autostop_drops_sockets/fires_launch_defaults_websocket_app.toml",
+            "FLY",
+        ),
+        (
+            "railway.toml",
+            "toml",
+            "railway/healthcheck_on_websocket_path/fires_ws_path.toml",
+            "RWY",
+        ),
+        (
+            "apprunner.yaml",
+            "yaml",
+            "apprunner/websocket_unsupported/fires_streamlit_run.yaml",
+            "APR",
+        ),
+    ];
+    let (mut c, _) = Client::start(&root, None);
+    for (name, language, fixture, prefix) in cases {
+        let text = std::fs::read_to_string(fixtures.join(fixture)).unwrap();
+        let doc = uri(&root.join(name));
+        c.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": doc, "languageId": language, "version": 1, "text": text } }),
+        );
+        let d = c.diagnostics(&doc, 1);
+        let list = d["diagnostics"].as_array().unwrap();
+        assert!(!list.is_empty(), "{name}: no diagnostics");
+        for x in list {
+            let code = x["code"].as_str().unwrap();
+            assert!(code.starts_with(prefix), "{name}: {x}");
+            assert!(
+                x["codeDescription"]["href"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("/{code}.md")),
+                "{x}"
+            );
+            let hover = c.request(
+                "textDocument/hover",
+                json!({ "textDocument": { "uri": doc }, "position": x["range"]["start"] }),
+            );
+            let page = hover["contents"]["value"].as_str().unwrap_or("");
+            assert!(page.contains(&format!("# {code} ")), "{name}: {hover}");
+        }
+    }
+    // Fly's auto-stop fix changes behaviour: offered, labelled unsafe, and it works.
+    let fly = uri(&root.join("fly.toml"));
+    let text = std::fs::read_to_string(
+        fixtures.join("fly/autostop_drops_sockets/fires_launch_defaults_websocket_app.toml"),
+    )
+    .unwrap();
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": fly },
+            "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 99, "character": 0 } },
+            "context": { "diagnostics": [] }
+        }),
+    );
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["diagnostics"][0]["code"] == "FLY003")
+        .unwrap_or_else(|| panic!("no FLY003 fix: {actions}"))
+        .clone();
+    assert!(fix["title"].as_str().unwrap().contains("unsafe"), "{fix}");
+    assert_eq!(fix["isPreferred"], false);
+    let (fixed, _) = apply(&text, &fix["edit"], &fly, false);
+    change_full(&mut c, &fly, &fixed, 2);
+    let d = c.diagnostics(&fly, 2);
+    assert!(!codes(&d).contains(&"FLY003".to_owned()), "{fixed}\n{d}");
+    c.shutdown();
+}
