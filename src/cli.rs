@@ -33,6 +33,12 @@ pub enum Command {
     /// Write a WebSocket-ready configuration (`init nginx|fly|railway`); with no platform,
     /// look at the project and say what to run
     Init(InitArgs),
+    /// Run the language server (LSP over standard input/output) for editors
+    Server {
+        /// Accepted for editor clients that pass it; standard input/output is the only transport
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
 }
 
 #[derive(Args, Debug, Clone)]

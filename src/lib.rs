@@ -12,6 +12,7 @@ pub mod formats;
 pub mod generate;
 pub mod render;
 pub mod rules;
+pub mod server;
 pub mod source;
 pub mod suppress;
 pub mod workspace;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explain { rule } => explain(&rule),
         Command::Rules { output_format } => list_rules(output_format),
         Command::Init(args) => generate::init(&args),
+        Command::Server { .. } => server::run().map(|clean| if clean { EXIT_CLEAN } else { 1 }),
     };
     match result {
         Ok(code) => code,
