@@ -37,7 +37,7 @@ pub fn init(args: &InitArgs) -> Result<u8, String> {
         None => {
             let dir = std::env::current_dir()
                 .map_err(|e| format!("cannot read the current directory: {e}"))?;
-            print!("{}", project::suggest(&project::Project::scan(&dir)));
+            to_stdout(&project::suggest(&project::Project::scan(&dir)))?;
             return Ok(crate::EXIT_CLEAN);
         }
         Some(InitPlatform::Nginx(a)) => nginx::generate(&nginx::Options::from_args(a)?)?,
@@ -114,9 +114,7 @@ fn emit(generated: &Generated, args: &InitArgs) -> Result<u8, String> {
             );
         }
         Target::Stdout => {
-            std::io::stdout()
-                .write_all(generated.text.as_bytes())
-                .map_err(|e| format!("cannot write output: {e}"))?;
+            to_stdout(&generated.text)?;
             return Ok(crate::EXIT_CLEAN);
         }
         Target::File(p) => p,
@@ -132,7 +130,7 @@ fn emit(generated: &Generated, args: &InitArgs) -> Result<u8, String> {
         if old == generated.text {
             eprintln!("wscfg: {shown} already has exactly this content");
         } else {
-            print!("{}", crate::fix::unified_diff(&shown, old, &generated.text));
+            to_stdout(&crate::fix::unified_diff(&shown, old, &generated.text))?;
         }
         return Ok(crate::EXIT_CLEAN);
     }
@@ -171,6 +169,17 @@ fn emit(generated: &Generated, args: &InitArgs) -> Result<u8, String> {
         eprintln!("  - {step}");
     }
     Ok(crate::EXIT_CLEAN)
+}
+
+/// Writes to standard output; a reader that went away (`wscfg init nginx -o - | head`) is
+/// not an error.
+fn to_stdout(text: &str) -> Result<(), String> {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write output: {e}"))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Every finding `wscfg check` (default settings, every rule) reports on `text` as a file
