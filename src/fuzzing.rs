@@ -206,8 +206,8 @@ fn shape(p: &ParsedFile) -> Vec<(usize, String, Vec<String>, bool)> {
         let d = &p.directives[id];
         out.push((
             depth,
-            d.name.value.clone(),
-            d.args.iter().map(|a| a.value.clone()).collect(),
+            d.name.value.to_string(),
+            d.args.iter().map(|a| a.value.to_string()).collect(),
             d.block.is_some(),
         ));
         stack.extend(d.children.iter().rev().map(|c| (c.0 as usize, depth + 1)));

@@ -11,13 +11,16 @@ pub mod fix;
 pub mod formats;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod generate;
 pub mod render;
 pub mod rules;
+pub mod server;
 pub mod source;
+pub mod suppress;
 pub mod workspace;
 
 use cli::{CheckArgs, Cli, ColorChoice, Command, OutputFormat, RulesFormat};
-use config::Config;
+use config::{ConfigSet, Layer, Overrides};
 use engine::Session;
 use formats::Format;
 use std::io::{IsTerminal, Read, Write};
@@ -30,15 +33,6 @@ macro_rules! say {
     }};
 }
 
-/// Writes to standard output, turning a closed pipe or a full disk into an error message
-/// instead of the panic `print!` would raise.
-fn emit(text: &str) -> Result<(), String> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| format!("cannot write output: {e}"))
-}
-
 pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
@@ -49,6 +43,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Fix(args) => check(&args, true),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { output_format } => list_rules(output_format),
+        Command::Init(args) => generate::init(&args),
+        Command::Server { .. } => server::run().map(|clean| if clean { EXIT_CLEAN } else { 1 }),
     };
     match result {
         Ok(code) => code,
@@ -67,6 +63,17 @@ fn explain(rule: &str) -> Result<u8, String> {
     Ok(EXIT_CLEAN)
 }
 
+/// Writes to standard output. A reader that went away (`wscfg rules | head`) is not an
+/// error: the output is simply no longer wanted.
+fn emit(text: &str) -> Result<(), String> {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write output: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn list_rules(format: RulesFormat) -> Result<u8, String> {
     let all = rules::all();
     match format {
@@ -75,7 +82,7 @@ fn list_rules(format: RulesFormat) -> Result<u8, String> {
                 .iter()
                 .map(|m| {
                     serde_json::json!({
-                        "code": m.code, "name": m.name, "format": m.format,
+                        "code": m.code, "name": m.name, "format": m.scope(),
                         "severity": m.severity, "fixable": m.fix.as_str(),
                         "summary": m.summary, "url": rules::rule_url(m.code),
                     })
@@ -87,46 +94,69 @@ fn list_rules(format: RulesFormat) -> Result<u8, String> {
             ))?;
         }
         RulesFormat::Table => {
-            let mut table = format!(
-                "{:<8} {:<34} {:<7} {:<8} {:<9} summary\n",
+            let name_w = all.iter().map(|m| m.name.len()).max().unwrap_or(0);
+            let scope_w = all
+                .iter()
+                .map(|m| m.scope().len())
+                .max()
+                .unwrap_or(0)
+                .max(6);
+            let mut out = format!(
+                "{:<8} {:<name_w$} {:<scope_w$} {:<8} {:<9} summary\n",
                 "code", "name", "format", "severity", "fix"
             );
-            for m in all {
-                table.push_str(&format!(
-                    "{:<8} {:<34} {:<7} {:<8} {:<9} {}\n",
+            for m in &all {
+                out.push_str(&format!(
+                    "{:<8} {:<name_w$} {:<scope_w$} {:<8} {:<9} {}\n",
                     m.code,
                     m.name,
-                    m.format.as_str(),
+                    m.scope(),
                     m.severity.as_str(),
                     m.fix.as_str(),
                     m.summary
                 ));
             }
-            emit(&table)?;
+            emit(&out)?;
         }
     }
     Ok(EXIT_CLEAN)
 }
 
-fn load_config(args: &CheckArgs) -> Result<Config, String> {
-    let mut config = match &args.config {
-        Some(path) => Config::load(path)?,
-        None => {
-            let start = args
-                .paths
-                .iter()
-                .find(|p| p.as_os_str() != "-")
-                .cloned()
-                .unwrap_or_else(|| PathBuf::from("."));
-            Config::discover(&start)?.unwrap_or_default()
-        }
-    };
-    for name in args.select.iter().chain(&args.ignore) {
-        if rules::find(name).is_none() {
-            return Err(format!("unknown rule `{name}`; `wscfg rules` lists them"));
+fn load_configs(args: &CheckArgs) -> Result<ConfigSet, String> {
+    let mut overrides = Overrides::default();
+    let mut file: Option<&Path> = None;
+    for c in &args.config {
+        let p = Path::new(c);
+        if p.is_file() {
+            if let Some(first) = file {
+                return Err(format!(
+                    "--config names two files ({} and {c}); use `extend` inside one of them",
+                    first.display()
+                ));
+            }
+            file = Some(p);
+        } else if c.contains('=') {
+            overrides.toml.push(c.clone());
+        } else {
+            return Err(format!(
+                "--config {c}: no such file, and not a KEY=VALUE override such as \
+                 'nginx.version = \"1.22\"'"
+            ));
         }
     }
-    config.limits = workspace::Limits {
+    overrides.layer = Layer {
+        select: (!args.select.is_empty()).then(|| args.select.clone()),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    if let Some(c) = &args.context {
+        overrides.nginx_context = Some(config::parse_context(c)?);
+    }
+    if let Some(v) = &args.nginx_version {
+        overrides.nginx_version =
+            Some(config::parse_version(v).ok_or_else(|| format!("bad nginx version `{v}`"))?);
+    }
+    overrides.limits = Some(workspace::Limits {
         max_file_size: args.max_file_size,
         max_depth: args.max_depth,
         max_includes: args.max_includes,
@@ -139,17 +169,13 @@ fn load_config(args: &CheckArgs) -> Result<Config, String> {
                 p.as_path()
             }
         })),
-    };
-    config.add_select(&args.select);
-    config.add_ignore(&args.ignore);
-    if let Some(c) = &args.context {
-        config.nginx.context = Some(config::parse_context(c)?);
+    });
+    match file {
+        Some(_) if args.isolated => Err("--isolated reads no configuration file".into()),
+        Some(f) => ConfigSet::from_file(f, overrides),
+        None if args.isolated => ConfigSet::isolated(overrides),
+        None => ConfigSet::discovering(overrides),
     }
-    if let Some(v) = &args.nginx_version {
-        config.nginx.version =
-            Some(config::parse_version(v).ok_or_else(|| format!("bad nginx version `{v}`"))?);
-    }
-    Ok(config)
 }
 
 fn use_color(choice: ColorChoice) -> bool {
@@ -164,8 +190,8 @@ fn use_color(choice: ColorChoice) -> bool {
 }
 
 fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
-    let config = load_config(args)?;
-    let mut session = Session::new(config);
+    let configs = load_configs(args)?;
+    let mut session = Session::with_configs(configs);
     let mut io_errors = Vec::new();
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if stdin {
@@ -174,7 +200,8 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
             .clone()
             .unwrap_or_else(|| PathBuf::from("-"));
         let format = match &args.stdin_format {
-            Some(f) => Format::parse(f).ok_or_else(|| format!("unknown format `{f}` (nginx)"))?,
+            Some(f) => Format::parse(f)
+                .ok_or_else(|| format!("unknown format `{f}` ({})", Format::names()))?,
             None => Format::detect(&name, true)
                 .filter(|_| name.as_os_str() != "-")
                 .ok_or("reading standard input needs --stdin-format nginx")?,
@@ -199,7 +226,10 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         .cloned()
         .collect();
     if !paths.is_empty() {
-        let (found, errors) = workspace::discover_with(&paths, args.follow_symlinks);
+        let mut walk = workspace::WalkOptions::new(args.no_ignore, &args.exclude)?;
+        walk.ignore_unknown = args.ignore_unknown;
+        walk.follow_links = args.follow_symlinks;
+        let (found, errors) = workspace::discover_with(&paths, &walk);
         io_errors.extend(errors);
         for f in found {
             session.add_file(f.path, f.format);
@@ -208,14 +238,20 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
     for e in &io_errors {
         say!("wscfg: error: {e}");
     }
+    session.resolve_configs()?;
 
     let color = use_color(args.color);
     let mut out = String::new();
     let mut notes = Vec::new();
-    let mut write_errors: Vec<(source::FileId, String)> = Vec::new();
+    let mut applied = Vec::new();
+    let mut changed = false;
+    let mut write_errors: Vec<String> = Vec::new();
     if fix && !args.diff {
         let outcome = session.fix(args.unsafe_fixes);
         notes = outcome.notes;
+        applied = outcome.applied;
+        changed = !outcome.originals.is_empty();
+        let mut unwritten = Vec::new();
         for (&file, old) in &outcome.originals {
             let path = session.db.get(file).path.clone();
             let new = &session.db.get(file).text;
@@ -226,41 +262,66 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
             }
             match engine::write_fixed(&path, old, new, args.follow_symlinks) {
                 Ok(_) => {
-                    if args.output_format != OutputFormat::Json {
+                    if !args.output_format.is_machine_readable() && !args.quiet {
                         out.push_str(&fix::unified_diff(&display(&path), old, new));
                     }
                 }
-                Err(e) => write_errors.push((file, e)),
+                Err(e) => {
+                    write_errors.push(e);
+                    unwritten.push(file);
+                }
             }
         }
         // Files that were not written are reported as they are on disk.
-        for (file, _) in &write_errors {
-            let old = outcome.originals[file].clone();
-            session.db.set_text(*file, old);
+        for file in unwritten {
+            session.db.set_text(file, outcome.originals[&file].clone());
         }
+        changed = changed && write_errors.len() < outcome.originals.len();
     }
     let diags = session.lint();
-    if args.diff {
+    if let Some(e) = session.configs.errors.first() {
+        return Err(e.clone());
+    }
+    if args.diff && !args.output_format.is_machine_readable() {
         out.push_str(&preview_diff(&mut session, args.unsafe_fixes));
     }
     out.push_str(&match args.output_format {
+        _ if args.statistics => statistics(&diags, args.output_format)?,
         OutputFormat::Human => render::human::render(&session.db, &diags, color),
         OutputFormat::Concise => render::concise::render(&session.db, &diags),
         OutputFormat::Json => render::json::render(&session.db, &diags, session.checked.len()),
+        OutputFormat::Sarif => render::sarif::render(&session.db, &diags),
+        OutputFormat::Github => render::github::render(&session.db, &diags),
+        OutputFormat::Junit => {
+            let files: Vec<_> = session.checked.iter().map(|(f, _)| *f).collect();
+            render::junit::render(&session.db, &diags, &files)
+        }
     });
+    let machine = args.output_format.is_machine_readable();
+    if args.show_fixes && !machine {
+        out.push_str(&if fix && !args.diff {
+            applied_fixes(&session, &applied)
+        } else {
+            available_fixes(&session, &diags)
+        });
+    }
     emit(&out)?;
-    for n in &notes {
-        say!("wscfg: {n}");
+    if !args.quiet {
+        for n in &notes {
+            say!("wscfg: {n}");
+        }
+        if args.output_format == OutputFormat::Human {
+            say!("{}", summary(&diags, session.checked.len()));
+        }
     }
-    if args.output_format == OutputFormat::Human {
-        say!("{}", summary(&diags, session.checked.len()));
-    }
-    for (_, e) in &write_errors {
+    for e in &write_errors {
         say!("wscfg: error: {e}");
     }
     Ok(if !io_errors.is_empty() || !write_errors.is_empty() {
         EXIT_ERROR
-    } else if !args.exit_zero && engine::has_failures(&diags, args.fail_on) {
+    } else if (args.exit_non_zero_on_fix && changed)
+        || (!args.exit_zero && engine::has_failures(&diags, args.fail_on))
+    {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
@@ -277,6 +338,83 @@ fn preview_diff(session: &mut Session, allow_unsafe: bool) -> String {
     }
     for (file, old) in outcome.originals {
         session.db.set_text(file, old);
+    }
+    out
+}
+
+/// `--statistics`: findings per rule, most frequent first.
+fn statistics(diags: &[diagnostic::Diagnostic], format: OutputFormat) -> Result<String, String> {
+    let mut counts: Vec<(&str, &str, usize, usize)> = Vec::new();
+    for d in diags {
+        match counts.iter_mut().find(|c| c.0 == d.code) {
+            Some(c) => {
+                c.2 += 1;
+                c.3 += usize::from(d.fix.is_some());
+            }
+            None => counts.push((d.code, d.name, 1, usize::from(d.fix.is_some()))),
+        }
+    }
+    counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+    match format {
+        OutputFormat::Human | OutputFormat::Concise => Ok(counts
+            .iter()
+            .map(|(code, name, n, fixable)| {
+                let mark = if *fixable > 0 { " [*]" } else { "" };
+                format!("{n:>5}  {code:<7} {name}{mark}\n")
+            })
+            .collect()),
+        OutputFormat::Json => {
+            let v: Vec<_> = counts
+                .iter()
+                .map(|(code, name, n, fixable)| {
+                    serde_json::json!({"code": code, "name": name, "count": n, "fixable": fixable})
+                })
+                .collect();
+            Ok(format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).expect("serialises")
+            ))
+        }
+        _ => Err("--statistics works with --output-format human, concise or json".into()),
+    }
+}
+
+/// `check --show-fixes`: every fix on offer, with whether `wscfg fix` applies it.
+fn available_fixes(session: &Session, diags: &[diagnostic::Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let Some(f) = &d.fix else { continue };
+        let r = render::range(&session.db, d.file, d.span);
+        let how = match f.applicability {
+            fix::Applicability::Safe => "wscfg fix",
+            fix::Applicability::Unsafe => "wscfg fix --unsafe-fixes",
+        };
+        out.push_str(&format!(
+            "{}:{}:{}: {} fix ({how}): {}\n",
+            render::display_path(&session.db, d.file),
+            r.start.line,
+            r.start.column,
+            d.code,
+            f.message
+        ));
+    }
+    out
+}
+
+/// `fix --show-fixes`: what was applied, per file.
+fn applied_fixes(session: &Session, applied: &[engine::AppliedFix]) -> String {
+    if applied.is_empty() {
+        return "No fixes applied.\n".into();
+    }
+    let mut out = format!("Applied {} fix(es):\n", applied.len());
+    let mut files: Vec<_> = applied.iter().map(|a| a.file).collect();
+    files.sort_by_key(|f| session.db.get(*f).path.clone());
+    files.dedup();
+    for f in files {
+        out.push_str(&format!("  {}:\n", render::display_path(&session.db, f)));
+        for a in applied.iter().filter(|a| a.file == f) {
+            out.push_str(&format!("    {} ({}): {}\n", a.code, a.name, a.message));
+        }
     }
     out
 }

@@ -57,7 +57,7 @@ pub struct SourceFile {
     pub text: String,
     line_starts: Vec<usize>,
     crlf: bool,
-    tabs: bool,
+    tab_indented: bool,
     /// Characters before every multiple of [`CHAR_BLOCK`] bytes, so columns on a 10 MB line
     /// cost a bounded count, not a scan from the start of the line.
     chars_before_block: Vec<usize>,
@@ -76,7 +76,7 @@ impl SourceFile {
             .chain(memchr_newlines(&text).map(|i| i + 1))
             .collect();
         let crlf = text.contains("\r\n");
-        let tabs = text.contains("\n\t");
+        let tab_indented = text.contains("\n\t");
         let mut chars_before_block = vec![0];
         for chunk in text.as_bytes().chunks(CHAR_BLOCK) {
             let last = *chars_before_block.last().expect("starts with 0");
@@ -87,7 +87,7 @@ impl SourceFile {
             text,
             line_starts,
             crlf,
-            tabs,
+            tab_indented,
             chars_before_block,
         }
     }
@@ -151,9 +151,9 @@ impl SourceFile {
         if self.crlf { "\r\n" } else { "\n" }
     }
 
-    /// Some line is indented with a tab.
-    pub fn indents_with_tabs(&self) -> bool {
-        self.tabs
+    /// Whether some line of the file is indented with a tab.
+    pub fn tab_indented(&self) -> bool {
+        self.tab_indented
     }
 
     pub fn slice(&self, span: Span) -> &str {

@@ -20,8 +20,10 @@ pub fn by_name(path: &Path) -> bool {
     in_nginx_dir && !name.starts_with('.') && !name.ends_with(".md")
 }
 
-/// `*.conf` files (and any file the user named) whose text has `server`, `location` or
-/// `http` blocks, or which sit in a `conf.d/` directory.
+/// `*.conf` files whose text has `server`, `location` or `http` blocks or proxy directives, or
+/// which sit in a `conf.d/` directory. A `*.conf` file the user names is also nginx when its
+/// text reads as nginx statements (h5bp-style snippets of `add_header` lines), so another
+/// tool's `.conf` (supervisord's INI) is not mistaken for it.
 pub fn by_content(path: &Path, named: bool) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let conf = name.ends_with(".conf") || name.ends_with(".conf.template");
@@ -36,7 +38,21 @@ pub fn by_content(path: &Path, named: bool) -> bool {
     {
         return true;
     }
-    looks_like_nginx(&head(path))
+    let text = head(path);
+    looks_like_nginx(&text) || conf && named && reads_as_statements(&text)
+}
+
+/// The text parses as nginx and every top-level name looks like a directive name.
+fn reads_as_statements(text: &str) -> bool {
+    super::parser::parse_with_limit(text, super::parser::DEFAULT_MAX_DEPTH).is_ok_and(|p| {
+        !p.roots.is_empty()
+            && p.roots.iter().all(|&r| {
+                p.get(r)
+                    .name()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            })
+    })
 }
 
 fn head(path: &Path) -> String {
@@ -56,7 +72,7 @@ pub fn looks_like_nginx(text: &str) -> bool {
         let word = l.split_whitespace().next().unwrap_or("");
         matches!(
             word,
-            "server" | "location" | "http" | "upstream" | "events" | "map"
+            "server" | "location" | "http" | "upstream" | "events" | "map" | "types"
         ) && l.contains('{')
             || (word.starts_with("proxy_") || word == "include") && l.trim_end().ends_with(';')
     })

@@ -35,7 +35,7 @@ fn end_of_line_after(src: &SourceFile, pos: usize) -> usize {
 
 /// One level of indentation deeper than `outer`, in the file's own style.
 fn deeper(src: &SourceFile, outer: &str) -> String {
-    let unit = if outer.contains('\t') || src.indents_with_tabs() {
+    let unit = if outer.contains('\t') || src.tab_indented() {
         "\t"
     } else {
         "    "

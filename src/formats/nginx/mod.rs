@@ -34,9 +34,8 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
             context,
             config.limits.max_includes,
         );
-        if let Some((file, dir, message)) = &tree.limit_hit {
-            let span = loaded.parsed[file].get(*dir).span;
-            let d = Diagnostic::new(&crate::rules::nginx::SYNTAX_ERROR, *file, span, message);
+        if let Some((file, span, message)) = &tree.limit_hit {
+            let d = Diagnostic::new(&crate::rules::nginx::SYNTAX_ERROR, *file, *span, message);
             if seen.insert((d.file, d.span, d.code, d.message.clone())) {
                 out.push(d);
             }

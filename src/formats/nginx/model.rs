@@ -9,8 +9,8 @@ use super::values;
 use crate::config::NginxSettings;
 use crate::source::{FileId, SourceDb, SourceFile, Span};
 use regex::Regex;
+use rustc_hash::FxHashMap;
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
 /// Why wscfg treats a location as carrying WebSocket connections.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,7 +80,7 @@ pub struct NginxContext<'a> {
     pub tree: Tree<'a>,
     pub db: &'a SourceDb,
     pub settings: &'a NginxSettings,
-    variables: HashMap<&'a str, NodeId>,
+    variables: FxHashMap<&'a str, NodeId>,
     regexes: Vec<OnceCell<Option<Regex>>>,
     ws: Vec<WsLocation>,
     pub(super) selection: super::location::SelectionCache<'a>,
@@ -93,7 +93,7 @@ impl<'a> NginxContext<'a> {
             tree,
             db,
             settings,
-            variables: HashMap::new(),
+            variables: FxHashMap::default(),
             regexes,
             ws: Vec::new(),
             selection: Default::default(),
@@ -166,7 +166,7 @@ impl<'a> NginxContext<'a> {
     /// (normal nginx inheritance for scalar directives).
     pub fn effective(&self, node: NodeId, name: &str) -> Option<NodeId> {
         self.proxy_levels(node)
-            .find_map(|level| self.tree.children_named(level, name).last())
+            .find_map(|level| self.tree.children_named(level, name).next_back())
     }
 
     /// The location, its enclosing locations, server and http levels, innermost first.
@@ -260,8 +260,8 @@ impl<'a> NginxContext<'a> {
     }
 
     /// Variables defined by map, geo, set and the modules that define them, anywhere.
-    fn collect_variables(&self) -> HashMap<&'a str, NodeId> {
-        let mut out = HashMap::new();
+    fn collect_variables(&self) -> FxHashMap<&'a str, NodeId> {
+        let mut out = FxHashMap::default();
         for n in self.tree.all() {
             let Some(d) = self.tree.dir(n) else { continue };
             let var = match d.name() {
@@ -286,12 +286,16 @@ impl<'a> NginxContext<'a> {
             if self.tree.node(n).context != Context::Location {
                 continue;
             }
-            let uri = self.intended_uri(n);
             let sets_upgrade = self.tree.children_named(n, "proxy_set_header").any(|h| {
                 self.dir(h)
                     .arg(0)
                     .is_some_and(|a| a.eq_ignore_ascii_case("upgrade"))
             });
+            let uri = if sets_upgrade || self.may_name_websocket_path(n) {
+                self.intended_uri(n)
+            } else {
+                None
+            };
             let reason = if sets_upgrade {
                 Some(WsReason::SetsUpgrade)
             } else {
@@ -325,6 +329,18 @@ impl<'a> NginxContext<'a> {
         }
         out.sort_by_key(|w| w.node);
         out
+    }
+
+    /// A regex location's sample URI is only worth computing (compiling the regex) when the
+    /// pattern spells one of the WebSocket segments; the sample is built from its literals.
+    fn may_name_websocket_path(&self, loc: NodeId) -> bool {
+        match self.location_pattern(loc) {
+            Some(p) if p.is_regex() => {
+                let lower = p.path.to_ascii_lowercase();
+                WS_SEGMENTS.iter().any(|w| lower.contains(w)) || lower.contains("webpack-hmr")
+            }
+            _ => true,
+        }
     }
 
     /// The URI a location is written for: its path, or for a regex a URI it matches.

@@ -3,7 +3,8 @@
 //! appears twice, once under each parent, as it does in nginx.
 
 use super::ast::{DirId, Directive, ParsedFile};
-use crate::source::FileId;
+use crate::source::{FileId, Span};
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -48,10 +49,10 @@ impl Context {
 }
 
 #[derive(Debug)]
-pub struct Node {
+pub struct Node<'a> {
     pub file: FileId,
     /// `None` only for the synthetic root that stands for the root file's own context.
-    pub dir: Option<DirId>,
+    pub dir: Option<&'a Directive>,
     pub parent: Option<NodeId>,
     pub children: Vec<NodeId>,
     pub context: Context,
@@ -64,26 +65,62 @@ pub type ParsedFiles = HashMap<FileId, ParsedFile>;
 pub type IncludeMap = HashMap<(FileId, DirId), Vec<FileId>>;
 
 enum Frame<'a> {
-    Dirs(FileId, std::slice::Iter<'a, DirId>),
-    /// The targets of the include directive `(file, directive)`.
-    Files((FileId, DirId), std::slice::Iter<'a, FileId>),
+    Dirs(FileId, &'a ParsedFile, std::slice::Iter<'a, DirId>),
+    /// The targets of the include directive at `(file, span)`.
+    Files((FileId, Span), std::slice::Iter<'a, FileId>),
+}
+
+/// Iterator returned by [`Tree::children_named`].
+pub enum Named<'s, 'a> {
+    Indexed(std::slice::Iter<'s, NodeId>),
+    Scan {
+        tree: &'s Tree<'a>,
+        children: std::slice::Iter<'s, NodeId>,
+        name: &'s str,
+    },
+}
+
+impl Iterator for Named<'_, '_> {
+    type Item = NodeId;
+    fn next(&mut self) -> Option<NodeId> {
+        match self {
+            Named::Indexed(it) => it.next().copied(),
+            Named::Scan {
+                tree,
+                children,
+                name,
+            } => children.find(|&&c| tree.name(c) == *name).copied(),
+        }
+    }
+}
+
+impl DoubleEndedIterator for Named<'_, '_> {
+    fn next_back(&mut self) -> Option<NodeId> {
+        match self {
+            Named::Indexed(it) => it.next_back().copied(),
+            Named::Scan {
+                tree,
+                children,
+                name,
+            } => children.rfind(|&&c| tree.name(c) == *name).copied(),
+        }
+    }
 }
 
 pub struct Tree<'a> {
-    pub nodes: Vec<Node>,
-    pub parsed: &'a ParsedFiles,
+    pub nodes: Vec<Node<'a>>,
     pub root_file: FileId,
+    /// Children by directive name, for blocks too big to scan on every question (an http
+    /// block with thousands of servers).
+    by_name: FxHashMap<NodeId, FxHashMap<&'a str, Vec<NodeId>>>,
     /// Where building stopped and why: the configuration pulled in more files than
     /// `--max-includes` (a file counts each time it is included), or expanded to more than
     /// [`MAX_NODES`] directives.
-    pub limit_hit: Option<(FileId, DirId, String)>,
-    /// Children by name for nodes with many children, built on first use, so asking every
-    /// location for an http-level directive stays linear when http holds thousands of servers.
-    by_name: std::cell::OnceCell<HashMap<NodeId, HashMap<&'a str, Vec<NodeId>>>>,
+    pub limit_hit: Option<(FileId, Span, String)>,
 }
 
-/// Nodes with more children than this are looked up through [`Tree::by_name`].
-const INDEX_CHILDREN: usize = 32;
+/// Blocks with more children than this get a by-name index.
+const INDEX_THRESHOLD: usize = 32;
 
 /// Guards against include explosions that stay under `--max-includes` (large files included
 /// many times).
@@ -116,7 +153,6 @@ impl<'a> Tree<'a> {
         let mut spliced = 0usize;
         let mut tree = Tree {
             limit_hit: None,
-            by_name: std::cell::OnceCell::new(),
             nodes: vec![Node {
                 file: root_file,
                 dir: None,
@@ -124,8 +160,8 @@ impl<'a> Tree<'a> {
                 children: Vec::new(),
                 context: root_context,
             }],
-            parsed,
             root_file,
+            by_name: FxHashMap::default(),
         };
         let Some(root) = parsed.get(&root_file) else {
             return tree;
@@ -137,7 +173,7 @@ impl<'a> Tree<'a> {
             // Includes are spliced in order right here; nested blocks are deferred to `work`.
             // The files of the `Dirs` frames on this stack are the include chain, so a file
             // including itself (directly or not) is cut off.
-            let mut frames: Vec<Frame<'a>> = vec![Frame::Dirs(file, dirs.iter())];
+            let mut frames: Vec<Frame<'a>> = vec![Frame::Dirs(file, &parsed[&file], dirs.iter())];
             while let Some(frame) = frames.last_mut() {
                 match frame {
                     Frame::Files(at, targets) => {
@@ -149,13 +185,13 @@ impl<'a> Tree<'a> {
                         let on_chain = outer_chain.contains(&t)
                             || frames
                                 .iter()
-                                .any(|fr| matches!(fr, Frame::Dirs(f, _) if *f == t));
+                                .any(|fr| matches!(fr, Frame::Dirs(f, _, _) if *f == t));
                         if let (false, Some(p)) = (on_chain, parsed.get(&t)) {
                             if spliced >= max_includes {
                                 // Report the include being expanded, then stop splicing.
-                                let (f, d) = at;
+                                let (f, span) = at;
                                 tree.limit_hit.get_or_insert_with(|| {
-                                    (f, d, format!(
+                                    (f, span, format!(
                                         "this configuration includes more than {max_includes} files \
                                          (a file counts each time it is included; --max-includes): \
                                          the rest were not checked"
@@ -165,11 +201,11 @@ impl<'a> Tree<'a> {
                                 continue;
                             }
                             spliced += 1;
-                            frames.push(Frame::Dirs(t, p.roots.iter()));
+                            frames.push(Frame::Dirs(t, p, p.roots.iter()));
                         }
                     }
-                    Frame::Dirs(f, iter) => {
-                        let f = *f;
+                    Frame::Dirs(f, p, iter) => {
+                        let (f, p) = (*f, *p);
                         let Some(&d) = iter.next() else {
                             frames.pop();
                             continue;
@@ -177,23 +213,24 @@ impl<'a> Tree<'a> {
                         if tree.nodes.len() >= MAX_NODES {
                             tree.limit_hit = Some((
                                 f,
-                                d,
+                                p.get(d).span,
                                 format!(
-                                    "this configuration expands to more than {MAX_NODES} directives \
-                                 through its includes: the rest were not checked"
+                                    "this configuration expands to more than {MAX_NODES} \
+                                     directives through its includes: the rest were not checked"
                                 ),
                             ));
+                            tree.index_big_blocks();
                             return tree;
                         }
-                        let directive = parsed[&f].get(d);
-                        let id = tree.push(parent, f, d, directive);
+                        let directive = p.get(d);
+                        let id = tree.push(parent, f, directive);
                         if let Some(block) = directive.block
                             && !block.raw
                             && !directive.children.is_empty()
                         {
                             let mut chain = outer_chain.clone();
                             chain.extend(frames.iter().filter_map(|fr| match fr {
-                                Frame::Dirs(f, _) => Some(*f),
+                                Frame::Dirs(f, _, _) => Some(*f),
                                 Frame::Files(..) => None,
                             }));
                             work.push((id, f, &directive.children, chain));
@@ -201,16 +238,17 @@ impl<'a> Tree<'a> {
                         if directive.name() == "include"
                             && let Some(targets) = includes.get(&(f, d))
                         {
-                            frames.push(Frame::Files((f, d), targets.iter()));
+                            frames.push(Frame::Files((f, directive.span), targets.iter()));
                         }
                     }
                 }
             }
         }
+        tree.index_big_blocks();
         tree
     }
 
-    fn push(&mut self, parent: NodeId, file: FileId, dir: DirId, d: &Directive) -> NodeId {
+    fn push(&mut self, parent: NodeId, file: FileId, d: &'a Directive) -> NodeId {
         let id = NodeId(self.nodes.len() as u32);
         let context = if d.block.is_some() {
             Context::of_block(d.name())
@@ -219,7 +257,7 @@ impl<'a> Tree<'a> {
         };
         self.nodes.push(Node {
             file,
-            dir: Some(dir),
+            dir: Some(d),
             parent: Some(parent),
             children: Vec::new(),
             context,
@@ -231,13 +269,12 @@ impl<'a> Tree<'a> {
     pub fn root(&self) -> NodeId {
         NodeId(0)
     }
-    pub fn node(&self, id: NodeId) -> &Node {
+    pub fn node(&self, id: NodeId) -> &Node<'a> {
         &self.nodes[id.0 as usize]
     }
     /// The directive behind a node; the synthetic root has none.
     pub fn dir(&self, id: NodeId) -> Option<&'a Directive> {
-        let n = self.node(id);
-        n.dir.map(|d| self.parsed[&n.file].get(d))
+        self.node(id).dir
     }
     pub fn name(&self, id: NodeId) -> &'a str {
         self.dir(id).map_or("", |d| d.name())
@@ -245,41 +282,36 @@ impl<'a> Tree<'a> {
     pub fn children(&self, id: NodeId) -> &[NodeId] {
         &self.node(id).children
     }
-    pub fn children_named<'s>(
-        &'s self,
-        id: NodeId,
-        name: &'s str,
-    ) -> impl Iterator<Item = NodeId> + 's {
-        let kids = self.children(id);
-        let (scan, indexed): (&[NodeId], &[NodeId]) = if kids.len() <= INDEX_CHILDREN {
-            (kids, &[])
+    /// The children of `id` named `name`, in order.
+    pub fn children_named<'s>(&'s self, id: NodeId, name: &'s str) -> Named<'s, 'a> {
+        let indexed = if self.node(id).children.len() > INDEX_THRESHOLD {
+            self.by_name.get(&id)
         } else {
-            let index = self.by_name.get_or_init(|| self.index_children());
-            let found = index
-                .get(&id)
-                .and_then(|m| m.get(name))
-                .map_or(&[][..], Vec::as_slice);
-            (&[], found)
+            None
         };
-        scan.iter()
-            .copied()
-            .filter(move |&c| self.name(c) == name)
-            .chain(indexed.iter().copied())
+        match indexed {
+            Some(index) => Named::Indexed(index.get(name).map_or(&[][..], Vec::as_slice).iter()),
+            None => Named::Scan {
+                tree: self,
+                children: self.children(id).iter(),
+                name,
+            },
+        }
     }
 
-    fn index_children(&self) -> HashMap<NodeId, HashMap<&'a str, Vec<NodeId>>> {
-        let mut out: HashMap<NodeId, HashMap<&'a str, Vec<NodeId>>> = HashMap::new();
-        for id in self.all() {
-            let kids = self.children(id);
-            if kids.len() <= INDEX_CHILDREN {
+    fn index_big_blocks(&mut self) {
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.children.len() <= INDEX_THRESHOLD {
                 continue;
             }
-            let m = out.entry(id).or_default();
-            for &c in kids {
-                m.entry(self.name(c)).or_default().push(c);
+            let mut index: FxHashMap<&'a str, Vec<NodeId>> = FxHashMap::default();
+            for &c in &n.children {
+                if let Some(d) = self.nodes[c.0 as usize].dir {
+                    index.entry(d.name()).or_default().push(c);
+                }
             }
+            self.by_name.insert(NodeId(i as u32), index);
         }
-        out
     }
     pub fn parent(&self, id: NodeId) -> Option<NodeId> {
         self.node(id).parent

@@ -9,7 +9,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "NGX001",
     name: "proxy-http-version",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Error,
     fix: FixAvailability::Always,
     summary: "WebSocket location proxied with HTTP/1.0, which cannot carry the upgrade",
@@ -39,7 +39,8 @@ impl<'a> Rule<NginxContext<'a>> for ProxyHttpVersion {
             let message = match (set, version) {
                 (Some(_), Some("1.1")) => continue,
                 (Some(_), v) => format!(
-                    "{} is proxied with HTTP/{}; the WebSocket upgrade needs HTTP/1.1",
+                    "{} is proxied with HTTP/{}; the WebSocket handshake requires HTTP/1.1 \
+                     (RFC 6455) and conforming servers refuse it",
                     cx.describe(loc),
                     v.unwrap_or("?")
                 ),
@@ -47,14 +48,15 @@ impl<'a> Rule<NginxContext<'a>> for ProxyHttpVersion {
                 (None, _) if !cx.outer_levels_are_defaults() => continue,
                 (None, _) => format!(
                     "{} is proxied with HTTP/1.0 (nginx's default before 1.29.7); the WebSocket \
-                     upgrade needs HTTP/1.1, so the upstream never sees it",
+                     handshake requires HTTP/1.1 (RFC 6455) and conforming servers refuse it",
                     cx.describe(loc)
                 ),
             };
             let mut d = META
                 .diag(cx.file(loc), cx.header_span(loc), message)
                 .help(format!(
-                    "add `proxy_http_version 1.1;` to this location ({} so wscfg treats it as a WebSocket location)",
+                    "add `proxy_http_version 1.1;` to this location; wscfg treats it as a WebSocket \
+                     location because {}",
                     ws.reason.describe()
                 ))
                 .fix(fix);
