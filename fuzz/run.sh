@@ -31,8 +31,36 @@ for dir in ../fixtures ../tests/corpus ../../shared/corpus; do
   find "$dir" -type f \( -name '*.conf' -o -name '*.nginx' -o -name 'nginx.conf*' -o -path '*sites-*' -o -name '*.types' \) -size -64k -print0 |
     while IFS= read -r -d '' f; do cp "$f" "$seeds/$(sha1sum "$f" | cut -c1-16)"; done
 done
-for dir in regressions/*/; do
+# Manifests: the first byte picks the format (0 fly.toml, 1 railway.toml, 2 railway.json,
+# 3 apprunner.yaml; the parse target also reads 5 requirements, 6 pyproject, 7 Pipfile,
+# 8 lock files, 9 package.json).
+mseeds=seeds/manifest
+rm -rf "$mseeds" && mkdir -p "$mseeds"
+prefixed() { # BYTE FILE
+  { printf "\\$(printf %03o "$1")"; cat "$2"; } >"$mseeds/$1-$(sha1sum "$2" | cut -c1-16)"
+}
+for dir in ../fixtures ../tests/corpus ../../shared/corpus; do
+  [ -d "$dir" ] || continue
+  while IFS= read -r -d '' f; do
+    case "$f" in
+      *fly*.toml|*/fly/*.toml) prefixed 0 "$f" ;;
+      *railway*.toml|*/railway/*.toml) prefixed 1 "$f" ;;
+      *.json) prefixed 2 "$f"; prefixed 9 "$f" ;;
+      *.yaml|*.yml) prefixed 3 "$f" ;;
+    esac
+    case "$(basename "$f")" in
+      requirements*.txt) prefixed 5 "$f" ;;
+      pyproject.toml) prefixed 6 "$f" ;;
+      Pipfile) prefixed 7 "$f" ;;
+      *.lock) prefixed 8 "$f" ;;
+    esac
+  done < <(find "$dir" -type f -size -64k -print0)
+done
+for dir in regressions/nginx_*/; do
   [ -d "$dir" ] && cp "$dir"* "$seeds/" 2>/dev/null || true
+done
+for dir in regressions/manifest_*/; do
+  [ -d "$dir" ] && cp "$dir"* "$mseeds/" 2>/dev/null || true
 done
 
 targets=("$@")
@@ -44,8 +72,12 @@ failed=()
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t"
   echo "== $t: ${secs}s (sanitizer: $sanitizer)"
-  if cargo "${toolchain[@]}" fuzz run -s "$sanitizer" -O "$t" "corpus/$t" "$seeds" -- \
-      -dict=nginx.dict -max_total_time="$secs" -max_len=65536 -timeout=10 \
+  case "$t" in
+    nginx_*) seed=$seeds dict=nginx.dict ;;
+    *) seed=$mseeds dict=manifest.dict ;;
+  esac
+  if cargo "${toolchain[@]}" fuzz run -s "$sanitizer" -O "$t" "corpus/$t" "$seed" -- \
+      -dict="$dict" -max_total_time="$secs" -max_len=65536 -timeout=10 \
       -rss_limit_mb=2048 -print_final_stats=1 >"logs/$t.log" 2>&1; then
     :
   else

@@ -230,9 +230,88 @@ pub fn nginx_fix(data: &[u8]) {
         Some(1) => "conf.d/app.conf",
         _ => "sites-available/app",
     };
+    pipeline(Format::Nginx, name, text);
+}
+
+/// [`nginx_fix`] for the platform manifests: the first byte picks `fly.toml`,
+/// `railway.toml`, `railway.json` or `apprunner.yaml`, the rest is the file.
+pub fn manifest_fix(data: &[u8]) {
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
+    let Some(text) = text_of(rest) else {
+        return;
+    };
+    let (format, name) = match first % 4 {
+        0 => (Format::Fly, "fly.toml"),
+        1 => (Format::Railway, "railway.toml"),
+        2 => (Format::Railway, "railway.json"),
+        _ => (Format::AppRunner, "apprunner.yaml"),
+    };
+    pipeline(format, name, text);
+}
+
+/// The manifest parsers and the project scanners on arbitrary text: no panic, and every span
+/// they return lies inside the text on character boundaries. The first byte picks the parser.
+pub fn manifest_parse(data: &[u8]) {
+    use crate::formats::{apprunner, fly, project_deps, railway, start_command};
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
+    let Some(text) = text_of(rest) else {
+        return;
+    };
+    let deps = |deps: Vec<project_deps::Dep>| {
+        for d in deps {
+            check_span(text, d.span).unwrap_or_else(|m| panic!("dependency {}: {m}", d.name));
+        }
+    };
+    match first % 10 {
+        0 => {
+            if let Err((span, m)) = fly::parse(text) {
+                check_span(text, span).unwrap_or_else(|e| panic!("fly error {m}: {e}"));
+            }
+        }
+        1 | 2 => {
+            let flavor = if first % 10 == 1 {
+                railway::Flavor::Toml
+            } else {
+                railway::Flavor::Json
+            };
+            if let Err(e) = railway::parse(text, flavor) {
+                check_span(text, e.span).unwrap_or_else(|m| panic!("railway error: {m}"));
+            }
+        }
+        3 => {
+            if let Err(e) = apprunner::parse(text) {
+                check_span(text, e.span).unwrap_or_else(|m| panic!("apprunner error: {m}"));
+            }
+        }
+        4 => {
+            for s in start_command::parse(text).simple {
+                for w in s.words {
+                    check_span(text, Span::new(w.span.start.min(w.span.end), w.span.end))
+                        .unwrap_or_else(|m| panic!("start command word {:?}: {m}", w.text));
+                    assert!(w.span.start <= w.span.end, "word span {:?}", w.span);
+                }
+            }
+        }
+        5 => deps(project_deps::parse_requirements(text).0),
+        6 => deps(project_deps::parse_pyproject(text)),
+        7 => deps(project_deps::parse_pipfile(text)),
+        8 => deps(project_deps::parse_toml_lock(text)),
+        _ => {
+            deps(project_deps::parse_package_json(text));
+            deps(project_deps::parse_pipfile_lock(text));
+        }
+    }
+}
+
+/// lint + render + fix on one file of `format`, with every check of [`nginx_fix`].
+pub fn pipeline(format: Format, name: &str, text: &str) {
     let path = PathBuf::from("/nonexistent-wscfg-fuzz").join(name);
     let mut s = Session::new(Config::default());
-    let id = s.add_text(path.clone(), text.to_owned(), Format::Nginx);
+    let id = s.add_text(path.clone(), text.to_owned(), format);
     let diags = s.lint();
     for d in &diags {
         let f = s.db.get(d.file);
@@ -260,7 +339,8 @@ pub fn nginx_fix(data: &[u8]) {
         check_untouched_outside(old, &new, &edits);
     }
 
-    let parsed_before = parser::parse(text).is_ok();
+    let depth = crate::workspace::DEFAULT_MAX_DEPTH;
+    let parsed_before = crate::engine::parses(format, &path, text, depth);
     let outcome = s.fix(true);
     let fixed = s.db.get(id).text.clone();
     // The engine reverts fixes that keep changing the file; the fuzzer still wants to know.
@@ -279,13 +359,14 @@ pub fn nginx_fix(data: &[u8]) {
     if fixed == text {
         return;
     }
-    if let Err(e) = parser::parse(&fixed) {
-        panic!("fixed file does not parse: {e:?}\ninput: {text:?}\nfixed: {fixed:?}");
-    }
+    assert!(
+        crate::engine::parses(format, &path, &fixed, depth),
+        "fixed file does not parse\ninput: {text:?}\nfixed: {fixed:?}"
+    );
     check_line_endings(text, &fixed);
     // Fixing is idempotent: the fixed file offers nothing more to fix.
     let mut again = Session::new(Config::default());
-    let id2 = again.add_text(path, fixed.clone(), Format::Nginx);
+    let id2 = again.add_text(path, fixed.clone(), format);
     let more = again.fix(true);
     assert!(
         more.originals.is_empty(),

@@ -25,6 +25,8 @@ fn target(name: &str) -> fn(&[u8]) {
     match name {
         "nginx_parse" => wscfg::fuzzing::nginx_parse,
         "nginx_fix" => wscfg::fuzzing::nginx_fix,
+        "manifest_parse" => wscfg::fuzzing::manifest_parse,
+        "manifest_fix" => wscfg::fuzzing::manifest_fix,
         other => {
             panic!("fuzz/regressions/{other}: no such fuzz target in tests/fuzz_regressions.rs")
         }
@@ -68,4 +70,45 @@ fn every_seed_passes_every_nginx_target() {
         run("nginx_parse", s);
         run("nginx_fix", s);
     }
+}
+
+#[test]
+fn every_manifest_fixture_passes_the_pipeline_checks() {
+    let mut n = 0;
+    for dir in [
+        "fixtures/fly",
+        "fixtures/railway",
+        "fixtures/apprunner",
+        "tests/corpus/fly",
+    ] {
+        for p in files(Path::new(dir)) {
+            let Some(format) = wscfg::formats::Format::detect(&p, true) else {
+                continue;
+            };
+            if format == wscfg::formats::Format::Nginx {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&p) else {
+                continue;
+            };
+            let name = p.file_name().unwrap().to_str().unwrap().to_owned();
+            if let Err(e) = std::panic::catch_unwind(|| {
+                wscfg::fuzzing::pipeline(format, &name, &text);
+                for prefix in 0u8..10 {
+                    let mut data = vec![prefix];
+                    data.extend_from_slice(text.as_bytes());
+                    wscfg::fuzzing::manifest_parse(&data);
+                }
+            }) {
+                let msg = e
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                panic!("{}: {msg}", p.display());
+            }
+            n += 1;
+        }
+    }
+    assert!(n > 50, "manifest fixtures missing: {n}");
 }
