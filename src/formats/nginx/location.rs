@@ -184,7 +184,7 @@ impl<'a> NginxContext<'a> {
             chosen = Some(nested.unwrap_or(prefix));
         }
         if !noregex {
-            for &loc in &index.regex {
+            for loc in index.regex_candidates(uri) {
                 if self.regex_matches(loc, uri) {
                     let (_, nested) = self.find_location(loc, uri);
                     return (true, Some(nested.unwrap_or(loc)));
@@ -215,13 +215,33 @@ impl<'a> NginxContext<'a> {
                         .entry(p.path)
                         .or_insert((loc, p.modifier == Modifier::PrefixNoRegex));
                 }
-                Modifier::Regex { .. } => index.regex.push(loc),
+                Modifier::Regex { case_insensitive } => {
+                    let at = index.regex.len();
+                    index.regex.push(loc);
+                    match regex_sample::anchored_literal_prefix(p.path) {
+                        None => index.regex_anywhere.push(at),
+                        Some(lit) if case_insensitive => index
+                            .regex_ci
+                            .entry(lit.to_ascii_lowercase())
+                            .or_default()
+                            .push(at),
+                        Some(lit) => index.regex_cs.entry(lit).or_default().push(at),
+                    }
+                }
                 Modifier::Named => {}
             }
         }
         index.prefix_lens = index.prefix.keys().map(|p| p.len()).collect();
         index.prefix_lens.sort_unstable_by(|a, b| b.cmp(a));
         index.prefix_lens.dedup();
+        index.regex_lens = index
+            .regex_cs
+            .keys()
+            .map(|k| k.len())
+            .chain(index.regex_ci.keys().map(String::len))
+            .collect();
+        index.regex_lens.sort_unstable();
+        index.regex_lens.dedup();
         let index = Rc::new(index);
         self.selection
             .levels
@@ -266,4 +286,35 @@ struct LevelIndex<'a> {
     prefix_lens: Vec<usize>,
     /// Regex locations in file order.
     regex: Vec<NodeId>,
+    /// Positions in `regex` of patterns with no anchored literal prefix: tried for any URI.
+    regex_anywhere: Vec<usize>,
+    /// Positions in `regex` by anchored literal prefix (`^/ws/`), case-sensitive patterns and
+    /// (lower-cased) case-insensitive ones: only those whose prefix starts the URI can match.
+    regex_cs: HashMap<&'a str, Vec<usize>>,
+    regex_ci: HashMap<String, Vec<usize>>,
+    /// Distinct lengths of those prefixes.
+    regex_lens: Vec<usize>,
+}
+
+impl LevelIndex<'_> {
+    /// The regex locations that may match `uri`, in file order: a server with thousands of
+    /// regex locations is not scanned whole for every URI.
+    fn regex_candidates(&self, uri: &str) -> Vec<NodeId> {
+        let mut at: Vec<usize> = self.regex_anywhere.clone();
+        for &len in &self.regex_lens {
+            let Some(head) = uri.get(..len) else {
+                continue;
+            };
+            at.extend(self.regex_cs.get(head).into_iter().flatten());
+            at.extend(
+                self.regex_ci
+                    .get(&head.to_ascii_lowercase())
+                    .into_iter()
+                    .flatten(),
+            );
+        }
+        at.sort_unstable();
+        at.dedup();
+        at.into_iter().map(|i| self.regex[i]).collect()
+    }
 }
