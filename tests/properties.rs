@@ -338,3 +338,108 @@ proptest! {
         prop_assert_eq!(f.line_end(o), end);
     }
 }
+
+/// Location selection as nginx's `ngx_http_core_find_location` does it, scanning every
+/// location: the reference the indexed and memoised `select_location` must agree with.
+fn naive_find(
+    cx: &wscfg::formats::nginx::NginxContext<'_>,
+    level: wscfg::formats::nginx::tree::NodeId,
+    uri: &str,
+) -> (bool, Option<wscfg::formats::nginx::tree::NodeId>) {
+    use wscfg::formats::nginx::location::Modifier;
+    let mut longest: Option<(usize, wscfg::formats::nginx::tree::NodeId, bool)> = None;
+    for loc in cx.child_locations(level) {
+        let Some(p) = cx.location_pattern(loc) else {
+            continue;
+        };
+        match p.modifier {
+            Modifier::Exact if p.path == uri => return (true, Some(loc)),
+            Modifier::Prefix | Modifier::PrefixNoRegex
+                if uri.starts_with(p.path) && longest.is_none_or(|(l, _, _)| p.path.len() > l) =>
+            {
+                longest = Some((p.path.len(), loc, p.modifier == Modifier::PrefixNoRegex));
+            }
+            _ => {}
+        }
+    }
+    let mut chosen = None;
+    let mut noregex = false;
+    if let Some((_, prefix, nr)) = longest {
+        noregex = nr;
+        let (done, nested) = naive_find(cx, prefix, uri);
+        if done {
+            return (true, nested);
+        }
+        chosen = Some(nested.unwrap_or(prefix));
+    }
+    if !noregex {
+        for loc in cx.child_locations(level) {
+            if cx.regex_matches(loc, uri) {
+                let (_, nested) = naive_find(cx, loc, uri);
+                return (true, Some(nested.unwrap_or(loc)));
+            }
+        }
+    }
+    (false, chosen)
+}
+
+fn location_line() -> impl Strategy<Value = String> {
+    let path = prop::sample::select(vec![
+        "/", "/ws", "/ws/", "/ws/a", "/api/", "/WS/", "/wsx", "/a/b/",
+    ]);
+    let regex = prop::sample::select(vec![
+        "^/ws/",
+        "^/ws",
+        "^/WS/",
+        "\\.php$",
+        "^/api/(.*)$",
+        "/ws/a$",
+        "^/ws/a/?$",
+    ]);
+    prop_oneof![
+        path.clone().prop_map(|p| format!("location {p} {{ }}")),
+        path.clone().prop_map(|p| format!("location = {p} {{ }}")),
+        path.clone().prop_map(|p| format!("location ^~ {p} {{ }}")),
+        regex.clone().prop_map(|r| format!("location ~ {r} {{ }}")),
+        regex.prop_map(|r| format!("location ~* {r} {{ }}")),
+        (
+            path,
+            prop::collection::vec(
+                prop::sample::select(vec!["~ ^/ws/a", "= /ws/a", "/ws/a/b", "~* /A$"]),
+                0..3
+            )
+        )
+            .prop_map(|(p, inner)| format!(
+                "location {p} {{ {} }}",
+                inner
+                    .iter()
+                    .map(|i| format!("location {i} {{ }}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn indexed_location_selection_matches_a_full_scan(
+        locs in prop::collection::vec(location_line(), 0..40),
+        uris in prop::collection::vec(prop::sample::select(vec!["/", "/ws", "/ws/", "/ws/a", "/ws/a/b", "/WS/a", "/api/x", "/x.php", "/wsx/y", "/a/b/c", "/A"]), 1..8),
+    ) {
+        use wscfg::formats::nginx::{NginxContext, load, tree};
+        let text = format!("events {{}}\nhttp {{\nserver {{\n{}\n}}\n}}\n", locs.join("\n"));
+        let mut db = wscfg::source::SourceDb::default();
+        let id = db.add(PathBuf::from("/nonexistent/nginx.conf"), text.clone());
+        let settings = wscfg::config::NginxSettings::default();
+        let loaded = load::load(&mut db, &[id], &settings);
+        prop_assume!(loaded.parsed.contains_key(&id));
+        let t = tree::Tree::build(&loaded.parsed, &loaded.includes, id, tree::Context::Main);
+        let cx = NginxContext::new(t, &db, &settings);
+        let server = cx.tree.all().find(|&n| cx.tree.node(n).context == tree::Context::Server).unwrap();
+        for uri in uris {
+            prop_assert_eq!(cx.select_location(server, uri), naive_find(&cx, server, uri).1, "{} for {}", text, uri);
+        }
+    }
+}
