@@ -93,6 +93,13 @@ fn repair(cx: &NginxContext<'_>, ws: &WsLocation, winner: NodeId) -> Option<Fix>
             ),
             vec![Edit::replace(file, mine.span, format!("^~ {}", mine.path))],
         )),
+        // The same regex twice: whichever comes first wins, so moving one before the other
+        // would only swap them (and the next pass would swap them back).
+        (Modifier::Regex { .. }, Modifier::Regex { .. })
+            if mine.modifier == theirs.modifier && mine.path == theirs.path =>
+        {
+            None
+        }
         (Modifier::Regex { .. }, Modifier::Regex { .. }) => {
             let parent = cx.tree.parent(ws.node)?;
             if cx.tree.parent(winner)? != parent || cx.file(winner) != file {
