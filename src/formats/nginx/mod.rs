@@ -4,12 +4,15 @@ pub mod arity;
 pub mod ast;
 pub mod detect;
 pub mod edit;
+pub mod listen;
 pub mod load;
 pub mod location;
 pub mod model;
 pub mod parser;
 pub mod regex_sample;
+pub mod rewrite;
 pub mod tree;
+pub mod upstream;
 pub mod values;
 
 use crate::config::Config;

@@ -3,6 +3,7 @@
 mod connection_header_missing;
 mod connection_upgrade_map_undefined;
 mod inherited_headers_dropped;
+mod keepalive_connection_cleared;
 mod proxy_http_version;
 mod read_timeout_short;
 mod upgrade_header_missing;
@@ -50,6 +51,7 @@ pub static RULES: &[&dyn for<'a> Rule<NginxContext<'a>>] = &[
     &connection_upgrade_map_undefined::ConnectionUpgradeMapUndefined,
     &read_timeout_short::ReadTimeoutShort,
     &websocket_location_shadowed::WebsocketLocationShadowed,
+    &keepalive_connection_cleared::KeepaliveConnectionCleared,
 ];
 
 pub static META: &[&RuleMeta] = &[
@@ -61,6 +63,7 @@ pub static META: &[&RuleMeta] = &[
     &connection_upgrade_map_undefined::META,
     &read_timeout_short::META,
     &websocket_location_shadowed::META,
+    &keepalive_connection_cleared::META,
     &INCLUDE_NOT_FOUND,
     &INCLUDE_CYCLE,
 ];
