@@ -1,6 +1,7 @@
 //! nginx rules. Each file holds one rule; what they share lives in the nginx model.
 
 mod connection_header_missing;
+mod connection_upgrade_hardcoded;
 mod connection_upgrade_map_undefined;
 mod inherited_headers_dropped;
 mod keepalive_connection_cleared;
@@ -51,6 +52,7 @@ pub static RULES: &[&dyn for<'a> Rule<NginxContext<'a>>] = &[
     &connection_upgrade_map_undefined::ConnectionUpgradeMapUndefined,
     &read_timeout_short::ReadTimeoutShort,
     &websocket_location_shadowed::WebsocketLocationShadowed,
+    &connection_upgrade_hardcoded::ConnectionUpgradeHardcoded,
     &keepalive_connection_cleared::KeepaliveConnectionCleared,
 ];
 
@@ -63,6 +65,7 @@ pub static META: &[&RuleMeta] = &[
     &connection_upgrade_map_undefined::META,
     &read_timeout_short::META,
     &websocket_location_shadowed::META,
+    &connection_upgrade_hardcoded::META,
     &keepalive_connection_cleared::META,
     &INCLUDE_NOT_FOUND,
     &INCLUDE_CYCLE,
