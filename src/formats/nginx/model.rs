@@ -27,7 +27,7 @@ impl WsReason {
     pub fn describe(&self) -> String {
         match self {
             WsReason::SetsUpgrade => "it passes an Upgrade header".into(),
-            WsReason::Path(seg) => format!("its path names a WebSocket endpoint (`{seg}`)"),
+            WsReason::Path(seg) => format!("its path names the WebSocket endpoint `{seg}`"),
             WsReason::Configured(p) => format!("it serves `{p}`, listed in websocket-paths"),
         }
     }

@@ -8,6 +8,7 @@ mod keepalive_connection_cleared;
 mod proxy_http_version;
 mod read_timeout_short;
 mod upgrade_header_missing;
+mod upgrade_needs_proxy_pass;
 mod websocket_location_shadowed;
 
 use super::{FixAvailability, Rule, RuleMeta};
@@ -54,6 +55,7 @@ pub static RULES: &[&dyn for<'a> Rule<NginxContext<'a>>] = &[
     &websocket_location_shadowed::WebsocketLocationShadowed,
     &connection_upgrade_hardcoded::ConnectionUpgradeHardcoded,
     &keepalive_connection_cleared::KeepaliveConnectionCleared,
+    &upgrade_needs_proxy_pass::UpgradeNeedsProxyPass,
 ];
 
 pub static META: &[&RuleMeta] = &[
@@ -67,6 +69,7 @@ pub static META: &[&RuleMeta] = &[
     &websocket_location_shadowed::META,
     &connection_upgrade_hardcoded::META,
     &keepalive_connection_cleared::META,
+    &upgrade_needs_proxy_pass::META,
     &INCLUDE_NOT_FOUND,
     &INCLUDE_CYCLE,
 ];
