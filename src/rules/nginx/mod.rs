@@ -3,6 +3,7 @@
 mod connection_header_missing;
 mod connection_upgrade_hardcoded;
 mod connection_upgrade_map_undefined;
+mod http2_cleartext_listen;
 mod inherited_headers_dropped;
 mod keepalive_connection_cleared;
 mod proxy_http_version;
@@ -56,6 +57,7 @@ pub static RULES: &[&dyn for<'a> Rule<NginxContext<'a>>] = &[
     &connection_upgrade_hardcoded::ConnectionUpgradeHardcoded,
     &keepalive_connection_cleared::KeepaliveConnectionCleared,
     &upgrade_needs_proxy_pass::UpgradeNeedsProxyPass,
+    &http2_cleartext_listen::Http2CleartextListen,
 ];
 
 pub static META: &[&RuleMeta] = &[
@@ -70,6 +72,7 @@ pub static META: &[&RuleMeta] = &[
     &connection_upgrade_hardcoded::META,
     &keepalive_connection_cleared::META,
     &upgrade_needs_proxy_pass::META,
+    &http2_cleartext_listen::META,
     &INCLUDE_NOT_FOUND,
     &INCLUDE_CYCLE,
 ];
