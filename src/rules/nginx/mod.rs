@@ -3,6 +3,7 @@
 mod connection_header_missing;
 mod connection_upgrade_hardcoded;
 mod connection_upgrade_map_undefined;
+mod cors_headers_on_websocket;
 mod http2_cleartext_listen;
 mod inherited_headers_dropped;
 mod keepalive_connection_cleared;
@@ -58,6 +59,7 @@ pub static RULES: &[&dyn for<'a> Rule<NginxContext<'a>>] = &[
     &keepalive_connection_cleared::KeepaliveConnectionCleared,
     &upgrade_needs_proxy_pass::UpgradeNeedsProxyPass,
     &http2_cleartext_listen::Http2CleartextListen,
+    &cors_headers_on_websocket::CorsHeadersOnWebsocket,
 ];
 
 pub static META: &[&RuleMeta] = &[
@@ -73,6 +75,7 @@ pub static META: &[&RuleMeta] = &[
     &keepalive_connection_cleared::META,
     &upgrade_needs_proxy_pass::META,
     &http2_cleartext_listen::META,
+    &cors_headers_on_websocket::META,
     &INCLUDE_NOT_FOUND,
     &INCLUDE_CYCLE,
 ];
