@@ -118,6 +118,32 @@ impl NginxContext<'_> {
         }
     }
 
+    /// Puts a directive on its own line right after a block's `{`, with no blank line after
+    /// it (`ip_hash;` first in an upstream).
+    pub fn insert_first(&self, block: NodeId, text: &str) -> Edit {
+        let src = self.source(block);
+        let nl = src.newline();
+        let d = self.dir(block);
+        let open = d.block.expect("insert_first needs a block").open;
+        let (children, close) = self.physical_children(block);
+        if src.same_line(open, close) {
+            return Edit::insert(
+                self.file(block),
+                open + 1,
+                format!(" {}", text.replace('\n', " ")),
+            );
+        }
+        let indent = match children.first().map(|&c| self.dir(c).span) {
+            Some(f) if !src.same_line(f.start, open) => src.indentation_at(f.start).to_owned(),
+            _ => deeper(src, src.indentation_at(d.span.start)),
+        };
+        Edit::insert(
+            self.file(block),
+            src.line_end(open),
+            format!("{nl}{}", indent_lines(text, &indent, nl)),
+        )
+    }
+
     /// Replaces one argument of a directive, keeping everything around it.
     pub fn replace_arg(&self, node: NodeId, index: usize, value: &str) -> Option<Edit> {
         let w = self.dir(node).args.get(index)?;

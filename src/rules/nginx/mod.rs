@@ -9,6 +9,7 @@ mod inherited_headers_dropped;
 mod keepalive_connection_cleared;
 mod proxy_http_version;
 mod read_timeout_short;
+mod socketio_upstream_not_sticky;
 mod upgrade_header_missing;
 mod upgrade_needs_proxy_pass;
 mod websocket_location_shadowed;
@@ -60,6 +61,7 @@ pub static RULES: &[&dyn for<'a> Rule<NginxContext<'a>>] = &[
     &upgrade_needs_proxy_pass::UpgradeNeedsProxyPass,
     &http2_cleartext_listen::Http2CleartextListen,
     &cors_headers_on_websocket::CorsHeadersOnWebsocket,
+    &socketio_upstream_not_sticky::SocketioUpstreamNotSticky,
 ];
 
 pub static META: &[&RuleMeta] = &[
@@ -76,6 +78,7 @@ pub static META: &[&RuleMeta] = &[
     &upgrade_needs_proxy_pass::META,
     &http2_cleartext_listen::META,
     &cors_headers_on_websocket::META,
+    &socketio_upstream_not_sticky::META,
     &INCLUDE_NOT_FOUND,
     &INCLUDE_CYCLE,
 ];
