@@ -21,6 +21,17 @@ struct RawConfig {
     severity: BTreeMap<String, Severity>,
     #[serde(default)]
     nginx: RawNginx,
+    #[serde(default)]
+    fly: RawFly,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawFly {
+    #[serde(default)]
+    websocket_ports: Vec<u16>,
+    low_hard_limit: Option<u32>,
+    target_hard_limit: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -66,6 +77,35 @@ impl Default for NginxSettings {
     }
 }
 
+/// What the fly.toml model needs to know about the deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlySettings {
+    /// Internal or public ports that carry WebSockets (`[fly] websocket-ports`).
+    pub websocket_ports: Vec<u16>,
+    /// Concurrency `hard_limit`s at or below this are reported on WebSocket services.
+    pub low_hard_limit: u32,
+    /// The `hard_limit` FLY002's fix writes; its `soft_limit` is 80% of it.
+    pub target_hard_limit: u32,
+}
+
+impl Default for FlySettings {
+    fn default() -> Self {
+        FlySettings {
+            websocket_ports: Vec::new(),
+            low_hard_limit: 100,
+            target_hard_limit: 1000,
+        }
+    }
+}
+
+impl FlySettings {
+    /// The `soft_limit` written beside [`FlySettings::target_hard_limit`]: 80% of it, rounded
+    /// up, the ratio flyctl itself used when it filled a missing soft limit.
+    pub fn target_soft_limit(&self) -> u32 {
+        (u64::from(self.target_hard_limit) * 4).div_ceil(5) as u32
+    }
+}
+
 impl NginxSettings {
     /// nginx 1.29.7 made HTTP/1.1 the default for proxied requests and stopped sending
     /// `Connection: close`.
@@ -81,6 +121,7 @@ pub struct Config {
     ignore: Vec<String>,
     severity: BTreeMap<String, Severity>,
     pub nginx: NginxSettings,
+    pub fly: FlySettings,
 }
 
 pub fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
@@ -139,12 +180,29 @@ impl Config {
         if let Some(c) = raw.nginx.context {
             nginx.context = Some(parse_context(&c)?);
         }
+        let mut fly = FlySettings {
+            websocket_ports: raw.fly.websocket_ports,
+            ..FlySettings::default()
+        };
+        if let Some(v) = raw.fly.low_hard_limit {
+            fly.low_hard_limit = v;
+        }
+        if let Some(v) = raw.fly.target_hard_limit {
+            fly.target_hard_limit = v;
+        }
+        if fly.target_hard_limit <= fly.low_hard_limit {
+            return Err(format!(
+                "[fly] target-hard-limit ({}) must be above low-hard-limit ({})",
+                fly.target_hard_limit, fly.low_hard_limit
+            ));
+        }
         Ok(Config {
             path: None,
             select: raw.select,
             ignore: raw.ignore,
             severity: raw.severity,
             nginx,
+            fly,
         })
     }
 
@@ -217,6 +275,21 @@ mod tests {
             c.severity(crate::rules::find("NGX001").unwrap()),
             Severity::Warning
         );
+    }
+
+    #[test]
+    fn reads_fly_settings() {
+        let c = Config::from_toml(
+            "[fly]\nwebsocket-ports = [8081]\nlow-hard-limit = 50\ntarget-hard-limit = 500\n",
+        )
+        .unwrap();
+        assert_eq!(c.fly.websocket_ports, vec![8081]);
+        assert_eq!(c.fly.low_hard_limit, 50);
+        assert_eq!(c.fly.target_hard_limit, 500);
+        assert_eq!(c.fly.target_soft_limit(), 400);
+        assert_eq!(Config::default().fly.target_hard_limit, 1000);
+        assert!(Config::from_toml("[fly]\ntarget-hard-limit = 10\n").is_err());
+        assert!(Config::from_toml("[fly]\nwebsocket-port = [1]\n").is_err());
     }
 
     #[test]

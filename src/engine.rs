@@ -72,6 +72,7 @@ impl Session {
         for (format, files) in by_format {
             out.extend(match format {
                 Format::Nginx => crate::formats::nginx::lint(&mut self.db, &files, &self.config),
+                Format::Fly => crate::formats::fly::lint(&self.db, &files, &self.config),
             });
         }
         for d in &mut out {
@@ -157,6 +158,7 @@ impl Session {
 fn parses(format: Format, text: &str) -> bool {
     match format {
         Format::Nginx => crate::formats::nginx::parser::parse(text).is_ok(),
+        Format::Fly => crate::formats::fly::parses(text),
     }
 }
 
@@ -169,6 +171,7 @@ pub struct FixOutcome {
 fn syntax_meta(format: Format) -> &'static crate::rules::RuleMeta {
     match format {
         Format::Nginx => &SYNTAX_ERROR,
+        Format::Fly => &crate::rules::fly::SYNTAX_ERROR,
     }
 }
 

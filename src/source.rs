@@ -56,6 +56,8 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
     line_starts: Vec<usize>,
+    crlf: bool,
+    tab_indented: bool,
 }
 
 impl SourceFile {
@@ -63,10 +65,14 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(memchr_newlines(&text).map(|i| i + 1))
             .collect();
+        let crlf = text.contains("\r\n");
+        let tab_indented = text.contains("\n\t");
         SourceFile {
             path,
             text,
             line_starts,
+            crlf,
+            tab_indented,
         }
     }
 
@@ -117,11 +123,12 @@ impl SourceFile {
 
     /// The line break style the file already uses, so inserted lines match it.
     pub fn newline(&self) -> &'static str {
-        if self.text.contains("\r\n") {
-            "\r\n"
-        } else {
-            "\n"
-        }
+        if self.crlf { "\r\n" } else { "\n" }
+    }
+
+    /// Whether some line of the file is indented with a tab.
+    pub fn tab_indented(&self) -> bool {
+        self.tab_indented
     }
 
     pub fn slice(&self, span: Span) -> &str {

@@ -52,7 +52,7 @@ fn concise_output_is_one_line_per_finding() {
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4, "{text}");
-    assert!(lines[0].ends_with("nginx.conf:5:9: NGX001 [error] `location /ws/` is proxied with HTTP/1.0 (nginx's default before 1.29.7); the WebSocket upgrade needs HTTP/1.1, so the upstream never sees it"), "{}", lines[0]);
+    assert!(lines[0].ends_with("nginx.conf:5:9: NGX001 [error] `location /ws/` is proxied with HTTP/1.0 (nginx's default before 1.29.7); the WebSocket handshake requires HTTP/1.1 (RFC 6455) and conforming servers refuse it"), "{}", lines[0]);
 }
 
 #[test]

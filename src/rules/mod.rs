@@ -1,5 +1,6 @@
 //! The rule registry: every rule's metadata, and lookup by code or name.
 
+pub mod fly;
 pub mod nginx;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -51,6 +52,7 @@ pub trait Rule<Cx>: Sync {
 /// Every rule wscfg has, in code order.
 pub fn all() -> Vec<&'static RuleMeta> {
     let mut v: Vec<&'static RuleMeta> = nginx::META.to_vec();
+    v.extend_from_slice(fly::META);
     v.sort_by_key(|m| m.code);
     v
 }

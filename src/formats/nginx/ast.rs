@@ -2,6 +2,7 @@
 //! never needs recursion and every node keeps its byte span.
 
 use crate::source::Span;
+use compact_str::CompactString;
 
 /// Index of a directive in [`ParsedFile::directives`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -13,7 +14,7 @@ pub struct Word {
     /// The bytes as written, quotes included.
     pub span: Span,
     /// The value nginx sees: quotes removed, `\"`, `\'`, `\\`, `\t`, `\r`, `\n` unescaped.
-    pub value: String,
+    pub value: CompactString,
     pub quoted: bool,
 }
 

@@ -20,20 +20,21 @@ pub fn by_name(path: &Path) -> bool {
     in_nginx_dir && !name.starts_with('.') && !name.ends_with(".md")
 }
 
-/// `*.conf` files (and any file the user named) whose text has `server`, `location` or
-/// `http` blocks, or which sit in a `conf.d/` directory.
+/// `*.conf` files whose text has `server`, `location` or `http` blocks or proxy directives, or
+/// which sit in a `conf.d/` directory; a `*.conf` file the user names is taken as nginx
+/// whatever it holds (h5bp-style snippets of `add_header` lines are nginx too); any other
+/// named file needs nginx-looking text.
 pub fn by_content(path: &Path, named: bool) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let conf = name.ends_with(".conf") || name.ends_with(".conf.template");
     if !(conf || named) {
         return false;
     }
-    if conf
-        && path
-            .parent()
-            .and_then(|p| p.file_name())
-            .is_some_and(|d| d == "conf.d")
-    {
+    let in_conf_d = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .is_some_and(|d| d == "conf.d");
+    if conf && (named || in_conf_d) {
         return true;
     }
     looks_like_nginx(&head(path))
@@ -52,7 +53,7 @@ pub fn looks_like_nginx(text: &str) -> bool {
         let word = l.split_whitespace().next().unwrap_or("");
         matches!(
             word,
-            "server" | "location" | "http" | "upstream" | "events" | "map"
+            "server" | "location" | "http" | "upstream" | "events" | "map" | "types"
         ) && l.contains('{')
             || (word.starts_with("proxy_") || word == "include") && l.trim_end().ends_with(';')
     })

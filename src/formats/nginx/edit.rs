@@ -22,7 +22,7 @@ fn indent_lines(text: &str, indent: &str, newline: &str) -> String {
 
 /// One level of indentation deeper than `outer`, in the file's own style.
 fn deeper(src: &SourceFile, outer: &str) -> String {
-    let unit = if outer.contains('\t') || src.text.contains("\n\t") {
+    let unit = if outer.contains('\t') || src.tab_indented() {
         "\t"
     } else {
         "    "

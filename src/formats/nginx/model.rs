@@ -168,7 +168,7 @@ impl<'a> NginxContext<'a> {
     /// (normal nginx inheritance for scalar directives).
     pub fn effective(&self, node: NodeId, name: &str) -> Option<NodeId> {
         self.proxy_levels(node)
-            .find_map(|level| self.tree.children_named(level, name).last())
+            .find_map(|level| self.tree.children_named(level, name).next_back())
     }
 
     /// The location, its enclosing locations, server and http levels, innermost first.
@@ -341,12 +341,16 @@ impl<'a> NginxContext<'a> {
             if self.tree.node(n).context != Context::Location {
                 continue;
             }
-            let uri = self.intended_uri(n);
             let sets_upgrade = self.tree.children_named(n, "proxy_set_header").any(|h| {
                 self.dir(h)
                     .arg(0)
                     .is_some_and(|a| a.eq_ignore_ascii_case("upgrade"))
             });
+            let uri = if sets_upgrade || self.may_name_websocket_path(n) {
+                self.intended_uri(n)
+            } else {
+                None
+            };
             let reason = if sets_upgrade {
                 Some(WsReason::SetsUpgrade)
             } else {
@@ -380,6 +384,18 @@ impl<'a> NginxContext<'a> {
         }
         out.sort_by_key(|w| w.node);
         out
+    }
+
+    /// A regex location's sample URI is only worth computing (compiling the regex) when the
+    /// pattern spells one of the WebSocket segments; the sample is built from its literals.
+    fn may_name_websocket_path(&self, loc: NodeId) -> bool {
+        match self.location_pattern(loc) {
+            Some(p) if p.is_regex() => {
+                let lower = p.path.to_ascii_lowercase();
+                WS_SEGMENTS.iter().any(|w| lower.contains(w)) || lower.contains("webpack-hmr")
+            }
+            _ => true,
+        }
     }
 
     /// The URI a location is written for: its path, or for a regex a URI it matches.

@@ -4,6 +4,7 @@
 
 use super::ast::{BlockSpan, DirId, Directive, ParsedFile, SyntaxError, Word};
 use crate::source::Span;
+use compact_str::CompactString;
 use nom::bytes::complete::{take_till, take_while};
 use nom::{IResult, Parser};
 
@@ -380,11 +381,11 @@ fn ceil_char_boundary(s: &str, mut i: usize) -> usize {
 
 /// nginx's unescaping: `\"`, `\'`, `\\` lose the backslash; `\t`, `\r`, `\n` become control
 /// characters; any other backslash is kept.
-fn unescape(raw: &str) -> String {
+fn unescape(raw: &str) -> CompactString {
     if !raw.contains('\\') {
-        return raw.to_owned();
+        return CompactString::new(raw);
     }
-    let mut out = String::with_capacity(raw.len());
+    let mut out = CompactString::with_capacity(raw.len());
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '\\' {
@@ -419,7 +420,10 @@ mod tests {
     use super::*;
 
     fn names(p: &ParsedFile) -> Vec<String> {
-        p.directives.iter().map(|d| d.name.value.clone()).collect()
+        p.directives
+            .iter()
+            .map(|d| d.name.value.to_string())
+            .collect()
     }
 
     #[test]

@@ -48,10 +48,10 @@ impl Context {
 }
 
 #[derive(Debug)]
-pub struct Node {
+pub struct Node<'a> {
     pub file: FileId,
     /// `None` only for the synthetic root that stands for the root file's own context.
-    pub dir: Option<DirId>,
+    pub dir: Option<&'a Directive>,
     pub parent: Option<NodeId>,
     pub children: Vec<NodeId>,
     pub context: Context,
@@ -64,15 +64,57 @@ pub type ParsedFiles = HashMap<FileId, ParsedFile>;
 pub type IncludeMap = HashMap<(FileId, DirId), Vec<FileId>>;
 
 enum Frame<'a> {
-    Dirs(FileId, std::slice::Iter<'a, DirId>),
+    Dirs(FileId, &'a ParsedFile, std::slice::Iter<'a, DirId>),
     Files(std::slice::Iter<'a, FileId>),
 }
 
-pub struct Tree<'a> {
-    pub nodes: Vec<Node>,
-    pub parsed: &'a ParsedFiles,
-    pub root_file: FileId,
+/// Iterator returned by [`Tree::children_named`].
+pub enum Named<'s, 'a> {
+    Indexed(std::slice::Iter<'s, NodeId>),
+    Scan {
+        tree: &'s Tree<'a>,
+        children: std::slice::Iter<'s, NodeId>,
+        name: &'s str,
+    },
 }
+
+impl Iterator for Named<'_, '_> {
+    type Item = NodeId;
+    fn next(&mut self) -> Option<NodeId> {
+        match self {
+            Named::Indexed(it) => it.next().copied(),
+            Named::Scan {
+                tree,
+                children,
+                name,
+            } => children.find(|&&c| tree.name(c) == *name).copied(),
+        }
+    }
+}
+
+impl DoubleEndedIterator for Named<'_, '_> {
+    fn next_back(&mut self) -> Option<NodeId> {
+        match self {
+            Named::Indexed(it) => it.next_back().copied(),
+            Named::Scan {
+                tree,
+                children,
+                name,
+            } => children.rfind(|&&c| tree.name(c) == *name).copied(),
+        }
+    }
+}
+
+pub struct Tree<'a> {
+    pub nodes: Vec<Node<'a>>,
+    pub root_file: FileId,
+    /// Children by directive name, for blocks too big to scan on every question (an http
+    /// block with thousands of servers).
+    by_name: HashMap<NodeId, HashMap<&'a str, Vec<NodeId>>>,
+}
+
+/// Blocks with more children than this get a by-name index.
+const INDEX_THRESHOLD: usize = 32;
 
 /// Guards against include explosions (a glob under a loop of includes).
 const MAX_NODES: usize = 20_000_000;
@@ -92,8 +134,8 @@ impl<'a> Tree<'a> {
                 children: Vec::new(),
                 context: root_context,
             }],
-            parsed,
             root_file,
+            by_name: HashMap::new(),
         };
         let Some(root) = parsed.get(&root_file) else {
             return tree;
@@ -105,7 +147,7 @@ impl<'a> Tree<'a> {
             // Includes are spliced in order right here; nested blocks are deferred to `work`.
             // The files of the `Dirs` frames on this stack are the include chain, so a file
             // including itself (directly or not) is cut off.
-            let mut frames: Vec<Frame<'a>> = vec![Frame::Dirs(file, dirs.iter())];
+            let mut frames: Vec<Frame<'a>> = vec![Frame::Dirs(file, &parsed[&file], dirs.iter())];
             while let Some(frame) = frames.last_mut() {
                 match frame {
                     Frame::Files(targets) => {
@@ -116,13 +158,13 @@ impl<'a> Tree<'a> {
                         let on_chain = outer_chain.contains(&t)
                             || frames
                                 .iter()
-                                .any(|fr| matches!(fr, Frame::Dirs(f, _) if *f == t));
+                                .any(|fr| matches!(fr, Frame::Dirs(f, _, _) if *f == t));
                         if let (false, Some(p)) = (on_chain, parsed.get(&t)) {
-                            frames.push(Frame::Dirs(t, p.roots.iter()));
+                            frames.push(Frame::Dirs(t, p, p.roots.iter()));
                         }
                     }
-                    Frame::Dirs(f, iter) => {
-                        let f = *f;
+                    Frame::Dirs(f, p, iter) => {
+                        let (f, p) = (*f, *p);
                         let Some(&d) = iter.next() else {
                             frames.pop();
                             continue;
@@ -130,15 +172,15 @@ impl<'a> Tree<'a> {
                         if tree.nodes.len() >= MAX_NODES {
                             return tree;
                         }
-                        let directive = parsed[&f].get(d);
-                        let id = tree.push(parent, f, d, directive);
+                        let directive = p.get(d);
+                        let id = tree.push(parent, f, directive);
                         if let Some(block) = directive.block
                             && !block.raw
                             && !directive.children.is_empty()
                         {
                             let mut chain = outer_chain.clone();
                             chain.extend(frames.iter().filter_map(|fr| match fr {
-                                Frame::Dirs(f, _) => Some(*f),
+                                Frame::Dirs(f, _, _) => Some(*f),
                                 Frame::Files(_) => None,
                             }));
                             work.push((id, f, &directive.children, chain));
@@ -152,10 +194,11 @@ impl<'a> Tree<'a> {
                 }
             }
         }
+        tree.index_big_blocks();
         tree
     }
 
-    fn push(&mut self, parent: NodeId, file: FileId, dir: DirId, d: &Directive) -> NodeId {
+    fn push(&mut self, parent: NodeId, file: FileId, d: &'a Directive) -> NodeId {
         let id = NodeId(self.nodes.len() as u32);
         let context = if d.block.is_some() {
             Context::of_block(d.name())
@@ -164,7 +207,7 @@ impl<'a> Tree<'a> {
         };
         self.nodes.push(Node {
             file,
-            dir: Some(dir),
+            dir: Some(d),
             parent: Some(parent),
             children: Vec::new(),
             context,
@@ -176,13 +219,12 @@ impl<'a> Tree<'a> {
     pub fn root(&self) -> NodeId {
         NodeId(0)
     }
-    pub fn node(&self, id: NodeId) -> &Node {
+    pub fn node(&self, id: NodeId) -> &Node<'a> {
         &self.nodes[id.0 as usize]
     }
     /// The directive behind a node; the synthetic root has none.
     pub fn dir(&self, id: NodeId) -> Option<&'a Directive> {
-        let n = self.node(id);
-        n.dir.map(|d| self.parsed[&n.file].get(d))
+        self.node(id).dir
     }
     pub fn name(&self, id: NodeId) -> &'a str {
         self.dir(id).map_or("", |d| d.name())
@@ -190,15 +232,31 @@ impl<'a> Tree<'a> {
     pub fn children(&self, id: NodeId) -> &[NodeId] {
         &self.node(id).children
     }
-    pub fn children_named<'s>(
-        &'s self,
-        id: NodeId,
-        name: &'s str,
-    ) -> impl Iterator<Item = NodeId> + 's {
-        self.children(id)
-            .iter()
-            .copied()
-            .filter(move |&c| self.name(c) == name)
+    /// The children of `id` named `name`, in order.
+    pub fn children_named<'s>(&'s self, id: NodeId, name: &'s str) -> Named<'s, 'a> {
+        match self.by_name.get(&id) {
+            Some(index) => Named::Indexed(index.get(name).map_or(&[][..], Vec::as_slice).iter()),
+            None => Named::Scan {
+                tree: self,
+                children: self.children(id).iter(),
+                name,
+            },
+        }
+    }
+
+    fn index_big_blocks(&mut self) {
+        for (i, n) in self.nodes.iter().enumerate() {
+            if n.children.len() <= INDEX_THRESHOLD {
+                continue;
+            }
+            let mut index: HashMap<&'a str, Vec<NodeId>> = HashMap::new();
+            for &c in &n.children {
+                if let Some(d) = self.nodes[c.0 as usize].dir {
+                    index.entry(d.name()).or_default().push(c);
+                }
+            }
+            self.by_name.insert(NodeId(i as u32), index);
+        }
     }
     pub fn parent(&self, id: NodeId) -> Option<NodeId> {
         self.node(id).parent

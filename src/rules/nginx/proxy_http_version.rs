@@ -39,7 +39,8 @@ impl<'a> Rule<NginxContext<'a>> for ProxyHttpVersion {
             let message = match (set, version) {
                 (Some(_), Some("1.1")) => continue,
                 (Some(_), v) => format!(
-                    "{} is proxied with HTTP/{}; the WebSocket upgrade needs HTTP/1.1",
+                    "{} is proxied with HTTP/{}; the WebSocket handshake requires HTTP/1.1 \
+                     (RFC 6455) and conforming servers refuse it",
                     cx.describe(loc),
                     v.unwrap_or("?")
                 ),
@@ -47,7 +48,7 @@ impl<'a> Rule<NginxContext<'a>> for ProxyHttpVersion {
                 (None, _) if !cx.outer_levels_are_defaults() => continue,
                 (None, _) => format!(
                     "{} is proxied with HTTP/1.0 (nginx's default before 1.29.7); the WebSocket \
-                     upgrade needs HTTP/1.1, so the upstream never sees it",
+                     handshake requires HTTP/1.1 (RFC 6455) and conforming servers refuse it",
                     cx.describe(loc)
                 ),
             };
