@@ -67,9 +67,11 @@ impl Observed {
     }
 }
 
-/// Opens `ws://127.0.0.1:{port}{uri}`; on success echoes a message, then (if `idle` is given)
-/// stays idle that long or until the connection closes, and echoes once more if it survived.
-pub async fn probe(port: u16, uri: &str, idle: Option<Duration>) -> Observed {
+/// Opens `ws://127.0.0.1:{port}{uri}` (sending `Origin` when given, as a browser does); on
+/// success echoes a message, then (if `idle` is given) stays idle that long or until the
+/// connection closes, and echoes once more if it survived.
+pub async fn probe(port: u16, uri: &str, idle: Option<Duration>, origin: Option<&str>) -> Observed {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let mut seen = Observed::default();
     let stream =
         match tokio::time::timeout(STEP_TIMEOUT, TcpStream::connect(("127.0.0.1", port))).await {
@@ -79,10 +81,17 @@ pub async fn probe(port: u16, uri: &str, idle: Option<Duration>) -> Observed {
                 return seen;
             }
         };
-    let url = format!("ws://127.0.0.1:{port}{uri}");
+    let mut request = format!("ws://127.0.0.1:{port}{uri}")
+        .into_client_request()
+        .expect("a valid ws:// URL");
+    if let Some(o) = origin {
+        request
+            .headers_mut()
+            .insert("Origin", o.parse().expect("a valid Origin value"));
+    }
     let mut ws = match tokio::time::timeout(
         STEP_TIMEOUT,
-        tokio_tungstenite::client_async(url, stream),
+        tokio_tungstenite::client_async(request, stream),
     )
     .await
     {

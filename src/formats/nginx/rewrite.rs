@@ -258,3 +258,116 @@ enum Rewrite {
     Redirect,
     Uri(String, Flag),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::nginx::tree::Context;
+
+    /// The route of a WebSocket request for `uri` to the first server, described as the
+    /// directive that catches it or the location it reaches.
+    fn route(conf: &str, uri: &str, https: bool) -> String {
+        super::super::with_context(conf, |cx| {
+            let server = cx
+                .tree
+                .all()
+                .find(|&n| cx.tree.node(n).context == Context::Server)
+                .unwrap();
+            let req = WsRequest {
+                uri: uri.to_owned(),
+                https,
+            };
+            match cx.route(server, &req) {
+                Route::Caught { by, catch } => format!("{catch:?} by {}", cx.text(by)),
+                Route::Reaches {
+                    location,
+                    rewritten_by,
+                } => format!(
+                    "{}{}",
+                    cx.describe(location),
+                    rewritten_by.map_or(String::new(), |r| format!(" via {}", cx.text(r)))
+                ),
+                Route::NoLocation => "no location".to_owned(),
+                Route::Unknown => "unknown".to_owned(),
+            }
+        })
+    }
+
+    fn server(body: &str) -> String {
+        format!(
+            "events {{}}\nhttp {{\n server {{\n listen 80;\n{body}\n location /ws/ {{ proxy_pass http://a; }}\n location / {{ proxy_pass http://b; }}\n }}\n}}\n"
+        )
+    }
+
+    #[test]
+    fn server_level_return_and_redirects_catch_everything() {
+        assert_eq!(
+            route(
+                &server("return 301 https://$host$request_uri;"),
+                "/ws/",
+                false
+            ),
+            "Return by return 301 https://$host$request_uri;"
+        );
+        assert_eq!(
+            route(
+                &server("rewrite ^ https://$host$request_uri? permanent;"),
+                "/ws/",
+                false
+            ),
+            "Redirect by rewrite ^ https://$host$request_uri? permanent;"
+        );
+        assert_eq!(
+            route(
+                &server("rewrite ^/(.*)$ $scheme://example.com/$1;"),
+                "/ws/",
+                false
+            ),
+            "Redirect by rewrite ^/(.*)$ $scheme://example.com/$1;"
+        );
+    }
+
+    #[test]
+    fn if_conditions_on_scheme_and_uri_are_evaluated() {
+        let scheme = server("if ($scheme = http) { return 301 https://$host$request_uri; }");
+        assert_eq!(
+            route(&scheme, "/ws/", false),
+            "Return by return 301 https://$host$request_uri;"
+        );
+        assert_eq!(route(&scheme, "/ws/", true), "`location /ws/`");
+        let uri = server("if ($request_uri !~ ^/(api|ws)/) { return 404; }");
+        assert_eq!(route(&uri, "/ws/", false), "`location /ws/`");
+        assert_eq!(route(&uri, "/x", false), "Return by return 404;");
+        // A header the client may or may not send: unknown, so not reported.
+        let header = server("if ($http_x_forwarded_proto != https) { rewrite ^ /x last; }");
+        assert_eq!(route(&header, "/ws/", false), "unknown");
+        let header = server("if ($http_x_forwarded_proto != https) { return 301 https://a; }");
+        assert_eq!(route(&header, "/ws/", false), "`location /ws/`");
+    }
+
+    #[test]
+    fn rewrites_change_the_uri_locations_see() {
+        assert_eq!(
+            route(&server("rewrite ^/ws/(.*)$ /app/$1 last;"), "/ws/x", false),
+            "`location /` via rewrite ^/ws/(.*)$ /app/$1 last;"
+        );
+        assert_eq!(
+            route(&server("rewrite ^/old/(.*)$ /ws/$1 last;"), "/old/x", false),
+            "`location /ws/` via rewrite ^/old/(.*)$ /ws/$1 last;"
+        );
+        assert_eq!(
+            route(&server("break; return 403;"), "/ws/", false),
+            "`location /ws/`"
+        );
+        let in_location = "events {}\nhttp { server { listen 80;\n location /ws/ { rewrite ^/ws/(.*)$ /$1 break; proxy_pass http://a; }\n location /chat/ { rewrite ^/chat/(.*)$ /ws/$1 last; }\n location / { return 404; } } }\n";
+        assert_eq!(
+            route(in_location, "/ws/x", false),
+            "`location /ws/` via rewrite ^/ws/(.*)$ /$1 break;"
+        );
+        assert_eq!(
+            route(in_location, "/chat/x", false),
+            "`location /ws/` via rewrite ^/ws/(.*)$ /$1 break;"
+        );
+        assert_eq!(route(in_location, "/other", false), "Return by return 404;");
+    }
+}

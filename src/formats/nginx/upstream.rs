@@ -84,7 +84,7 @@ impl<'a> NginxContext<'a> {
 
     /// The `proxy_pass` target of a location, if it has one.
     pub fn proxy_target(&self, loc: NodeId) -> Option<ProxyTarget<'a>> {
-        let node = self.tree.children_named(loc, "proxy_pass").last()?;
+        let node = self.tree.children_named(loc, "proxy_pass").next_back()?;
         let url = self.dir(node).arg(0)?;
         let rest = url
             .strip_prefix("http://")
@@ -185,7 +185,7 @@ impl<'a> NginxContext<'a> {
 
     /// The `keepalive` cache of an upstream, if it has one.
     pub fn upstream_keepalive(&self, upstream: NodeId) -> Option<NodeId> {
-        self.tree.children_named(upstream, "keepalive").last()
+        self.tree.children_named(upstream, "keepalive").next_back()
     }
 
     /// The `keepalive` of the upstream group a location proxies to.

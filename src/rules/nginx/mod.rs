@@ -7,11 +7,13 @@ mod cors_headers_on_websocket;
 mod http2_cleartext_listen;
 mod inherited_headers_dropped;
 mod keepalive_connection_cleared;
+mod missing_host_header;
 mod proxy_http_version;
 mod read_timeout_short;
 mod socketio_upstream_not_sticky;
 mod upgrade_header_missing;
 mod upgrade_needs_proxy_pass;
+mod websocket_bypassed_by_redirect;
 mod websocket_location_shadowed;
 
 use super::{FixAvailability, Rule, RuleMeta};
@@ -62,6 +64,8 @@ pub static RULES: &[&dyn for<'a> Rule<NginxContext<'a>>] = &[
     &http2_cleartext_listen::Http2CleartextListen,
     &cors_headers_on_websocket::CorsHeadersOnWebsocket,
     &socketio_upstream_not_sticky::SocketioUpstreamNotSticky,
+    &websocket_bypassed_by_redirect::WebsocketBypassedByRedirect,
+    &missing_host_header::MissingHostHeader,
 ];
 
 pub static META: &[&RuleMeta] = &[
@@ -79,6 +83,8 @@ pub static META: &[&RuleMeta] = &[
     &http2_cleartext_listen::META,
     &cors_headers_on_websocket::META,
     &socketio_upstream_not_sticky::META,
+    &websocket_bypassed_by_redirect::META,
+    &missing_host_header::META,
     &INCLUDE_NOT_FOUND,
     &INCLUDE_CYCLE,
 ];
