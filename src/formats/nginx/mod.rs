@@ -3,6 +3,7 @@
 pub mod arity;
 pub mod ast;
 pub mod detect;
+pub mod dump;
 pub mod edit;
 pub mod listen;
 pub mod load;
