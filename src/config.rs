@@ -1,35 +1,40 @@
-//! `wscfg.toml` (or `--config FILE`): which rules run, at what severity, and the facts about
-//! the deployment wscfg cannot see (target nginx version, WebSocket paths, include layout).
+//! Configuration: which rules run, at what severity, where they are silenced, and the facts
+//! about the deployment wscfg cannot see (target nginx version, WebSocket paths, include
+//! layout).
+//!
+//! Each checked file uses the closest `wscfg.toml`, `.wscfg.toml` or `pyproject.toml` with a
+//! `[tool.wscfg]` table, found in its directory or a directory above it. A file may
+//! `extend = "../wscfg.toml"` another; its own settings win. `--config FILE` replaces
+//! discovery for every file; `--config KEY=VALUE` (a line of TOML) and the rule flags
+//! (`--select`, `--extend-select`, `--ignore`) apply on top of every file's configuration.
 
 use crate::diagnostic::Severity;
 use crate::formats::nginx::tree::Context;
 use crate::rules::RuleMeta;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-pub const CONFIG_NAMES: &[&str] = &["wscfg.toml", ".wscfg.toml"];
+/// Looked for in this order in each directory, from the checked file upward.
+pub const CONFIG_NAMES: &[&str] = &["wscfg.toml", ".wscfg.toml", "pyproject.toml"];
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
-    #[serde(default)]
-    select: Vec<String>,
-    #[serde(default)]
-    ignore: Vec<String>,
-    #[serde(default)]
-    severity: BTreeMap<String, Severity>,
-    #[serde(default)]
-    nginx: RawNginx,
-    #[serde(default)]
-    fly: RawFly,
+    extend: Option<String>,
+    select: Option<Vec<String>>,
+    extend_select: Option<Vec<String>>,
+    ignore: Option<Vec<String>>,
+    severity: Option<BTreeMap<String, Severity>>,
+    per_file_ignores: Option<BTreeMap<String, Vec<String>>>,
+    nginx: Option<RawNginx>,
+    fly: Option<RawFly>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawFly {
-    #[serde(default)]
-    websocket_ports: Vec<u16>,
+    websocket_ports: Option<Vec<u16>>,
     low_hard_limit: Option<u32>,
     target_hard_limit: Option<u32>,
 }
@@ -39,11 +44,31 @@ struct RawFly {
 struct RawNginx {
     version: Option<String>,
     min_read_timeout: Option<String>,
-    #[serde(default)]
-    websocket_paths: Vec<String>,
-    #[serde(default)]
-    include_map: Vec<IncludeMapping>,
+    websocket_paths: Option<Vec<String>>,
+    include_map: Option<Vec<IncludeMapping>>,
     context: Option<String>,
+}
+
+/// `pyproject.toml`: only `[tool.wscfg]` is read; everything else belongs to other tools.
+#[derive(Deserialize)]
+struct PyProject {
+    tool: Option<PyTool>,
+}
+
+#[derive(Deserialize)]
+struct PyTool {
+    wscfg: Option<toml::Table>,
+}
+
+/// `pyproject.toml` read for its `[tool.wscfg]` table, with errors located in the file.
+#[derive(Deserialize)]
+struct PyProjectWscfg {
+    tool: Option<PyToolWscfg>,
+}
+
+#[derive(Deserialize)]
+struct PyToolWscfg {
+    wscfg: Option<RawConfig>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -77,8 +102,37 @@ impl Default for NginxSettings {
     }
 }
 
-/// What the fly.toml model needs to know about the deployment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl NginxSettings {
+    /// nginx 1.29.7 made HTTP/1.1 the default for proxied requests and stopped sending
+    /// `Connection: close`.
+    pub fn proxies_http11_by_default(&self) -> bool {
+        self.version.is_some_and(|v| v >= (1, 29, 7))
+    }
+
+    fn apply(&mut self, raw: RawNginx) -> Result<(), String> {
+        if let Some(v) = raw.version {
+            self.version =
+                Some(parse_version(&v).ok_or_else(|| format!("bad nginx version `{v}`"))?);
+        }
+        if let Some(t) = raw.min_read_timeout {
+            self.min_read_timeout_ms = crate::formats::nginx::values::parse_time_ms(&t)
+                .ok_or_else(|| format!("bad nginx time `{t}` for min-read-timeout"))?;
+        }
+        if let Some(p) = raw.websocket_paths {
+            self.websocket_paths = p;
+        }
+        if let Some(m) = raw.include_map {
+            self.include_map = m;
+        }
+        if let Some(c) = raw.context {
+            self.context = Some(parse_context(&c)?);
+        }
+        Ok(())
+    }
+}
+
+/// What the Fly.io rules need to know about the deployment (`[fly]`).
+#[derive(Debug, Clone)]
 pub struct FlySettings {
     /// Internal or public ports that carry WebSockets (`[fly] websocket-ports`).
     pub websocket_ports: Vec<u16>,
@@ -104,22 +158,71 @@ impl FlySettings {
     pub fn target_soft_limit(&self) -> u32 {
         (u64::from(self.target_hard_limit) * 4).div_ceil(5) as u32
     }
+
+    fn apply(&mut self, raw: RawFly) -> Result<(), String> {
+        if let Some(p) = raw.websocket_ports {
+            self.websocket_ports = p;
+        }
+        if let Some(v) = raw.low_hard_limit {
+            self.low_hard_limit = v;
+        }
+        if let Some(v) = raw.target_hard_limit {
+            self.target_hard_limit = v;
+        }
+        if self.target_hard_limit <= self.low_hard_limit {
+            return Err(format!(
+                "[fly] target-hard-limit ({}) must be above low-hard-limit ({})",
+                self.target_hard_limit, self.low_hard_limit
+            ));
+        }
+        Ok(())
+    }
 }
 
-impl NginxSettings {
-    /// nginx 1.29.7 made HTTP/1.1 the default for proxied requests and stopped sending
-    /// `Connection: close`.
-    pub fn proxies_http11_by_default(&self) -> bool {
-        self.version.is_some_and(|v| v >= (1, 29, 7))
+/// One source of rule selection: a configuration file, a `--config KEY=VALUE` or the
+/// command line. Later layers win.
+#[derive(Debug, Clone, Default)]
+pub struct Layer {
+    /// Replaces the selection so far when present.
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+/// `[per-file-ignores]`: rules silenced in files matching a glob. The glob is relative to
+/// the directory of the configuration file that declares it; a glob without `/` also
+/// matches a file name in any directory.
+#[derive(Debug, Clone)]
+struct PerFileIgnore {
+    base: PathBuf,
+    pattern: String,
+    matcher: globset::GlobMatcher,
+    rules: Vec<String>,
+}
+
+impl PerFileIgnore {
+    fn matches(&self, path: &Path) -> bool {
+        let abs = absolute(path);
+        if let Ok(rel) = abs.strip_prefix(&self.base)
+            && self.matcher.is_match(rel)
+        {
+            return true;
+        }
+        !self.pattern.contains('/')
+            && abs
+                .file_name()
+                .is_some_and(|n| self.matcher.is_match(Path::new(n)))
     }
 }
 
 #[derive(Debug, Default, Clone)]
 pub struct Config {
+    /// The configuration file (the closest one, not the ones it extends).
     pub path: Option<PathBuf>,
-    select: Vec<String>,
-    ignore: Vec<String>,
-    severity: BTreeMap<String, Severity>,
+    layers: Vec<Layer>,
+    /// Rule selector and severity, in the order they were declared (later wins a tie).
+    severity: Vec<(String, Severity)>,
+    per_file_ignores: Vec<PerFileIgnore>,
     pub nginx: NginxSettings,
     pub fly: FlySettings,
 }
@@ -142,113 +245,442 @@ pub fn parse_context(s: &str) -> Result<Vec<Context>, String> {
         .collect()
 }
 
+/// How specifically `selector` names `meta`: `ALL` least, a code prefix by its length, the
+/// full code or name most. `None` when it does not name the rule.
+pub fn specificity(selector: &str, meta: &RuleMeta) -> Option<usize> {
+    if selector.eq_ignore_ascii_case("ALL") {
+        Some(0)
+    } else if meta.is_named(selector) {
+        Some(usize::MAX)
+    } else if !selector.is_empty()
+        && selector.starts_with(|c: char| c.is_ascii_alphabetic())
+        && meta.code.len() > selector.len()
+        && meta.code[..selector.len()].eq_ignore_ascii_case(selector)
+    {
+        Some(selector.len())
+    } else {
+        None
+    }
+}
+
+fn best(selectors: &[String], meta: &RuleMeta) -> Option<usize> {
+    selectors.iter().filter_map(|s| specificity(s, meta)).max()
+}
+
+/// Checks that a selector names at least one rule, suggesting the closest name if not.
+pub fn check_selector(selector: &str) -> Result<(), String> {
+    let all = crate::rules::all();
+    if all.iter().any(|m| specificity(selector, m).is_some()) {
+        return Ok(());
+    }
+    let candidates = all.iter().flat_map(|m| [m.code, m.name]);
+    Err(format!(
+        "unknown rule `{selector}`{}; `wscfg rules` lists them",
+        did_you_mean(selector, candidates)
+    ))
+}
+
+/// `; did you mean `x`?` when a candidate is close enough to be a typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    let lower = word.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&lower, &c.to_ascii_lowercase()), c))
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| format!("; did you mean `{c}`?"))
+        .unwrap_or_default()
+}
+
+/// Turns a TOML/serde error into `file:line:col: message; did you mean …?`.
+fn describe_toml_error(source: &str, text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim().to_owned();
+    let mut ticked = message.split('`').skip(1).step_by(2);
+    let suggestion =
+        if message.starts_with("unknown field") || message.starts_with("unknown variant") {
+            ticked
+                .next()
+                .map(|word| did_you_mean(word, ticked.clone()))
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+    let at = e.span().map(|s| {
+        let before = &text[..s.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        format!(":{line}:{col}")
+    });
+    let message = message
+        .replacen("unknown field", "unknown key", 1)
+        .replacen("unknown variant", "unknown value", 1);
+    format!("{source}{}: {message}{suggestion}", at.unwrap_or_default())
+}
+
+/// Makes a path absolute without requiring it to exist; existing paths are canonicalised
+/// so symlinked directories compare equal.
+pub fn absolute(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_owned())
+}
+
 impl Config {
+    /// Reads a configuration file and the files it extends.
     pub fn load(path: &Path) -> Result<Config, String> {
+        let mut config = Config::default();
+        config.load_chain(&absolute(path), &mut Vec::new())?;
+        config.path = Some(path.to_owned());
+        Ok(config)
+    }
+
+    /// Applies `path` on top of `self`, after the files it extends.
+    fn load_chain(&mut self, path: &Path, seen: &mut Vec<PathBuf>) -> Result<(), String> {
+        if seen.iter().any(|p| p == path) {
+            return Err(format!(
+                "{}: `extend` makes a cycle ({})",
+                path.display(),
+                seen.iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" -> ")
+            ));
+        }
+        seen.push(path.to_owned());
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        Self::from_toml(&text)
-            .map(|mut c| {
-                c.path = Some(path.to_owned());
-                c
-            })
+        let raw = read_raw(path, &text)?.ok_or_else(|| {
+            format!(
+                "{}: no [tool.wscfg] table in this pyproject.toml",
+                path.display()
+            )
+        })?;
+        let base = path.parent().unwrap_or(Path::new("/")).to_owned();
+        if let Some(parent) = &raw.extend {
+            self.load_chain(&absolute(&base.join(parent)), seen)?;
+        }
+        self.apply(raw, &base)
             .map_err(|e| format!("{}: {e}", path.display()))
     }
 
+    /// A configuration from TOML text alone (no file, so no `extend`); per-file-ignores are
+    /// relative to the current directory.
     pub fn from_toml(text: &str) -> Result<Config, String> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| e.to_string())?;
-        for name in raw
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| describe_toml_error("configuration", text, &e))?;
+        if raw.extend.is_some() {
+            return Err("`extend` needs a configuration file".into());
+        }
+        let mut config = Config::default();
+        config.apply(raw, &absolute(Path::new(".")))?;
+        Ok(config)
+    }
+
+    /// `--config KEY=VALUE`: one line of TOML applied on top, e.g. `nginx.version = "1.22"`
+    /// or `ignore = ["NGX006"]`.
+    pub fn apply_override(&mut self, text: &str) -> Result<(), String> {
+        let raw: RawConfig = toml::from_str(text)
+            .map_err(|e| describe_toml_error(&format!("--config '{text}'"), text, &e))?;
+        if raw.extend.is_some() {
+            return Err(format!("--config '{text}': `extend` only works in a file"));
+        }
+        self.apply(raw, &absolute(Path::new(".")))
+            .map_err(|e| format!("--config '{text}': {e}"))
+    }
+
+    fn apply(&mut self, raw: RawConfig, base: &Path) -> Result<(), String> {
+        let named = raw
             .select
             .iter()
-            .chain(&raw.ignore)
-            .chain(raw.severity.keys())
-        {
-            if crate::rules::find(name).is_none() {
-                return Err(format!("unknown rule `{name}`"));
-            }
+            .flatten()
+            .chain(raw.extend_select.iter().flatten())
+            .chain(raw.ignore.iter().flatten())
+            .chain(raw.severity.iter().flat_map(|s| s.keys()))
+            .chain(
+                raw.per_file_ignores
+                    .iter()
+                    .flat_map(|p| p.values().flatten()),
+            );
+        for name in named {
+            check_selector(name)?;
         }
-        let mut nginx = NginxSettings::default();
-        if let Some(v) = raw.nginx.version {
-            nginx.version =
-                Some(parse_version(&v).ok_or_else(|| format!("bad nginx version `{v}`"))?);
-        }
-        if let Some(t) = raw.nginx.min_read_timeout {
-            nginx.min_read_timeout_ms = crate::formats::nginx::values::parse_time_ms(&t)
-                .ok_or_else(|| format!("bad nginx time `{t}` for min-read-timeout"))?;
-        }
-        nginx.websocket_paths = raw.nginx.websocket_paths;
-        nginx.include_map = raw.nginx.include_map;
-        if let Some(c) = raw.nginx.context {
-            nginx.context = Some(parse_context(&c)?);
-        }
-        let mut fly = FlySettings {
-            websocket_ports: raw.fly.websocket_ports,
-            ..FlySettings::default()
-        };
-        if let Some(v) = raw.fly.low_hard_limit {
-            fly.low_hard_limit = v;
-        }
-        if let Some(v) = raw.fly.target_hard_limit {
-            fly.target_hard_limit = v;
-        }
-        if fly.target_hard_limit <= fly.low_hard_limit {
-            return Err(format!(
-                "[fly] target-hard-limit ({}) must be above low-hard-limit ({})",
-                fly.target_hard_limit, fly.low_hard_limit
-            ));
-        }
-        Ok(Config {
-            path: None,
+        self.layers.push(Layer {
             select: raw.select,
-            ignore: raw.ignore,
-            severity: raw.severity,
-            nginx,
-            fly,
-        })
-    }
-
-    /// The closest `wscfg.toml` / `.wscfg.toml` in `start` or a directory above it.
-    pub fn discover(start: &Path) -> Result<Option<Config>, String> {
-        let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_owned());
-        let mut dir = if start.is_dir() {
-            Some(start.as_path())
-        } else {
-            start.parent()
-        };
-        while let Some(d) = dir {
-            for name in CONFIG_NAMES {
-                let candidate = d.join(name);
-                if candidate.is_file() {
-                    return Config::load(&candidate).map(Some);
-                }
-            }
-            dir = d.parent();
+            extend_select: raw.extend_select.unwrap_or_default(),
+            ignore: raw.ignore.unwrap_or_default(),
+        });
+        self.severity.extend(raw.severity.unwrap_or_default());
+        for (pattern, rules) in raw.per_file_ignores.unwrap_or_default() {
+            let glob = globset::GlobBuilder::new(&pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| format!("bad glob in [per-file-ignores]: {e}"))?;
+            self.per_file_ignores.push(PerFileIgnore {
+                base: base.to_owned(),
+                pattern,
+                matcher: glob.compile_matcher(),
+                rules,
+            });
         }
-        Ok(None)
+        if let Some(n) = raw.nginx {
+            self.nginx.apply(n)?;
+        }
+        if let Some(f) = raw.fly {
+            self.fly.apply(f)?;
+        }
+        Ok(())
     }
 
-    pub fn add_select(&mut self, names: &[String]) {
-        self.select.extend(names.iter().cloned());
-    }
-    pub fn add_ignore(&mut self, names: &[String]) {
-        self.ignore.extend(names.iter().cloned());
+    /// The closest configuration in `start` (a file or directory) or a directory above it.
+    pub fn discover(start: &Path) -> Result<Option<Config>, String> {
+        match find_config_file(start) {
+            Some(p) => Config::load(&p).map(Some),
+            None => Ok(None),
+        }
     }
 
+    /// Adds the command line's rule selection as the last layer.
+    pub fn push_layer(&mut self, layer: Layer) -> Result<(), String> {
+        for name in layer
+            .select
+            .iter()
+            .flatten()
+            .chain(&layer.extend_select)
+            .chain(&layer.ignore)
+        {
+            check_selector(name)?;
+        }
+        self.layers.push(layer);
+        Ok(())
+    }
+
+    /// Whether the rule runs at all (select / extend-select / ignore, layer by layer; in one
+    /// layer the more specific selector wins and `ignore` wins a tie).
     pub fn enabled(&self, meta: &RuleMeta) -> bool {
-        let named = |list: &[String]| list.iter().any(|n| meta.is_named(n));
-        (self.select.is_empty() || named(&self.select)) && !named(&self.ignore)
+        let mut on = true;
+        for layer in &self.layers {
+            let pos = layer
+                .select
+                .as_deref()
+                .and_then(|s| best(s, meta))
+                .max(best(&layer.extend_select, meta));
+            let neg = best(&layer.ignore, meta);
+            let wins = |p: Option<usize>| p.is_some() && neg.is_none_or(|n| Some(n) < p);
+            if layer.select.is_some() || neg.is_some() {
+                on = wins(pos);
+            } else if pos.is_some() {
+                on = true;
+            }
+        }
+        on
+    }
+
+    /// Whether the rule is silenced for this file by `[per-file-ignores]`.
+    pub fn ignored_in(&self, meta: &RuleMeta, path: &Path) -> bool {
+        self.per_file_ignores
+            .iter()
+            .any(|p| best(&p.rules, meta).is_some() && p.matches(path))
+    }
+
+    /// Whether the rule reports in this file.
+    pub fn enabled_for(&self, meta: &RuleMeta, path: &Path) -> bool {
+        self.enabled(meta) && !self.ignored_in(meta, path)
     }
 
     pub fn severity(&self, meta: &RuleMeta) -> Severity {
         self.severity
             .iter()
-            .find(|(n, _)| meta.is_named(n))
-            .map_or(meta.severity, |(_, s)| *s)
+            .enumerate()
+            .filter_map(|(i, (sel, s))| specificity(sel, meta).map(|sp| ((sp, i), *s)))
+            .max_by_key(|(k, _)| *k)
+            .map_or(meta.severity, |(_, s)| s)
+    }
+}
+
+/// Parses a configuration file's text; `Ok(None)` for a `pyproject.toml` without
+/// `[tool.wscfg]`.
+fn read_raw(path: &Path, text: &str) -> Result<Option<RawConfig>, String> {
+    let source = path.display().to_string();
+    if path.file_name().is_some_and(|n| n == "pyproject.toml") {
+        let py: PyProjectWscfg =
+            toml::from_str(text).map_err(|e| describe_toml_error(&source, text, &e))?;
+        return Ok(py.tool.and_then(|t| t.wscfg));
+    }
+    toml::from_str(text)
+        .map(Some)
+        .map_err(|e| describe_toml_error(&source, text, &e))
+}
+
+/// The closest configuration file for `start`: `wscfg.toml`, `.wscfg.toml`, or a
+/// `pyproject.toml` that has a `[tool.wscfg]` table.
+pub fn find_config_file(start: &Path) -> Option<PathBuf> {
+    let start = absolute(start);
+    let mut dir = if start.is_dir() {
+        Some(start.as_path())
+    } else {
+        start.parent()
+    };
+    while let Some(d) = dir {
+        if let Some(found) = config_in(d) {
+            return Some(found);
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+fn config_in(dir: &Path) -> Option<PathBuf> {
+    CONFIG_NAMES.iter().map(|n| dir.join(n)).find(|c| {
+        c.is_file()
+            && (c.file_name() != Some("pyproject.toml".as_ref())
+                || std::fs::read_to_string(c).is_ok_and(|t| {
+                    toml::from_str::<PyProject>(&t)
+                        .is_ok_and(|p| p.tool.is_some_and(|t| t.wscfg.is_some()))
+                }))
+    })
+}
+
+/// What the command line adds to every configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--config KEY=VALUE` lines, in order.
+    pub toml: Vec<String>,
+    pub layer: Layer,
+    pub nginx_context: Option<Vec<Context>>,
+    pub nginx_version: Option<(u32, u32, u32)>,
+}
+
+impl Overrides {
+    fn apply(&self, config: &mut Config) -> Result<(), String> {
+        for t in &self.toml {
+            config.apply_override(t)?;
+        }
+        config.push_layer(self.layer.clone())?;
+        if let Some(c) = &self.nginx_context {
+            config.nginx.context = Some(c.clone());
+        }
+        if let Some(v) = self.nginx_version {
+            config.nginx.version = Some(v);
+        }
+        Ok(())
+    }
+}
+
+/// The configurations of one run: each file's closest configuration file (or the one named
+/// with `--config FILE`), with the command line's overrides applied, loaded once each.
+#[derive(Debug)]
+pub struct ConfigSet {
+    /// Index 0 is the configuration of files with no configuration file above them.
+    configs: Vec<Config>,
+    fixed: bool,
+    overrides: Overrides,
+    by_file: HashMap<PathBuf, usize>,
+    by_dir: HashMap<PathBuf, usize>,
+    /// Problems met while resolving files found during the run (included files).
+    pub errors: Vec<String>,
+}
+
+impl ConfigSet {
+    /// Every file uses `config` (`--config FILE`, or a library caller's configuration).
+    pub fn fixed(config: Config) -> Self {
+        ConfigSet {
+            configs: vec![config],
+            fixed: true,
+            overrides: Overrides::default(),
+            by_file: HashMap::new(),
+            by_dir: HashMap::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Each file uses its closest configuration file, with `overrides` applied.
+    pub fn discovering(overrides: Overrides) -> Result<Self, String> {
+        let mut default = Config::default();
+        overrides.apply(&mut default)?;
+        Ok(ConfigSet {
+            configs: vec![default],
+            fixed: false,
+            overrides,
+            by_file: HashMap::new(),
+            by_dir: HashMap::new(),
+            errors: Vec::new(),
+        })
+    }
+
+    /// `--isolated`: no configuration file, only `overrides`.
+    pub fn isolated(overrides: Overrides) -> Result<Self, String> {
+        let mut config = Config::default();
+        overrides.apply(&mut config)?;
+        Ok(ConfigSet::fixed(config))
+    }
+
+    /// `--config FILE` with `overrides` applied: discovery is off.
+    pub fn from_file(path: &Path, overrides: Overrides) -> Result<Self, String> {
+        let mut config = Config::load(path)?;
+        overrides.apply(&mut config)?;
+        let mut set = ConfigSet::fixed(config);
+        set.overrides = overrides;
+        Ok(set)
+    }
+
+    /// The index of the configuration that applies to `path` (a file, or a directory for
+    /// standard input).
+    pub fn resolve(&mut self, path: &Path) -> Result<usize, String> {
+        if self.fixed {
+            return Ok(0);
+        }
+        let abs = absolute(path);
+        let dir = if abs.is_dir() {
+            abs.clone()
+        } else {
+            abs.parent().map_or_else(|| abs.clone(), Path::to_owned)
+        };
+        if let Some(&i) = self.by_dir.get(&dir) {
+            return Ok(i);
+        }
+        let i = match find_config_file(&dir) {
+            None => 0,
+            Some(file) => match self.by_file.get(&file) {
+                Some(&i) => i,
+                None => {
+                    let mut config = Config::load(&file)?;
+                    self.overrides.apply(&mut config)?;
+                    self.configs.push(config);
+                    self.by_file.insert(file, self.configs.len() - 1);
+                    self.configs.len() - 1
+                }
+            },
+        };
+        self.by_dir.insert(dir, i);
+        Ok(i)
+    }
+
+    /// Like [`resolve`](Self::resolve), for files found during the run: a problem is kept
+    /// in [`errors`](Self::errors) and the file gets the default configuration.
+    pub fn resolve_or_default(&mut self, path: &Path) -> usize {
+        match self.resolve(path) {
+            Ok(i) => i,
+            Err(e) => {
+                if !self.errors.contains(&e) {
+                    self.errors.push(e);
+                }
+                0
+            }
+        }
+    }
+
+    pub fn get(&self, index: usize) -> &Config {
+        &self.configs[index]
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rule(code: &str) -> &'static RuleMeta {
+        crate::rules::find(code).unwrap()
+    }
 
     #[test]
     fn reads_every_setting() {
@@ -269,32 +701,159 @@ mod tests {
         assert_eq!(c.nginx.version, Some((1, 22, 0)));
         assert_eq!(c.nginx.min_read_timeout_ms, 300_000);
         assert_eq!(c.nginx.context, Some(vec![Context::Http, Context::Server]));
-        let ngx006 = crate::rules::find("NGX006").unwrap();
-        assert!(!c.enabled(ngx006));
-        assert_eq!(
-            c.severity(crate::rules::find("NGX001").unwrap()),
-            Severity::Warning
-        );
+        assert!(!c.enabled(rule("NGX006")));
+        assert!(c.enabled(rule("NGX001")));
+        assert_eq!(c.severity(rule("NGX001")), Severity::Warning);
+        assert_eq!(c.severity(rule("NGX002")), Severity::Error);
     }
 
     #[test]
-    fn reads_fly_settings() {
-        let c = Config::from_toml(
-            "[fly]\nwebsocket-ports = [8081]\nlow-hard-limit = 50\ntarget-hard-limit = 500\n",
+    fn rejects_unknown_rules_and_keys_with_a_suggestion() {
+        let e = Config::from_toml("ignore = [\"NGX999\"]").unwrap_err();
+        assert!(e.contains("unknown rule `NGX999`"), "{e}");
+        let e = Config::from_toml("ignore = [\"proxy-http-versoin\"]").unwrap_err();
+        assert!(e.contains("did you mean `proxy-http-version`?"), "{e}");
+        let e = Config::from_toml("[nginx]\nversoin = \"1\"").unwrap_err();
+        assert!(
+            e.contains(":2:1: unknown key `versoin`") && e.contains("did you mean `version`?"),
+            "{e}"
+        );
+        let e = Config::from_toml("extend-selct = []").unwrap_err();
+        assert!(e.contains("did you mean `extend-select`?"), "{e}");
+        let e = Config::from_toml("[severity]\nNGX001 = \"warn\"").unwrap_err();
+        assert!(e.contains("did you mean `warning`?"), "{e}");
+        // Nothing close: no suggestion.
+        let e = Config::from_toml("colour = 1").unwrap_err();
+        assert!(!e.contains("did you mean"), "{e}");
+    }
+
+    #[test]
+    fn selection_layers_and_specificity() {
+        let mut c = Config::from_toml("select = [\"NGX00\"]\nignore = [\"NGX\"]").unwrap();
+        // The more specific select wins over the broader ignore in one layer.
+        assert!(c.enabled(rule("NGX001")));
+        assert!(!c.enabled(rule("NGX090")));
+        c.push_layer(Layer {
+            select: None,
+            extend_select: vec!["NGX090".into()],
+            ignore: vec!["NGX001".into()],
+        })
+        .unwrap();
+        assert!(!c.enabled(rule("NGX001")));
+        assert!(c.enabled(rule("NGX090")));
+        assert!(c.enabled(rule("NGX002")));
+        // A later `select` replaces everything before it.
+        c.push_layer(Layer {
+            select: Some(vec!["NGX003".into()]),
+            ..Layer::default()
+        })
+        .unwrap();
+        assert!(c.enabled(rule("NGX003")));
+        assert!(!c.enabled(rule("NGX002")));
+        assert!(!c.enabled(rule("NGX090")));
+    }
+
+    #[test]
+    fn severity_prefers_the_specific_selector() {
+        let c = Config::from_toml("[severity]\nNGX001 = \"info\"\nNGX = \"warning\"").unwrap();
+        assert_eq!(c.severity(rule("NGX001")), Severity::Info);
+        assert_eq!(c.severity(rule("NGX002")), Severity::Warning);
+    }
+
+    #[test]
+    fn extend_inherits_and_the_closer_file_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("svc/deploy")).unwrap();
+        std::fs::write(
+            root.join("wscfg.toml"),
+            "ignore = [\"NGX006\"]\n[severity]\nNGX001 = \"warning\"\n[nginx]\nversion = \"1.22\"\nmin-read-timeout = \"5m\"\n[per-file-ignores]\n\"legacy/*.conf\" = [\"NGX002\"]\n",
         )
         .unwrap();
-        assert_eq!(c.fly.websocket_ports, vec![8081]);
-        assert_eq!(c.fly.low_hard_limit, 50);
-        assert_eq!(c.fly.target_hard_limit, 500);
-        assert_eq!(c.fly.target_soft_limit(), 400);
-        assert_eq!(Config::default().fly.target_hard_limit, 1000);
-        assert!(Config::from_toml("[fly]\ntarget-hard-limit = 10\n").is_err());
-        assert!(Config::from_toml("[fly]\nwebsocket-port = [1]\n").is_err());
+        std::fs::write(
+            root.join("svc/.wscfg.toml"),
+            "extend = \"../wscfg.toml\"\nextend-select = [\"NGX006\"]\n[nginx]\nversion = \"1.30\"\n",
+        )
+        .unwrap();
+        let mut set = ConfigSet::discovering(Overrides::default()).unwrap();
+        let conf = root.join("svc/deploy/nginx.conf");
+        std::fs::write(&conf, "").unwrap();
+        let i = set.resolve(&conf).unwrap();
+        let c = set.get(i);
+        assert_eq!(
+            c.path.as_deref(),
+            Some(absolute(&root.join("svc/.wscfg.toml")).as_path())
+        );
+        assert_eq!(c.nginx.version, Some((1, 30, 0)), "the closer file wins");
+        assert_eq!(c.nginx.min_read_timeout_ms, 300_000, "inherited");
+        assert_eq!(c.severity(rule("NGX001")), Severity::Warning, "inherited");
+        assert!(c.enabled(rule("NGX006")), "extend-select re-enables");
+        // Per-file-ignores stay relative to the file that declares them.
+        assert!(c.ignored_in(rule("NGX002"), &root.join("legacy/a.conf")));
+        assert!(!c.ignored_in(rule("NGX002"), &root.join("svc/legacy/a.conf")));
+        // A file above svc/ uses the root configuration.
+        let top = root.join("nginx.conf");
+        std::fs::write(&top, "").unwrap();
+        let j = set.resolve(&top).unwrap();
+        assert_ne!(i, j);
+        assert!(!set.get(j).enabled(rule("NGX006")));
+        assert_eq!(set.get(j).nginx.version, Some((1, 22, 0)));
     }
 
     #[test]
-    fn rejects_unknown_rules_and_keys() {
-        assert!(Config::from_toml("ignore = [\"NGX999\"]").is_err());
-        assert!(Config::from_toml("[nginx]\nversoin = \"1\"").is_err());
+    fn extend_cycles_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.toml"), "extend = \"b.toml\"\n").unwrap();
+        std::fs::write(dir.path().join("b.toml"), "extend = \"a.toml\"\n").unwrap();
+        let e = Config::load(&dir.path().join("a.toml")).unwrap_err();
+        assert!(e.contains("cycle"), "{e}");
+    }
+
+    #[test]
+    fn pyproject_without_a_wscfg_table_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        std::fs::write(dir.path().join("wscfg.toml"), "ignore = [\"NGX006\"]\n").unwrap();
+        std::fs::write(
+            dir.path().join("a/pyproject.toml"),
+            "[tool.wscfg]\nignore = [\"NGX001\"]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("a/b/pyproject.toml"),
+            "[tool.black]\nline-length = 88\n",
+        )
+        .unwrap();
+        let found = find_config_file(&dir.path().join("a/b/x.conf")).unwrap();
+        assert_eq!(found, absolute(&dir.path().join("a/pyproject.toml")));
+        let c = Config::load(&found).unwrap();
+        assert!(!c.enabled(rule("NGX001")));
+        assert!(
+            c.enabled(rule("NGX006")),
+            "no extend: the root file is not merged"
+        );
+        let e = {
+            std::fs::write(
+                dir.path().join("a/pyproject.toml"),
+                "[tool.wscfg]\nignroe = []\n",
+            )
+            .unwrap();
+            Config::load(&found).unwrap_err()
+        };
+        assert!(e.contains("did you mean `ignore`?"), "{e}");
+    }
+
+    #[test]
+    fn overrides_are_toml_lines() {
+        let mut c = Config::default();
+        c.apply_override("nginx.version = \"1.29.7\"").unwrap();
+        c.apply_override("ignore = [\"NGX001\"]").unwrap();
+        assert!(c.nginx.proxies_http11_by_default());
+        assert!(!c.enabled(rule("NGX001")));
+        assert!(
+            c.apply_override("nginx.verison = \"1\"")
+                .unwrap_err()
+                .contains("did you mean `version`?")
+        );
     }
 }

@@ -1,35 +1,71 @@
 //! One run: read the files, lint them per format, and apply fixes in passes until nothing
 //! more can be fixed, refusing any result that no longer parses.
 
-use crate::config::Config;
+use crate::config::{Config, ConfigSet};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Applicability, apply_edits, select_edits};
 use crate::formats::Format;
 use crate::rules::nginx::SYNTAX_ERROR;
 use crate::source::{FileId, SourceDb, Span};
+use crate::suppress;
 use crate::workspace::{self, ReadError};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Fix passes before giving up on reaching a fixed point (each pass re-lints the result).
 const MAX_FIX_PASSES: usize = 10;
 
 pub struct Session {
     pub db: SourceDb,
-    pub config: Config,
+    /// Each file's configuration (the closest configuration file, or `--config FILE`).
+    pub configs: ConfigSet,
     /// The files the user asked about (named or found under a named directory).
     pub checked: Vec<(FileId, Format)>,
     /// Problems reading files: reported as diagnostics on the file.
     pub read_problems: Vec<Diagnostic>,
+    /// Each file's index in `configs`, once resolved.
+    config_of_file: HashMap<FileId, usize>,
 }
 
 impl Session {
+    /// A session where every file uses `config`.
     pub fn new(config: Config) -> Self {
+        Session::with_configs(ConfigSet::fixed(config))
+    }
+
+    pub fn with_configs(configs: ConfigSet) -> Self {
         Session {
             db: SourceDb::default(),
-            config,
+            configs,
             checked: Vec::new(),
             read_problems: Vec::new(),
+            config_of_file: HashMap::new(),
         }
+    }
+
+    /// Loads the configuration of every checked file, so a broken configuration file is an
+    /// error before anything is linted.
+    pub fn resolve_configs(&mut self) -> Result<(), String> {
+        for i in 0..self.checked.len() {
+            let path = self.db.get(self.checked[i].0).path.clone();
+            self.configs.resolve(&path)?;
+        }
+        Ok(())
+    }
+
+    fn config_index(&mut self, file: FileId) -> usize {
+        if let Some(&i) = self.config_of_file.get(&file) {
+            return i;
+        }
+        let path = self.db.get(file).path.clone();
+        let i = self.configs.resolve_or_default(&path);
+        self.config_of_file.insert(file, i);
+        i
+    }
+
+    /// The configuration that applies to `file`.
+    pub fn config_of(&mut self, file: FileId) -> &Config {
+        let i = self.config_index(file);
+        self.configs.get(i)
     }
 
     pub fn add_text(&mut self, path: std::path::PathBuf, text: String, format: Format) -> FileId {
@@ -63,23 +99,31 @@ impl Session {
     }
 
     /// Every finding, sorted by path then position.
+    ///
+    /// Files are linted in groups that share a configuration (usually one group per format);
+    /// each finding is then judged by the configuration of the file it is in: rule selection,
+    /// `[per-file-ignores]` and severity. Syntax errors are always reported.
     pub fn lint(&mut self) -> Vec<Diagnostic> {
-        let mut by_format: BTreeMap<Format, Vec<FileId>> = BTreeMap::new();
-        for &(f, fmt) in &self.checked {
-            by_format.entry(fmt).or_default().push(f);
+        let mut groups: BTreeMap<(usize, Format), Vec<FileId>> = BTreeMap::new();
+        for i in 0..self.checked.len() {
+            let (f, fmt) = self.checked[i];
+            let config = self.config_index(f);
+            groups.entry((config, fmt)).or_default().push(f);
         }
         let mut out = self.read_problems.clone();
-        for (format, files) in by_format {
+        for ((config, format), files) in groups {
+            let config = self.configs.get(config);
             out.extend(match format {
-                Format::Nginx => crate::formats::nginx::lint(&mut self.db, &files, &self.config),
-                Format::Fly => crate::formats::fly::lint(&self.db, &files, &self.config),
+                Format::Nginx => crate::formats::nginx::lint(&mut self.db, &files, config),
+                Format::Fly => crate::formats::fly::lint(&self.db, &files, config),
+                Format::Railway => crate::formats::railway::lint(&mut self.db, &files, config),
+                Format::AppRunner => crate::formats::apprunner::lint(&mut self.db, &files, config),
             });
         }
-        for d in &mut out {
-            if let Some(meta) = crate::rules::find(d.code) {
-                d.severity = self.config.severity(meta);
-            }
-        }
+        let mut seen = HashSet::new();
+        out.retain(|d| seen.insert((d.file, d.span, d.code, d.message.clone())));
+        let judged: Vec<Diagnostic> = out.into_iter().filter_map(|d| self.judge(d)).collect();
+        let mut out = self.apply_suppressions(judged);
         let db = &self.db;
         out.sort_by(|a, b| {
             (&db.get(a.file).path, a.span.start, a.code).cmp(&(
@@ -91,18 +135,86 @@ impl Session {
         out
     }
 
+    /// Applies the configuration of the finding's file: drops it if its rule is not selected
+    /// there (syntax errors always stay), and sets the configured severity.
+    fn judge(&mut self, mut d: Diagnostic) -> Option<Diagnostic> {
+        if let Some(meta) = crate::rules::find(d.code) {
+            let path = self.db.get(d.file).path.clone();
+            let config = self.config_of(d.file);
+            if meta.name != "syntax-error" && !config.enabled_for(meta, &path) {
+                return None;
+            }
+            d.severity = config.severity(meta);
+        }
+        Some(d)
+    }
+
+    /// Inline suppressions (`# wscfg: ignore CODE -- reason`), the same for every format
+    /// with comments: drops the findings they cover, and reports suppressions that are
+    /// malformed (WSC002, WSC003) or silence nothing (WSC001) in the checked files.
+    fn apply_suppressions(&mut self, diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        let mut files: Vec<FileId> = self
+            .checked
+            .iter()
+            .map(|(f, _)| *f)
+            .chain(diags.iter().map(|d| d.file))
+            .collect();
+        files.sort();
+        files.dedup();
+        let mut suppressions = Vec::new();
+        let mut problems = Vec::new();
+        for &f in &files {
+            let source = self.db.get(f);
+            let Some(comments) = comment_spans(self.format_of(f), &source.path, &source.text)
+            else {
+                continue;
+            };
+            let found = suppress::parse_file(f, source, &comments);
+            suppressions.extend(found.suppressions);
+            if self.is_checked(f) {
+                problems.extend(found.problems);
+            }
+        }
+        // A file that does not parse had no rules run on it: its suppressions prove nothing.
+        let unparsed: HashSet<FileId> = diags
+            .iter()
+            .filter(|d| d.name == "syntax-error")
+            .map(|d| d.file)
+            .collect();
+        let db = &self.db;
+        let out = suppress::apply(diags, &mut suppressions, |d| {
+            db.get(d.file).line_col(d.span.start).line
+        });
+        for s in &suppressions {
+            if !self.is_checked(s.file) || unparsed.contains(&s.file) {
+                continue;
+            }
+            let config = self.config_index(s.file);
+            let config = self.configs.get(config);
+            let source = self.db.get(s.file);
+            let ran = |m: &crate::rules::RuleMeta| config.enabled_for(m, &source.path);
+            problems.extend(suppress::unused(s, source, ran));
+        }
+        let mut out = out;
+        for d in problems {
+            out.extend(self.judge(d));
+        }
+        out
+    }
+
     /// Applies fixes in passes. Returns the original text of every file that changed, and
     /// messages about fixes that were refused.
     pub fn fix(&mut self, allow_unsafe: bool) -> FixOutcome {
         let mut originals: BTreeMap<FileId, String> = BTreeMap::new();
         let mut notes = Vec::new();
+        let mut applied = Vec::new();
         for _ in 0..MAX_FIX_PASSES {
             let diags = self.lint();
-            let fixes: Vec<_> = diags
+            let candidates: Vec<(&Diagnostic, &crate::fix::Fix)> = diags
                 .iter()
-                .filter_map(|d| d.fix.as_ref())
-                .filter(|f| allow_unsafe || f.applicability == Applicability::Safe)
-                .filter(|f| {
+                .filter_map(|d| d.fix.as_ref().map(|f| (d, f)))
+                .filter(|(_, f)| allow_unsafe || f.applicability == Applicability::Safe)
+                .filter(|(_, f)| {
                     let writable = f.edits.iter().all(|e| self.is_checked(e.file));
                     if !writable {
                         notes.push(format!(
@@ -113,9 +225,22 @@ impl Session {
                     writable
                 })
                 .collect();
-            let taken = select_edits(fixes);
+            let taken = select_edits(candidates.iter().map(|(_, f)| *f));
             if taken.is_empty() {
                 break;
+            }
+            for (d, f) in &candidates {
+                if f.edits
+                    .iter()
+                    .all(|e| taken.get(&e.file).is_some_and(|t| t.contains(e)))
+                {
+                    applied.push(AppliedFix {
+                        file: d.file,
+                        code: d.code,
+                        name: d.name,
+                        message: f.message.clone(),
+                    });
+                }
             }
             for (file, edits) in taken {
                 let old = self.db.get(file).text.clone();
@@ -128,8 +253,9 @@ impl Session {
         let broken: Vec<FileId> = originals
             .iter()
             .filter(|(f, old)| {
-                parses(self.format_of(**f), old)
-                    && !parses(self.format_of(**f), &self.db.get(**f).text)
+                let file = self.db.get(**f);
+                parses(self.format_of(**f), &file.path, old)
+                    && !parses(self.format_of(**f), &file.path, &file.text)
             })
             .map(|(f, _)| *f)
             .collect();
@@ -142,9 +268,14 @@ impl Session {
             self.db.set_text(f, old);
         }
         originals.retain(|f, old| *old != self.db.get(*f).text);
+        applied.retain(|a| originals.contains_key(&a.file));
         notes.sort();
         notes.dedup();
-        FixOutcome { originals, notes }
+        FixOutcome {
+            originals,
+            notes,
+            applied,
+        }
     }
 
     fn format_of(&self, file: FileId) -> Format {
@@ -155,10 +286,29 @@ impl Session {
     }
 }
 
-fn parses(format: Format, text: &str) -> bool {
+/// The comments of a file, for inline suppressions; `None` for a format without comments
+/// (JSON: use `[per-file-ignores]`).
+fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<Vec<Span>> {
+    use crate::formats::railway::Flavor;
+    match format {
+        Format::Nginx => Some(
+            crate::formats::nginx::parser::parse(text)
+                .map(|p| p.comments)
+                .unwrap_or_else(|_| suppress::hash_comments(text)),
+        ),
+        Format::Railway if Flavor::of(path, text) == Flavor::Json => None,
+        Format::Fly | Format::Railway | Format::AppRunner => Some(suppress::hash_comments(text)),
+    }
+}
+
+fn parses(format: Format, path: &std::path::Path, text: &str) -> bool {
     match format {
         Format::Nginx => crate::formats::nginx::parser::parse(text).is_ok(),
         Format::Fly => crate::formats::fly::parses(text),
+        Format::Railway => {
+            crate::formats::railway::parses(text, crate::formats::railway::Flavor::of(path, text))
+        }
+        Format::AppRunner => crate::formats::apprunner::parses(text),
     }
 }
 
@@ -166,12 +316,25 @@ pub struct FixOutcome {
     /// Changed files with their text before the fixes.
     pub originals: BTreeMap<FileId, String>,
     pub notes: Vec<String>,
+    /// The fixes applied, in the order they were, for `--show-fixes`.
+    pub applied: Vec<AppliedFix>,
+}
+
+#[derive(Clone, Debug)]
+pub struct AppliedFix {
+    /// The file of the finding (its edits may touch others).
+    pub file: FileId,
+    pub code: &'static str,
+    pub name: &'static str,
+    pub message: String,
 }
 
 fn syntax_meta(format: Format) -> &'static crate::rules::RuleMeta {
     match format {
         Format::Nginx => &SYNTAX_ERROR,
         Format::Fly => &crate::rules::fly::SYNTAX_ERROR,
+        Format::Railway => &crate::rules::railway::SYNTAX_ERROR,
+        Format::AppRunner => &crate::rules::apprunner::SYNTAX_ERROR,
     }
 }
 

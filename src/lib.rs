@@ -12,10 +12,11 @@ pub mod formats;
 pub mod render;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod workspace;
 
 use cli::{CheckArgs, Cli, ColorChoice, Command, OutputFormat, RulesFormat};
-use config::Config;
+use config::{ConfigSet, Layer, Overrides};
 use engine::Session;
 use formats::Format;
 use std::io::{IsTerminal, Read, Write};
@@ -57,7 +58,7 @@ fn list_rules(format: RulesFormat) -> Result<u8, String> {
                 .iter()
                 .map(|m| {
                     serde_json::json!({
-                        "code": m.code, "name": m.name, "format": m.format,
+                        "code": m.code, "name": m.name, "format": m.scope(),
                         "severity": m.severity, "fixable": m.fix.as_str(),
                         "summary": m.summary, "url": rules::rule_url(m.code),
                     })
@@ -75,7 +76,7 @@ fn list_rules(format: RulesFormat) -> Result<u8, String> {
                     "{:<8} {:<34} {:<7} {:<8} {:<9} {}",
                     m.code,
                     m.name,
-                    m.format.as_str(),
+                    m.scope(),
                     m.severity.as_str(),
                     m.fix.as_str(),
                     m.summary
@@ -86,34 +87,46 @@ fn list_rules(format: RulesFormat) -> Result<u8, String> {
     Ok(EXIT_CLEAN)
 }
 
-fn load_config(args: &CheckArgs) -> Result<Config, String> {
-    let mut config = match &args.config {
-        Some(path) => Config::load(path)?,
-        None => {
-            let start = args
-                .paths
-                .iter()
-                .find(|p| p.as_os_str() != "-")
-                .cloned()
-                .unwrap_or_else(|| PathBuf::from("."));
-            Config::discover(&start)?.unwrap_or_default()
-        }
-    };
-    for name in args.select.iter().chain(&args.ignore) {
-        if rules::find(name).is_none() {
-            return Err(format!("unknown rule `{name}`; `wscfg rules` lists them"));
+fn load_configs(args: &CheckArgs) -> Result<ConfigSet, String> {
+    let mut overrides = Overrides::default();
+    let mut file: Option<&Path> = None;
+    for c in &args.config {
+        let p = Path::new(c);
+        if p.is_file() {
+            if let Some(first) = file {
+                return Err(format!(
+                    "--config names two files ({} and {c}); use `extend` inside one of them",
+                    first.display()
+                ));
+            }
+            file = Some(p);
+        } else if c.contains('=') {
+            overrides.toml.push(c.clone());
+        } else {
+            return Err(format!(
+                "--config {c}: no such file, and not a KEY=VALUE override such as \
+                 'nginx.version = \"1.22\"'"
+            ));
         }
     }
-    config.add_select(&args.select);
-    config.add_ignore(&args.ignore);
+    overrides.layer = Layer {
+        select: (!args.select.is_empty()).then(|| args.select.clone()),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+    };
     if let Some(c) = &args.context {
-        config.nginx.context = Some(config::parse_context(c)?);
+        overrides.nginx_context = Some(config::parse_context(c)?);
     }
     if let Some(v) = &args.nginx_version {
-        config.nginx.version =
+        overrides.nginx_version =
             Some(config::parse_version(v).ok_or_else(|| format!("bad nginx version `{v}`"))?);
     }
-    Ok(config)
+    match file {
+        Some(_) if args.isolated => Err("--isolated reads no configuration file".into()),
+        Some(f) => ConfigSet::from_file(f, overrides),
+        None if args.isolated => ConfigSet::isolated(overrides),
+        None => ConfigSet::discovering(overrides),
+    }
 }
 
 fn use_color(choice: ColorChoice) -> bool {
@@ -128,8 +141,8 @@ fn use_color(choice: ColorChoice) -> bool {
 }
 
 fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
-    let config = load_config(args)?;
-    let mut session = Session::new(config);
+    let configs = load_configs(args)?;
+    let mut session = Session::with_configs(configs);
     let mut io_errors = Vec::new();
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if stdin {
@@ -138,7 +151,8 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
             .clone()
             .unwrap_or_else(|| PathBuf::from("-"));
         let format = match &args.stdin_format {
-            Some(f) => Format::parse(f).ok_or_else(|| format!("unknown format `{f}` (nginx)"))?,
+            Some(f) => Format::parse(f)
+                .ok_or_else(|| format!("unknown format `{f}` ({})", Format::names()))?,
             None => Format::detect(&name, true)
                 .filter(|_| name.as_os_str() != "-")
                 .ok_or("reading standard input needs --stdin-format nginx")?,
@@ -156,7 +170,9 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         .cloned()
         .collect();
     if !paths.is_empty() {
-        let (found, errors) = workspace::discover(&paths);
+        let mut walk = workspace::WalkOptions::new(args.no_ignore, &args.exclude)?;
+        walk.ignore_unknown = args.ignore_unknown;
+        let (found, errors) = workspace::discover_with(&paths, &walk);
         io_errors.extend(errors);
         for f in found {
             session.add_file(f.path, f.format);
@@ -165,13 +181,18 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
     for e in &io_errors {
         eprintln!("wscfg: error: {e}");
     }
+    session.resolve_configs()?;
 
     let color = use_color(args.color);
     let mut out = String::new();
     let mut notes = Vec::new();
+    let mut applied = Vec::new();
+    let mut changed = false;
     if fix && !args.diff {
         let outcome = session.fix(args.unsafe_fixes);
         notes = outcome.notes;
+        applied = outcome.applied;
+        changed = !outcome.originals.is_empty();
         for (&file, old) in &outcome.originals {
             let path = session.db.get(file).path.clone();
             let new = &session.db.get(file).text;
@@ -182,32 +203,54 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
             }
             engine::write_atomic(&path, new)
                 .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            if args.output_format != OutputFormat::Json {
+            if !args.output_format.is_machine_readable() && !args.quiet {
                 out.push_str(&fix::unified_diff(&display(&path), old, new));
             }
         }
     }
     let diags = session.lint();
-    if args.diff {
+    if let Some(e) = session.configs.errors.first() {
+        return Err(e.clone());
+    }
+    if args.diff && !args.output_format.is_machine_readable() {
         out.push_str(&preview_diff(&mut session, args.unsafe_fixes));
     }
     out.push_str(&match args.output_format {
+        _ if args.statistics => statistics(&diags, args.output_format)?,
         OutputFormat::Human => render::human::render(&session.db, &diags, color),
         OutputFormat::Concise => render::concise::render(&session.db, &diags),
         OutputFormat::Json => render::json::render(&session.db, &diags, session.checked.len()),
+        OutputFormat::Sarif => render::sarif::render(&session.db, &diags),
+        OutputFormat::Github => render::github::render(&session.db, &diags),
+        OutputFormat::Junit => {
+            let files: Vec<_> = session.checked.iter().map(|(f, _)| *f).collect();
+            render::junit::render(&session.db, &diags, &files)
+        }
     });
+    let machine = args.output_format.is_machine_readable();
+    if args.show_fixes && !machine {
+        out.push_str(&if fix && !args.diff {
+            applied_fixes(&session, &applied)
+        } else {
+            available_fixes(&session, &diags)
+        });
+    }
     std::io::stdout()
         .write_all(out.as_bytes())
         .map_err(|e| format!("cannot write output: {e}"))?;
-    for n in &notes {
-        eprintln!("wscfg: {n}");
-    }
-    if args.output_format == OutputFormat::Human {
-        eprintln!("{}", summary(&diags, session.checked.len()));
+    if !args.quiet {
+        for n in &notes {
+            eprintln!("wscfg: {n}");
+        }
+        if args.output_format == OutputFormat::Human {
+            eprintln!("{}", summary(&diags, session.checked.len()));
+        }
     }
     Ok(if !io_errors.is_empty() {
         EXIT_ERROR
-    } else if !args.exit_zero && engine::has_failures(&diags, args.fail_on) {
+    } else if (args.exit_non_zero_on_fix && changed)
+        || (!args.exit_zero && engine::has_failures(&diags, args.fail_on))
+    {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
@@ -224,6 +267,83 @@ fn preview_diff(session: &mut Session, allow_unsafe: bool) -> String {
     }
     for (file, old) in outcome.originals {
         session.db.set_text(file, old);
+    }
+    out
+}
+
+/// `--statistics`: findings per rule, most frequent first.
+fn statistics(diags: &[diagnostic::Diagnostic], format: OutputFormat) -> Result<String, String> {
+    let mut counts: Vec<(&str, &str, usize, usize)> = Vec::new();
+    for d in diags {
+        match counts.iter_mut().find(|c| c.0 == d.code) {
+            Some(c) => {
+                c.2 += 1;
+                c.3 += usize::from(d.fix.is_some());
+            }
+            None => counts.push((d.code, d.name, 1, usize::from(d.fix.is_some()))),
+        }
+    }
+    counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+    match format {
+        OutputFormat::Human | OutputFormat::Concise => Ok(counts
+            .iter()
+            .map(|(code, name, n, fixable)| {
+                let mark = if *fixable > 0 { " [*]" } else { "" };
+                format!("{n:>5}  {code:<7} {name}{mark}\n")
+            })
+            .collect()),
+        OutputFormat::Json => {
+            let v: Vec<_> = counts
+                .iter()
+                .map(|(code, name, n, fixable)| {
+                    serde_json::json!({"code": code, "name": name, "count": n, "fixable": fixable})
+                })
+                .collect();
+            Ok(format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).expect("serialises")
+            ))
+        }
+        _ => Err("--statistics works with --output-format human, concise or json".into()),
+    }
+}
+
+/// `check --show-fixes`: every fix on offer, with whether `wscfg fix` applies it.
+fn available_fixes(session: &Session, diags: &[diagnostic::Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let Some(f) = &d.fix else { continue };
+        let r = render::range(&session.db, d.file, d.span);
+        let how = match f.applicability {
+            fix::Applicability::Safe => "wscfg fix",
+            fix::Applicability::Unsafe => "wscfg fix --unsafe-fixes",
+        };
+        out.push_str(&format!(
+            "{}:{}:{}: {} fix ({how}): {}\n",
+            render::display_path(&session.db, d.file),
+            r.start.line,
+            r.start.column,
+            d.code,
+            f.message
+        ));
+    }
+    out
+}
+
+/// `fix --show-fixes`: what was applied, per file.
+fn applied_fixes(session: &Session, applied: &[engine::AppliedFix]) -> String {
+    if applied.is_empty() {
+        return "No fixes applied.\n".into();
+    }
+    let mut out = format!("Applied {} fix(es):\n", applied.len());
+    let mut files: Vec<_> = applied.iter().map(|a| a.file).collect();
+    files.sort_by_key(|f| session.db.get(*f).path.clone());
+    files.dedup();
+    for f in files {
+        out.push_str(&format!("  {}:\n", render::display_path(&session.db, f)));
+        for a in applied.iter().filter(|a| a.file == f) {
+            out.push_str(&format!("    {} ({}): {}\n", a.code, a.name, a.message));
+        }
     }
     out
 }

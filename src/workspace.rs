@@ -78,30 +78,95 @@ pub struct Discovered {
     pub format: Format,
 }
 
+/// How directories are walked: ignore files, and paths never to check.
+#[derive(Debug, Default, Clone)]
+pub struct WalkOptions {
+    /// Do not read `.gitignore`, `.ignore`, `.git/info/exclude` and the global git ignore.
+    pub no_ignore: bool,
+    /// A named file in no known format is skipped instead of being an error (pre-commit
+    /// names every file its `files:` pattern matches, including `.conf` files of other tools).
+    pub ignore_unknown: bool,
+    exclude: Vec<(String, globset::GlobMatcher)>,
+}
+
+impl WalkOptions {
+    pub fn new(no_ignore: bool, exclude: &[String]) -> Result<Self, String> {
+        let exclude = exclude
+            .iter()
+            .map(|p| {
+                globset::GlobBuilder::new(p.trim_start_matches("./"))
+                    .literal_separator(true)
+                    .build()
+                    .map(|g| (p.clone(), g.compile_matcher()))
+                    .map_err(|e| format!("--exclude {p}: {e}"))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(WalkOptions {
+            no_ignore,
+            ignore_unknown: false,
+            exclude,
+        })
+    }
+
+    /// `--exclude`: a glob matches the path as given (without a leading `./`), the path
+    /// below the walked directory, or, for a glob without `/`, the file or directory name.
+    pub fn excluded(&self, path: &Path, root: &Path) -> bool {
+        if self.exclude.is_empty() {
+            return false;
+        }
+        let shown = path.strip_prefix(".").unwrap_or(path);
+        let below = path.strip_prefix(root).unwrap_or(path);
+        let name = path.file_name().map(Path::new);
+        self.exclude.iter().any(|(pattern, m)| {
+            m.is_match(shown)
+                || m.is_match(below)
+                || (!pattern.contains('/') && name.is_some_and(|n| m.is_match(n)))
+        })
+    }
+}
+
 /// Walks the named paths (files are taken as named, directories walked with .gitignore
 /// respected and symlinks not followed) and keeps the files whose format is recognised.
 /// Errors (a missing path) are returned for the caller to report.
 pub fn discover(paths: &[PathBuf]) -> (Vec<Discovered>, Vec<String>) {
+    discover_with(paths, &WalkOptions::default())
+}
+
+/// [`discover`] with ignore files and `--exclude` as the options say. Symlinks met while
+/// walking are never followed, so nothing outside a walked directory is read through one
+/// (a symlink the user names is read: it is the root).
+pub fn discover_with(paths: &[PathBuf], options: &WalkOptions) -> (Vec<Discovered>, Vec<String>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for root in paths {
         match fs::symlink_metadata(root) {
             Err(e) => errors.push(format!("{}: {e}", root.display())),
-            Ok(m) if !m.is_dir() => match Format::detect(root, true) {
+            Ok(_) if options.excluded(root, Path::new("")) => {}
+            Ok(m) if !m.is_dir() && !root.is_dir() => match Format::detect(root, true) {
                 Some(format) => found.push(Discovered {
                     path: root.clone(),
                     format,
                 }),
+                None if options.ignore_unknown => {}
                 None => errors.push(format!(
-                    "{}: not a file format wscfg knows (nginx)",
-                    root.display()
+                    "{}: not a file format wscfg knows ({})",
+                    root.display(),
+                    Format::names()
                 )),
             },
             Ok(_) => {
-                let walker = ignore::WalkBuilder::new(root)
+                let mut builder = ignore::WalkBuilder::new(root);
+                builder
                     .follow_links(false)
+                    .standard_filters(!options.no_ignore)
                     .hidden(false)
-                    .filter_entry(|e| e.file_name() != ".git")
+                    .require_git(false);
+                let (walk_root, opts) = (root.clone(), options.clone());
+                let walker = builder
+                    .filter_entry(move |e| {
+                        e.file_name() != ".git"
+                            && (e.depth() == 0 || !opts.excluded(e.path(), &walk_root))
+                    })
                     .build();
                 for entry in walker {
                     match entry {

@@ -1,22 +1,10 @@
 //! Real-world nginx files (tests/corpus, copied from public repositories): every one is read
 //! without a panic, and exactly the deliberately broken ones give a located NGX000.
 
-use std::path::{Path, PathBuf};
-use wscfg::engine::Session;
+mod common;
 
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(files(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
-}
+use std::path::Path;
+use wscfg::engine::Session;
 
 /// Files that nginx itself refuses, each for a reason its project documents.
 const BROKEN: &[(&str, &str)] = &[
@@ -57,7 +45,7 @@ const BROKEN: &[(&str, &str)] = &[
 #[test]
 fn every_nginx_corpus_file_is_read_and_only_broken_ones_fail() {
     let root = Path::new("tests/corpus/nginx");
-    let all = files(root);
+    let all = common::files_under(root);
     assert!(all.len() > 100, "corpus missing: {}", all.len());
     let mut failures = Vec::new();
     for path in all {

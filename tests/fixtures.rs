@@ -4,6 +4,8 @@
 //! - fixing a `fires_*` file (safe and unsafe fixes) must give its `.fixed` twin byte for byte,
 //!   and that result must lint clean of every rule and be a fixed point.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use wscfg::config::Config;
 use wscfg::engine::Session;
@@ -34,7 +36,7 @@ fn fixtures() -> Vec<Fixture> {
                 .replace('_', "-");
             let rule = wscfg::rules::find(&name)
                 .unwrap_or_else(|| panic!("{} names no rule", rule_dir.display()));
-            for entry in walk(&rule_dir) {
+            for entry in common::files_under(&rule_dir) {
                 let file = entry.file_name().unwrap().to_str().unwrap();
                 if file.contains(".fixed.") {
                     continue;
@@ -51,19 +53,6 @@ fn fixtures() -> Vec<Fixture> {
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
     out
 }
 
@@ -148,6 +137,14 @@ fn fixes_match_fixed_files_lint_clean_and_are_fixed_points() {
             if twin.exists() {
                 failures.push(format!(
                     "{}: no fix offered but {} exists",
+                    f.path.display(),
+                    twin.display()
+                ));
+            }
+            // With no twin, the fixes other rules offer must leave it alone too.
+            if !s.fix(true).originals.is_empty() {
+                failures.push(format!(
+                    "{}: changed by fixes but has no {}",
                     f.path.display(),
                     twin.display()
                 ));

@@ -2,6 +2,8 @@
 //! whose rule has no fix stay untouched, the flyctl corpus, the model on messy real-world
 //! shapes, settings from wscfg.toml, CRLF files, and `wscfg fix fly.toml` on a temporary copy.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use wscfg::config::Config;
 use wscfg::engine::Session;
@@ -23,66 +25,12 @@ fn fixed(text: &str) -> String {
     s.db.get(id).text.clone()
 }
 
-fn fixture_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            fixture_files(&p, out);
-        } else if p
-            .file_name()
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .starts_with("fires_")
-            && !p.to_str().unwrap().ends_with(".fixed.toml")
-        {
-            out.push(p);
-        }
-    }
-}
-
-/// tests/fixtures.rs checks fires files that have a `.fixed` twin; this checks the others:
-/// with no twin, `wscfg fix --unsafe-fixes` must leave the file exactly as it is.
-#[test]
-fn fires_fixtures_without_a_twin_are_left_untouched() {
-    let mut all = Vec::new();
-    fixture_files(Path::new(FIXTURES), &mut all);
-    let mut untouched = 0;
-    for f in all {
-        let twin = f.with_extension("fixed.toml");
-        if twin.exists() {
-            continue;
-        }
-        let text = std::fs::read_to_string(&f).unwrap();
-        let config = Config::discover(&f).unwrap().unwrap_or_default();
-        let mut s = Session::new(config);
-        let id = s.add_text(f.clone(), text.clone(), Format::Fly);
-        s.fix(true);
-        assert_eq!(s.db.get(id).text, text, "{}: changed by fixes", f.display());
-        untouched += 1;
-    }
-    assert!(untouched >= 6, "only {untouched} fixtures without a fix");
-}
-
 /// flyctl's own test files (tests/corpus/fly, copied from superfly/flyctl).
 fn corpus_files() -> Vec<PathBuf> {
-    fn walk(d: &Path, out: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|x| x == "toml") {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/fly"),
-        &mut out,
-    );
-    out.sort();
-    out
+    common::files_under(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/fly"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect()
 }
 
 #[test]

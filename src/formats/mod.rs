@@ -1,7 +1,13 @@
 //! The file formats wscfg understands, and how a file is recognised as one of them.
 
+pub mod apprunner;
+pub mod evidence;
 pub mod fly;
 pub mod nginx;
+pub mod project_deps;
+pub mod railway;
+pub mod spanned;
+pub mod start_command;
 
 use serde::Serialize;
 use std::path::Path;
@@ -11,6 +17,8 @@ use std::path::Path;
 pub enum Format {
     Nginx,
     Fly,
+    Railway,
+    AppRunner,
 }
 
 impl Format {
@@ -18,15 +26,25 @@ impl Format {
         match self {
             Format::Nginx => "nginx",
             Format::Fly => "fly",
+            Format::Railway => "railway",
+            Format::AppRunner => "apprunner",
         }
     }
 
+    pub const ALL: [Format; 4] = [
+        Format::Nginx,
+        Format::Fly,
+        Format::Railway,
+        Format::AppRunner,
+    ];
+
     pub fn parse(s: &str) -> Option<Format> {
-        match s {
-            "nginx" => Some(Format::Nginx),
-            "fly" => Some(Format::Fly),
-            _ => None,
-        }
+        Format::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// "nginx, fly, railway, apprunner", for messages.
+    pub fn names() -> String {
+        Format::ALL.map(Format::as_str).join(", ")
     }
 
     /// Name first, then content. `named` is true for a file the user named explicitly, which
@@ -34,6 +52,12 @@ impl Format {
     pub fn detect(path: &Path, named: bool) -> Option<Format> {
         if fly::detect_by_name(path) {
             return Some(Format::Fly);
+        }
+        if railway::is_manifest_name(path) {
+            return Some(Format::Railway);
+        }
+        if apprunner::is_manifest_name(path) {
+            return Some(Format::AppRunner);
         }
         if nginx::detect::by_name(path) {
             return Some(Format::Nginx);
@@ -43,6 +67,12 @@ impl Format {
         }
         if nginx::detect::by_content(path, named) {
             return Some(Format::Nginx);
+        }
+        if railway::detect_by_content(path, named) {
+            return Some(Format::Railway);
+        }
+        if apprunner::detect_by_content(path, named) {
+            return Some(Format::AppRunner);
         }
         None
     }

@@ -1,8 +1,12 @@
-//! Turning diagnostics into output: human (miette), concise and JSON.
+//! Turning diagnostics into output: human (miette), concise, JSON, SARIF, GitHub workflow
+//! commands and JUnit XML. Every renderer takes positions from [`range`].
 
 pub mod concise;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use crate::source::{FileId, SourceDb, Span};
 use serde::Serialize;

@@ -1,7 +1,10 @@
 //! The rule registry: every rule's metadata, and lookup by code or name.
 
+pub mod apprunner;
 pub mod fly;
 pub mod nginx;
+pub mod railway;
+pub mod suppression;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
@@ -28,13 +31,19 @@ impl FixAvailability {
 pub struct RuleMeta {
     pub code: &'static str,
     pub name: &'static str,
-    pub format: Format,
+    /// The format whose files the rule reads; `None` for rules about wscfg itself (inline
+    /// suppressions), which apply to every format.
+    pub format: Option<Format>,
     pub severity: Severity,
     pub fix: FixAvailability,
     pub summary: &'static str,
 }
 
 impl RuleMeta {
+    /// `nginx`, `fly`, … or `any`.
+    pub fn scope(&self) -> &'static str {
+        self.format.map_or("any", Format::as_str)
+    }
     pub fn is_named(&self, name: &str) -> bool {
         self.code.eq_ignore_ascii_case(name) || self.name == name
     }
@@ -53,6 +62,9 @@ pub trait Rule<Cx>: Sync {
 pub fn all() -> Vec<&'static RuleMeta> {
     let mut v: Vec<&'static RuleMeta> = nginx::META.to_vec();
     v.extend_from_slice(fly::META);
+    v.extend_from_slice(railway::META);
+    v.extend_from_slice(apprunner::META);
+    v.extend_from_slice(suppression::META);
     v.sort_by_key(|m| m.code);
     v
 }

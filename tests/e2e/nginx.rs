@@ -27,17 +27,7 @@ use std::time::{Duration, Instant};
 
 /// Where the Debian package keeps mime.types and friends.
 const PACKAGED_DIR: &str = "/etc/nginx";
-const PACKAGED_FILES: &[&str] = &[
-    "mime.types",
-    "fastcgi_params",
-    "fastcgi.conf",
-    "uwsgi_params",
-    "scgi_params",
-    "proxy_params",
-    "koi-utf",
-    "koi-win",
-    "win-utf",
-];
+use wscfg::formats::nginx::load::PACKAGED_FILES;
 /// How long nginx may take to open its port, and to exit when asked.
 const START_TIMEOUT: Duration = Duration::from_secs(5);
 const STOP_TIMEOUT: Duration = Duration::from_secs(3);

@@ -21,23 +21,38 @@ pub fn by_name(path: &Path) -> bool {
 }
 
 /// `*.conf` files whose text has `server`, `location` or `http` blocks or proxy directives, or
-/// which sit in a `conf.d/` directory; a `*.conf` file the user names is taken as nginx
-/// whatever it holds (h5bp-style snippets of `add_header` lines are nginx too); any other
-/// named file needs nginx-looking text.
+/// which sit in a `conf.d/` directory. A `*.conf` file the user names is also nginx when its
+/// text reads as nginx statements (h5bp-style snippets of `add_header` lines), so another
+/// tool's `.conf` (supervisord's INI) is not mistaken for it.
 pub fn by_content(path: &Path, named: bool) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let conf = name.ends_with(".conf") || name.ends_with(".conf.template");
     if !(conf || named) {
         return false;
     }
-    let in_conf_d = path
-        .parent()
-        .and_then(|p| p.file_name())
-        .is_some_and(|d| d == "conf.d");
-    if conf && (named || in_conf_d) {
+    if conf
+        && path
+            .parent()
+            .and_then(|p| p.file_name())
+            .is_some_and(|d| d == "conf.d")
+    {
         return true;
     }
-    looks_like_nginx(&head(path))
+    let text = head(path);
+    looks_like_nginx(&text) || conf && named && reads_as_statements(&text)
+}
+
+/// The text parses as nginx and every top-level name looks like a directive name.
+fn reads_as_statements(text: &str) -> bool {
+    super::parser::parse_with_limit(text, super::parser::DEFAULT_MAX_DEPTH).is_ok_and(|p| {
+        !p.roots.is_empty()
+            && p.roots.iter().all(|&r| {
+                p.get(r)
+                    .name()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            })
+    })
 }
 
 fn head(path: &Path) -> String {

@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Files the nginx package ships beside nginx.conf; repositories rarely copy them.
-const PACKAGED_FILES: &[&str] = &[
+pub const PACKAGED_FILES: &[&str] = &[
     "mime.types",
     "fastcgi_params",
     "fastcgi.conf",

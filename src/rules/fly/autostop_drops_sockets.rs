@@ -11,7 +11,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "FLY003",
     name: "autostop-drops-sockets",
-    format: Format::Fly,
+    format: Some(Format::Fly),
     severity: Severity::Warning,
     fix: FixAvailability::Sometimes,
     summary: "auto_stop_machines with min_machines_running = 0 stops Machines under open WebSockets",

@@ -9,7 +9,7 @@ use crate::source::Span;
 pub static META: RuleMeta = RuleMeta {
     code: "FLY008",
     name: "duplicate-public-port",
-    format: Format::Fly,
+    format: Some(Format::Fly),
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "the same public port is declared twice (http_service and services, or two services)",

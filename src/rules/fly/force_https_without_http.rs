@@ -9,7 +9,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "FLY005",
     name: "force-https-without-http",
-    format: Format::Fly,
+    format: Some(Format::Fly),
     severity: Severity::Error,
     fix: FixAvailability::Always,
     summary: "force_https on a port without the `http` handler fails the deploy",

@@ -13,7 +13,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "FLY006",
     name: "ignored-key",
-    format: Format::Fly,
+    format: Some(Format::Fly),
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "a key flyctl ignores in [http_service] or [[services]], so the setting never reaches the proxy",

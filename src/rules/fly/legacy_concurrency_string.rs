@@ -10,7 +10,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "FLY007",
     name: "legacy-concurrency-string",
-    format: Format::Fly,
+    format: Some(Format::Fly),
     severity: Severity::Warning,
     fix: FixAvailability::Sometimes,
     summary: "legacy `concurrency = \"soft,hard\"` string, which flyctl silently turns into type requests",

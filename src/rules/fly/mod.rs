@@ -20,7 +20,7 @@ use crate::formats::fly::model::Service;
 pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
     code: "FLY000",
     name: "syntax-error",
-    format: Format::Fly,
+    format: Some(Format::Fly),
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "the fly.toml is not valid TOML (or cannot be read)",

@@ -8,7 +8,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "FLY004",
     name: "soft-limit-not-below-hard",
-    format: Format::Fly,
+    format: Some(Format::Fly),
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "concurrency soft_limit is not below hard_limit, so load never shifts before Machines refuse it",

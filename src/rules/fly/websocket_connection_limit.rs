@@ -11,7 +11,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "FLY002",
     name: "websocket-connection-limit",
-    format: Format::Fly,
+    format: Some(Format::Fly),
     severity: Severity::Warning,
     fix: FixAvailability::Always,
     summary: "a WebSocket service's concurrency hard_limit counts every open socket and fills up",

@@ -12,7 +12,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "FLY001",
     name: "websocket-port-http-handler",
-    format: Format::Fly,
+    format: Some(Format::Fly),
     severity: Severity::Error,
     fix: FixAvailability::Sometimes,
     summary: "a WebSocket service's dedicated public port uses the `http` handler; TLS-only passes the socket through",

@@ -9,7 +9,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "NGX003",
     name: "connection-header-missing",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Error,
     fix: FixAvailability::Sometimes,
     summary: "WebSocket location sends no Connection header carrying `upgrade`",

@@ -12,7 +12,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "NGX008",
     name: "connection-upgrade-hardcoded",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Warning,
     fix: FixAvailability::Sometimes,
     summary: "a literal `Connection: upgrade` is sent on ordinary requests too",

@@ -11,7 +11,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "NGX005",
     name: "connection-upgrade-map-undefined",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Error,
     fix: FixAvailability::Always,
     summary: "Upgrade/Connection header uses a variable that no map defines; nginx -t fails",

@@ -11,7 +11,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "NGX012",
     name: "cors-headers-on-websocket",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "CORS headers on a WebSocket location protect nothing: browsers do not apply CORS to WebSocket handshakes",

@@ -10,7 +10,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "NGX011",
     name: "http2-cleartext-listen",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a WebSocket server listens with `http2` and no `ssl`: the port speaks HTTP/2 only (nginx before 1.25.1)",

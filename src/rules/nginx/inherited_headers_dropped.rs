@@ -11,7 +11,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "NGX004",
     name: "inherited-headers-dropped",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Error,
     fix: FixAvailability::Always,
     summary: "a proxy_set_header in the location discards the Upgrade/Connection headers set at an outer level",

@@ -10,7 +10,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "NGX009",
     name: "keepalive-connection-cleared",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Error,
     fix: FixAvailability::Sometimes,
     summary: "`proxy_set_header Connection \"\"` (upstream keepalive) in a WebSocket location: the upgrade can never pass",

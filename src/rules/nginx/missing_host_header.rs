@@ -1,5 +1,5 @@
-//! NGX015 missing-host-header: a WebSocket location proxies to an upstream by name and nginx
-//! sends that name as Host.
+//! NGX015 missing-host-header: a WebSocket location proxies to an upstream group and nginx
+//! sends the group's name as Host.
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
@@ -11,7 +11,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "NGX015",
     name: "missing-host-header",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Warning,
     fix: FixAvailability::Always,
     summary: "WebSocket location proxies to an upstream by name without setting Host; Origin checks then fail with 403",
@@ -30,7 +30,9 @@ impl<'a> Rule<NginxContext<'a>> for MissingHostHeader {
             let Some(target) = cx.proxy_target(loc) else {
                 continue;
             };
-            if !matches!(target.kind, TargetKind::Upstream(_) | TargetKind::Name) {
+            // An upstream group's name is never a host any backend answers to; a host name in
+            // the URL (`http://app:8080`) is at least the backend's own name.
+            if !matches!(target.kind, TargetKind::Upstream(_)) {
                 continue;
             }
             let levels = cx.header_levels(loc);
@@ -47,16 +49,13 @@ impl<'a> Rule<NginxContext<'a>> for MissingHostHeader {
                 Some(h) => cx.text(h).to_owned(),
                 None => format!("proxy_set_header Host {};", host_variable(cx, ws.server)),
             };
-            let what = match target.kind {
-                TargetKind::Upstream(_) => "the upstream group's name",
-                _ => "the host name of the proxy_pass URL",
-            };
             let mut d = META
                 .diag(
                     cx.file(loc),
                     cx.header_span(loc),
                     format!(
-                        "{} sets no Host header, so nginx sends `Host: {}` ({what}); WebSocket \
+                        "{} sets no Host header, so nginx sends `Host: {}` (the upstream group's \
+                         name); WebSocket \
                          servers that check the handshake's Origin against Host (gorilla/websocket \
                          and Spring by default) refuse it with 403",
                         cx.describe(loc),

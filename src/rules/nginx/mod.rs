@@ -25,7 +25,7 @@ use crate::formats::nginx::NginxContext;
 pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
     code: "NGX000",
     name: "syntax-error",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "the file is not valid nginx configuration syntax (or cannot be read)",
@@ -34,7 +34,7 @@ pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
 pub static INCLUDE_NOT_FOUND: RuleMeta = RuleMeta {
     code: "NGX090",
     name: "include-not-found",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "an `include` names a file that does not exist, so its directives go unchecked",
@@ -43,7 +43,7 @@ pub static INCLUDE_NOT_FOUND: RuleMeta = RuleMeta {
 pub static INCLUDE_CYCLE: RuleMeta = RuleMeta {
     code: "NGX091",
     name: "include-cycle",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "files include each other in a cycle",

@@ -9,7 +9,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "NGX001",
     name: "proxy-http-version",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Error,
     fix: FixAvailability::Always,
     summary: "WebSocket location proxied with HTTP/1.0, which cannot carry the upgrade",

@@ -16,7 +16,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "NGX006",
     name: "read-timeout-short",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Warning,
     fix: FixAvailability::Always,
     summary: "proxy_read_timeout closes idle WebSocket connections",

@@ -12,7 +12,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "NGX013",
     name: "socketio-upstream-not-sticky",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Error,
     fix: FixAvailability::Sometimes,
     summary: "Socket.IO proxied to several upstream servers without ip_hash, hash or sticky",

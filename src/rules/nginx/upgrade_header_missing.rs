@@ -9,7 +9,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "NGX002",
     name: "upgrade-header-missing",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Error,
     fix: FixAvailability::Always,
     summary: "WebSocket location does not pass the Upgrade header to its upstream",

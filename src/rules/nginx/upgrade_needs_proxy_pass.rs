@@ -10,7 +10,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "NGX010",
     name: "upgrade-needs-proxy-pass",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "WebSocket location handed to fastcgi_pass or grpc_pass, which cannot tunnel an upgraded connection",

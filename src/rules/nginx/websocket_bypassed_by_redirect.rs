@@ -11,7 +11,7 @@ use crate::rules::{FixAvailability, Rule, RuleMeta};
 pub static META: RuleMeta = RuleMeta {
     code: "NGX014",
     name: "websocket-bypassed-by-redirect",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a server-level return/rewrite (or an if with return) answers WebSocket handshakes before their location",

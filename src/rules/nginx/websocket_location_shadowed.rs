@@ -15,7 +15,7 @@ use crate::source::Span;
 pub static META: RuleMeta = RuleMeta {
     code: "NGX007",
     name: "websocket-location-shadowed",
-    format: Format::Nginx,
+    format: Some(Format::Nginx),
     severity: Severity::Error,
     fix: FixAvailability::Sometimes,
     summary: "another location (regex, ^~ or =) serves the WebSocket location's requests",

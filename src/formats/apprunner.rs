@@ -1,0 +1,394 @@
+//! AWS App Runner's `apprunner.yaml`, parsed with `saphyr` (a maintained YAML 1.2 parser that
+//! marks every node's start and end) into the shared located tree, and the questions App
+//! Runner rules ask of it: the run command, its environment, and WebSocket evidence from the
+//! command and the project's dependencies.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::formats::evidence::{self, DepFiles, Evidence};
+use crate::formats::project_deps::ProjectDeps;
+use crate::formats::spanned::{Entry, Kind, Node, Quote, StrLit};
+use crate::formats::start_command::{self, Invocation, Parsed};
+use crate::source::{FileId, SourceDb, Span};
+
+pub fn is_manifest_name(path: &Path) -> bool {
+    matches!(
+        path.file_name().and_then(|n| n.to_str()),
+        Some("apprunner.yaml" | "apprunner.yml")
+    )
+}
+
+/// Other `.yaml` / `.yml` files that read like an apprunner.yaml: any such file the user names,
+/// and ones with `apprunner` in their name found in a walk, when a top-level `runtime:` or a
+/// top-level `run:` with a `command:` under it says so.
+pub fn detect_by_content(path: &Path, named: bool) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let ext_ok = name.ends_with(".yaml") || name.ends_with(".yml");
+    if !ext_ok || !(named || name.to_ascii_lowercase().contains("apprunner")) {
+        return false;
+    }
+    let mut head = Vec::new();
+    let _ = std::fs::File::open(path).and_then(|f| {
+        std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 * 1024), &mut head)
+    });
+    looks_like_apprunner(&String::from_utf8_lossy(&head))
+}
+
+pub fn looks_like_apprunner(text: &str) -> bool {
+    let top = |key: &str| {
+        text.lines()
+            .any(|l| l.strip_prefix(key).is_some_and(|r| r.starts_with(':')))
+    };
+    let command_below_run = text.split("\nrun:").nth(1).is_some_and(|rest| {
+        rest.lines()
+            .take_while(|l| l.is_empty() || l.starts_with([' ', '\t', '#']))
+            .any(|l| l.trim_start().starts_with("command:"))
+    });
+    top("runtime") || command_below_run
+}
+
+#[derive(Clone, Debug)]
+pub struct SyntaxError {
+    pub message: String,
+    pub span: Span,
+}
+
+/// Byte offset of every character index (saphyr marks positions in characters).
+struct CharOffsets(Vec<usize>);
+
+impl CharOffsets {
+    fn new(text: &str) -> Self {
+        if text.is_ascii() {
+            return CharOffsets(Vec::new());
+        }
+        let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        v.push(text.len());
+        CharOffsets(v)
+    }
+    fn byte(&self, text: &str, char_index: usize) -> usize {
+        if self.0.is_empty() {
+            char_index.min(text.len())
+        } else {
+            self.0.get(char_index).copied().unwrap_or(text.len())
+        }
+    }
+}
+
+/// Parses the first YAML document of `text`; an empty file is a null root.
+pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    let offsets = CharOffsets::new(text);
+    let docs = MarkedYaml::load_from_str(text).map_err(|e| {
+        let at = offsets.byte(text, e.marker().index());
+        let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+        SyntaxError {
+            message: e.info().to_owned(),
+            span: Span::new(at, end),
+        }
+    })?;
+    Ok(match docs.first() {
+        Some(d) => convert(d, text, &offsets),
+        None => Node {
+            span: Span::new(0, 0),
+            kind: Kind::Null,
+        },
+    })
+}
+
+fn span_of(n: &MarkedYaml, text: &str, offsets: &CharOffsets) -> Span {
+    let start = offsets.byte(text, n.span.start.index());
+    let end = offsets.byte(text, n.span.end.index()).max(start);
+    // Block nodes end after their trailing line break and indentation: trim it.
+    let trimmed = text[start..end].trim_end().len();
+    Span::new(start, start + trimmed)
+}
+
+fn scalar_text(s: &Scalar) -> String {
+    match s {
+        Scalar::Null => "null".into(),
+        Scalar::Boolean(b) => b.to_string(),
+        Scalar::Integer(i) => i.to_string(),
+        Scalar::FloatingPoint(f) => f.to_string(),
+        Scalar::String(s) => s.to_string(),
+    }
+}
+
+fn convert(n: &MarkedYaml, text: &str, offsets: &CharOffsets) -> Node {
+    let span = span_of(n, text, offsets);
+    let kind = match &n.data {
+        YamlData::Value(s) => match s {
+            Scalar::Null => Kind::Null,
+            Scalar::Boolean(b) => Kind::Bool(*b),
+            Scalar::Integer(i) => Kind::Int(*i),
+            Scalar::FloatingPoint(f) => Kind::Float(f.into_inner()),
+            Scalar::String(s) => {
+                let raw = &text[span.range()];
+                let content = if raw == s.as_ref() {
+                    Some(span)
+                } else if raw.len() >= 2
+                    && (raw.starts_with('"') || raw.starts_with('\''))
+                    && raw[1..raw.len() - 1] == *s.as_ref()
+                {
+                    Some(Span::new(span.start + 1, span.end - 1))
+                } else {
+                    None
+                };
+                Kind::Str(StrLit {
+                    value: s.to_string(),
+                    content,
+                    quote: Quote::Yaml,
+                })
+            }
+        },
+        YamlData::Sequence(items) => {
+            Kind::Array(items.iter().map(|i| convert(i, text, offsets)).collect())
+        }
+        YamlData::Mapping(m) => Kind::Map(
+            m.iter()
+                .map(|(k, v)| Entry {
+                    key: match &k.data {
+                        YamlData::Value(s) => scalar_text(s),
+                        YamlData::Representation(r, _, _) => r.to_string(),
+                        _ => text[span_of(k, text, offsets).range()].to_owned(),
+                    },
+                    key_span: span_of(k, text, offsets),
+                    value: convert(v, text, offsets),
+                })
+                .collect(),
+        ),
+        YamlData::Tagged(_, inner) => return convert(inner, text, offsets),
+        _ => Kind::Other,
+    };
+    Node { span, kind }
+}
+
+// ---------------------------------------------------------------- schema
+
+pub const TOP_KEYS: &[&str] = &["version", "runtime", "build", "run"];
+pub const BUILD_KEYS: &[&str] = &["commands", "env"];
+pub const PHASES: &[&str] = &["pre-build", "build", "post-build"];
+pub const RUN_KEYS: &[&str] = &[
+    "runtime-version",
+    "pre-run",
+    "command",
+    "network",
+    "env",
+    "secrets",
+];
+pub const NETWORK_KEYS: &[&str] = &["port", "env"];
+pub const ENV_ENTRY_KEYS: &[&str] = &["name", "value"];
+pub const SECRET_ENTRY_KEYS: &[&str] = &["name", "value-from"];
+/// Managed runtimes, as the App Runner API lists them (PYTHON_3, NODEJS_18, …) spelled the
+/// way apprunner.yaml names them.
+pub const RUNTIMES: &[&str] = &[
+    "python3",
+    "python311",
+    "nodejs12",
+    "nodejs14",
+    "nodejs16",
+    "nodejs18",
+    "nodejs22",
+    "corretto8",
+    "corretto11",
+    "go1",
+    "dotnet6",
+    "php81",
+    "ruby31",
+];
+
+// ---------------------------------------------------------------- model
+
+pub struct AppRunnerContext<'a> {
+    pub db: &'a SourceDb,
+    pub file: FileId,
+    pub root: &'a Node,
+    pub deps: &'a ProjectDeps,
+    pub dep_files: &'a DepFiles,
+}
+
+/// `run.command` with its parsed words.
+pub struct RunCommand<'a> {
+    pub node: &'a Node,
+    pub lit: &'a StrLit,
+    pub parsed: Parsed,
+}
+
+impl<'a> AppRunnerContext<'a> {
+    pub fn run(&self) -> Option<&'a Node> {
+        self.root.get("run")
+    }
+
+    pub fn run_command(&self) -> Option<RunCommand<'a>> {
+        let node = self.run()?.get("command")?;
+        let lit = node.as_lit()?;
+        Some(RunCommand {
+            node,
+            lit,
+            parsed: start_command::parse(&lit.value),
+        })
+    }
+
+    /// File span of a byte range of the command's value (the whole scalar when it is not
+    /// written verbatim, e.g. a folded block).
+    pub fn command_span(&self, cmd: &RunCommand<'_>, r: std::ops::Range<usize>) -> Span {
+        match cmd.lit.content {
+            Some(c) if c.start + r.end <= c.end => Span::new(c.start + r.start, c.start + r.end),
+            _ => cmd.node.span,
+        }
+    }
+
+    /// `run.network.port` as App Runner uses it: a number, or a string of digits; 8080 when
+    /// unset (`None` node).
+    pub fn port(&self) -> (Option<u16>, Option<&'a Node>) {
+        let node = self
+            .run()
+            .and_then(|r| r.get("network"))
+            .and_then(|n| n.get("port"));
+        let port = match node.map(|n| &n.kind) {
+            None => Some(8080),
+            Some(Kind::Int(i)) => u16::try_from(*i).ok().filter(|p| *p > 0),
+            Some(Kind::Str(s)) => s.value.trim().parse().ok().filter(|p| *p > 0),
+            Some(_) => None,
+        };
+        (port, node)
+    }
+
+    /// `run.env` entries as (name, value node).
+    pub fn run_env(&self) -> Vec<(&'a str, &'a Node)> {
+        self.run()
+            .and_then(|r| r.get("env"))
+            .and_then(Node::as_array)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|e| Some((e.get("name")?.as_str()?, e.get("value")?)))
+            .collect()
+    }
+
+    pub fn dep_file(&self, path: &Path) -> Option<FileId> {
+        self.dep_files.id(path)
+    }
+
+    /// Why wscfg believes this service serves WebSockets.
+    pub fn websocket_evidence(&self) -> Vec<Evidence> {
+        let mut out = Vec::new();
+        if let Some(cmd) = self.run_command() {
+            for s in &cmd.parsed.simple {
+                let Some(inv) = Invocation::find(s) else {
+                    continue;
+                };
+                if let Some(why) = inv.websocket_server() {
+                    out.push(Evidence {
+                        what: format!("run.command starts {why}"),
+                        file: self.file,
+                        span: self.command_span(&cmd, inv.words[inv.program].span.clone()),
+                    });
+                }
+            }
+        }
+        out.extend(evidence::from_deps(self.deps, self.dep_files));
+        out
+    }
+}
+
+// ---------------------------------------------------------------- lint
+
+/// The build phases' commands and `run.pre-run`.
+fn build_commands(root: &Node) -> Vec<&Node> {
+    let mut out: Vec<&Node> = root
+        .get("build")
+        .and_then(|b| b.get("commands"))
+        .and_then(Node::as_map)
+        .unwrap_or(&[])
+        .iter()
+        .map(|e| &e.value)
+        .collect();
+    out.extend(root.get("run").and_then(|r| r.get("pre-run")));
+    out
+}
+
+pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for &file in files {
+        let (path, parsed) = {
+            let f = db.get(file);
+            (f.path.clone(), parse(&f.text))
+        };
+        let root = match parsed {
+            Ok(root) => root,
+            Err(e) => {
+                if config.enabled(&crate::rules::apprunner::SYNTAX_ERROR) {
+                    out.push(crate::rules::apprunner::SYNTAX_ERROR.diag(file, e.span, e.message));
+                }
+                continue;
+            }
+        };
+        let mut deps = ProjectDeps::for_manifest(&path, None);
+        let installs = evidence::installs_in(build_commands(&root));
+        let installs: Vec<_> = installs
+            .iter()
+            .map(|(p, s, sp)| (*p, s.as_str(), *sp))
+            .collect();
+        deps.add_manifest_installs(&path, &installs);
+        let dep_files = DepFiles::register(db, &deps, file);
+        let cx = AppRunnerContext {
+            db,
+            file,
+            root: &root,
+            deps: &deps,
+            dep_files: &dep_files,
+        };
+        let mut found = Vec::new();
+        for rule in crate::rules::apprunner::RULES {
+            if config.enabled(rule.meta()) {
+                rule.check(&cx, &mut found);
+            }
+        }
+        let mut seen = HashSet::new();
+        out.extend(
+            found
+                .into_iter()
+                .filter(|d| seen.insert((d.file, d.span, d.code, d.message.clone()))),
+        );
+    }
+    out
+}
+
+pub fn parses(text: &str) -> bool {
+    parse(text).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_spans_with_non_ascii_text() {
+        let text = "# café\nversion: 1.0\nrun:\n  command: gunicorn app:app --timeout 300\n  network:\n    port: 8080\n";
+        let root = parse(text).unwrap();
+        let cmd = root.get("run").unwrap().get("command").unwrap();
+        assert_eq!(&text[cmd.span.range()], "gunicorn app:app --timeout 300");
+        assert_eq!(cmd.as_lit().unwrap().content, Some(cmd.span));
+        let port = root
+            .get("run")
+            .unwrap()
+            .get("network")
+            .unwrap()
+            .get("port")
+            .unwrap();
+        assert_eq!(port.as_int(), Some(8080));
+        assert_eq!(&text[port.span.range()], "8080");
+        assert!(matches!(root.get("version").unwrap().kind, Kind::Float(v) if v == 1.0));
+    }
+
+    #[test]
+    fn errors_and_empty_files() {
+        let e = parse("run:\n  command: [a\n").unwrap_err();
+        assert!(e.span.end <= "run:\n  command: [a\n".len());
+        assert!(matches!(parse("").unwrap().kind, Kind::Null));
+        assert!(parse("a: 1\na: 2\n").is_err());
+    }
+}

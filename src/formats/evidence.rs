@@ -1,0 +1,95 @@
+//! Why wscfg believes a service serves WebSockets, gathered from what a manifest's project
+//! shows (its start command, its dependencies), located so findings can point at it.
+
+use std::path::{Path, PathBuf};
+
+use crate::formats::project_deps::ProjectDeps;
+use crate::formats::spanned::Node;
+use crate::formats::start_command;
+use crate::source::{FileId, SourceDb, Span};
+
+#[derive(Clone, Debug)]
+pub struct Evidence {
+    pub what: String,
+    pub file: FileId,
+    pub span: Span,
+}
+
+/// Dependency files of a manifest, added to the run once (not as checked files) so labels can
+/// point into them.
+#[derive(Clone, Debug, Default)]
+pub struct DepFiles(Vec<(PathBuf, FileId)>);
+
+impl DepFiles {
+    /// Registers the dependency files of the manifest `manifest` (whose own installs map to it).
+    pub fn register(db: &mut SourceDb, deps: &ProjectDeps, manifest: FileId) -> DepFiles {
+        let mut out = Vec::new();
+        for f in deps.python.files.iter().chain(&deps.node.files) {
+            if f.in_manifest {
+                out.push((f.path.clone(), manifest));
+                continue;
+            }
+            let id = match db.find(&f.path) {
+                Some(id) if db.get(id).text == f.text => id,
+                _ => db.add(f.path.clone(), f.text.clone()),
+            };
+            out.push((f.path.clone(), id));
+        }
+        DepFiles(out)
+    }
+
+    pub fn id(&self, path: &Path) -> Option<FileId> {
+        self.0.iter().find(|(p, _)| p == path).map(|(_, f)| *f)
+    }
+}
+
+/// Dependencies that serve WebSockets or Socket.IO.
+pub fn from_deps(deps: &ProjectDeps, files: &DepFiles) -> Vec<Evidence> {
+    deps.websocket_servers()
+        .into_iter()
+        .filter_map(|(f, d, what)| {
+            let name = f
+                .path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let says = if f.in_manifest {
+                format!("the build command installs `{}`, {what}", d.name)
+            } else {
+                format!("{name} depends on `{}`, {what}", d.name)
+            };
+            Some(Evidence {
+                what: says,
+                file: files.id(&f.path)?,
+                span: d.span,
+            })
+        })
+        .collect()
+}
+
+/// Packages installed by the commands in `nodes` (strings, or lists of strings): (Python?,
+/// the package as written, its span in the manifest).
+pub fn installs_in<'n>(nodes: impl IntoIterator<Item = &'n Node>) -> Vec<(bool, String, Span)> {
+    let mut out = Vec::new();
+    let mut visit = |n: &Node| {
+        let Some(lit) = n.as_lit() else { return };
+        let parsed = start_command::parse(&lit.value);
+        for simple in &parsed.simple {
+            for i in start_command::installs(simple) {
+                let span = match lit.content {
+                    Some(c) if c.start + i.word.span.end <= c.end => {
+                        Span::new(c.start + i.word.span.start, c.start + i.word.span.end)
+                    }
+                    _ => n.span,
+                };
+                out.push((i.python, i.word.text.clone(), span));
+            }
+        }
+    };
+    for n in nodes {
+        match n.as_array() {
+            Some(items) => items.iter().for_each(&mut visit),
+            None => visit(n),
+        }
+    }
+    out
+}

@@ -1,0 +1,892 @@
+//! Railway config as code: `railway.toml` and `railway.json`, parsed with byte spans (TOML
+//! with `toml_edit`, JSON with `jsonc-parser`, which accepts the comments, trailing commas and
+//! tabs real files have) into one located tree, and the questions Railway rules ask of it:
+//! the effective start command, health check path, builder, … of the base configuration and
+//! of every `environments.<name>` override, the project's dependencies, and WebSocket evidence.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::fix::Edit;
+use crate::formats::evidence::{self, DepFiles, Evidence};
+use crate::formats::project_deps::ProjectDeps;
+use crate::formats::spanned::{Entry, Kind, Node, Quote, StrLit};
+use crate::formats::start_command::{self, Invocation, Parsed};
+use crate::source::{FileId, SourceDb, Span};
+
+/// The file names Railway reads by default.
+pub fn is_manifest_name(path: &Path) -> bool {
+    matches!(
+        path.file_name().and_then(|n| n.to_str()),
+        Some("railway.toml" | "railway.json")
+    )
+}
+
+/// Other `.toml` / `.json` files that read like Railway config as code: any such file the user
+/// names, and ones with `railway` in their name found in a walk (`railway.staging.json`), when
+/// their text uses keys only Railway's schema has or names its schema.
+pub fn detect_by_content(path: &Path, named: bool) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let ext_ok = name.ends_with(".toml") || name.ends_with(".json");
+    if !ext_ok || !(named || name.to_ascii_lowercase().contains("railway")) {
+        return false;
+    }
+    let mut head = Vec::new();
+    let _ = std::fs::File::open(path).and_then(|f| {
+        std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 * 1024), &mut head)
+    });
+    looks_like_railway(&String::from_utf8_lossy(&head))
+}
+
+/// Keys only Railway's config as code uses, or its schema URL.
+pub fn looks_like_railway(text: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "railway.schema.json",
+        "startCommand",
+        "healthcheckPath",
+        "healthCheckPath",
+        "restartPolicyType",
+        "sleepApplication",
+        "numReplicas",
+        "multiRegionConfig",
+        "nixpacksPlan",
+        "dockerfilePath",
+        "preDeployCommand",
+    ];
+    MARKERS.iter().any(|m| text.contains(m))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    Toml,
+    Json,
+}
+
+impl Flavor {
+    /// By extension; a file of another name (standard input) by its first character.
+    pub fn of(path: &Path, text: &str) -> Flavor {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("json") => Flavor::Json,
+            Some("toml") => Flavor::Toml,
+            _ if text.trim_start().starts_with('{') => Flavor::Json,
+            _ => Flavor::Toml,
+        }
+    }
+}
+
+/// A parse failure: message and where.
+#[derive(Clone, Debug)]
+pub struct SyntaxError {
+    pub message: String,
+    pub span: Span,
+}
+
+pub fn parse(text: &str, flavor: Flavor) -> Result<Node, SyntaxError> {
+    match flavor {
+        Flavor::Toml => parse_toml(text),
+        Flavor::Json => parse_json(text),
+    }
+}
+
+fn clamp_span(text: &str, r: std::ops::Range<usize>) -> Span {
+    let mut start = r.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = r.end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    Span::new(start, end)
+}
+
+// ---------------------------------------------------------------- TOML
+
+pub fn parse_toml(text: &str) -> Result<Node, SyntaxError> {
+    let doc = toml_edit::Document::parse(text).map_err(|e| SyntaxError {
+        message: e.message().trim().to_owned(),
+        span: clamp_span(text, e.span().unwrap_or(0..1)),
+    })?;
+    Ok(toml_table(doc.as_table(), text, Span::new(0, text.len())))
+}
+
+fn toml_table(t: &dyn toml_edit::TableLike, text: &str, fallback: Span) -> Node {
+    let mut entries = Vec::new();
+    for (k, item) in t.iter() {
+        let key_span = t
+            .key(k)
+            .and_then(toml_edit::Key::span)
+            .map_or(fallback, |r| clamp_span(text, r));
+        if let Some(value) = toml_item(item, text, key_span) {
+            entries.push(Entry {
+                key: k.to_owned(),
+                key_span,
+                value,
+            });
+        }
+    }
+    let span = entries
+        .iter()
+        .map(|e| e.key_span.cover(e.value.span))
+        .reduce(Span::cover)
+        .unwrap_or(fallback);
+    Node {
+        span,
+        kind: Kind::Map(entries),
+    }
+}
+
+fn toml_item(item: &toml_edit::Item, text: &str, key_span: Span) -> Option<Node> {
+    match item {
+        toml_edit::Item::None => None,
+        toml_edit::Item::Value(v) => Some(toml_value(v, text, key_span)),
+        toml_edit::Item::Table(t) => Some(toml_table(t, text, key_span)),
+        toml_edit::Item::ArrayOfTables(a) => {
+            let items: Vec<Node> = a.iter().map(|t| toml_table(t, text, key_span)).collect();
+            Some(Node {
+                span: key_span,
+                kind: Kind::Array(items),
+            })
+        }
+    }
+}
+
+fn toml_value(v: &toml_edit::Value, text: &str, key_span: Span) -> Node {
+    let span = v.span().map_or(key_span, |r| clamp_span(text, r));
+    let kind = match v {
+        toml_edit::Value::String(s) => {
+            let raw = &text[span.range()];
+            let (quote, q) = if raw.starts_with("'''") {
+                (Quote::TomlLiteral, 3)
+            } else if raw.starts_with('\'') {
+                (Quote::TomlLiteral, 1)
+            } else if raw.starts_with("\"\"\"") {
+                (Quote::TomlBasic, 3)
+            } else {
+                (Quote::TomlBasic, 1)
+            };
+            let content = (raw.len() >= 2 * q && raw[q..raw.len() - q] == *s.value())
+                .then(|| Span::new(span.start + q, span.end - q));
+            Kind::Str(StrLit {
+                value: s.value().clone(),
+                content,
+                quote,
+            })
+        }
+        toml_edit::Value::Integer(i) => Kind::Int(*i.value()),
+        toml_edit::Value::Float(f) => Kind::Float(*f.value()),
+        toml_edit::Value::Boolean(b) => Kind::Bool(*b.value()),
+        toml_edit::Value::Datetime(_) => Kind::Other,
+        toml_edit::Value::Array(a) => {
+            Kind::Array(a.iter().map(|x| toml_value(x, text, span)).collect())
+        }
+        toml_edit::Value::InlineTable(t) => {
+            return Node {
+                span,
+                ..toml_table(t, text, span)
+            };
+        }
+    };
+    Node { span, kind }
+}
+
+// ---------------------------------------------------------------- JSON
+
+pub fn parse_json(text: &str) -> Result<Node, SyntaxError> {
+    let options = jsonc_parser::ParseOptions::default();
+    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &options).map_err(|e| {
+        let r = e.range();
+        SyntaxError {
+            message: e.kind().to_string(),
+            span: clamp_span(text, r.start..r.end.max(r.start + 1)),
+        }
+    })?;
+    match parsed.value {
+        Some(v) => Ok(json_value(&v, text)),
+        None => Ok(Node {
+            span: Span::new(0, text.len()),
+            kind: Kind::Null,
+        }),
+    }
+}
+
+fn json_value(v: &jsonc_parser::ast::Value, text: &str) -> Node {
+    use jsonc_parser::ast::Value as J;
+    let r = |r: jsonc_parser::common::Range| clamp_span(text, r.start..r.end);
+    match v {
+        J::StringLit(s) => {
+            let span = r(s.range);
+            let raw = &text[span.range()];
+            let content = (raw.len() >= 2 && raw[1..raw.len() - 1] == *s.value)
+                .then(|| Span::new(span.start + 1, span.end - 1));
+            Node {
+                span,
+                kind: Kind::Str(StrLit {
+                    value: s.value.to_string(),
+                    content,
+                    quote: Quote::Json,
+                }),
+            }
+        }
+        J::NumberLit(n) => {
+            let kind = n
+                .value
+                .parse::<i64>()
+                .map(Kind::Int)
+                .or_else(|_| n.value.parse::<f64>().map(Kind::Float))
+                .unwrap_or(Kind::Other);
+            Node {
+                span: r(n.range),
+                kind,
+            }
+        }
+        J::BooleanLit(b) => Node {
+            span: r(b.range),
+            kind: Kind::Bool(b.value),
+        },
+        J::NullKeyword(n) => Node {
+            span: r(n.range),
+            kind: Kind::Null,
+        },
+        J::Array(a) => Node {
+            span: r(a.range),
+            kind: Kind::Array(a.elements.iter().map(|e| json_value(e, text)).collect()),
+        },
+        J::Object(o) => Node {
+            span: r(o.range),
+            kind: Kind::Map(
+                o.properties
+                    .iter()
+                    .map(|p| {
+                        let (key, key_span) = match &p.name {
+                            jsonc_parser::ast::ObjectPropName::String(s) => {
+                                (s.value.to_string(), r(s.range))
+                            }
+                            jsonc_parser::ast::ObjectPropName::Word(w) => {
+                                (w.value.to_owned(), r(w.range))
+                            }
+                        };
+                        Entry {
+                            key,
+                            key_span,
+                            value: json_value(&p.value, text),
+                        }
+                    })
+                    .collect(),
+            ),
+        },
+    }
+}
+
+// ---------------------------------------------------------------- schema
+
+pub const TOP_KEYS: &[&str] = &["$schema", "build", "deploy", "environments"];
+/// Keys of `build`: Railway's schema, plus `buildEnvironment`, which Railway's own dashboard
+/// writes into exported files.
+pub const BUILD_KEYS: &[&str] = &[
+    "builder",
+    "watchPatterns",
+    "buildCommand",
+    "dockerfilePath",
+    "nixpacksConfigPath",
+    "nixpacksPlan",
+    "nixpacksVersion",
+    "railpackVersion",
+    "buildEnvironment",
+];
+/// Keys of `deploy`: Railway's schema, plus `useLegacyStacker` from dashboard exports.
+pub const DEPLOY_KEYS: &[&str] = &[
+    "startCommand",
+    "preDeployCommand",
+    "preDeployTimeoutSeconds",
+    "numReplicas",
+    "healthcheckPath",
+    "healthcheckTimeout",
+    "sleepApplication",
+    "runtime",
+    "registryCredentials",
+    "restartPolicyType",
+    "restartPolicyMaxRetries",
+    "cronSchedule",
+    "region",
+    "multiRegionConfig",
+    "limitOverride",
+    "requiredMountPath",
+    "overlapSeconds",
+    "drainingSeconds",
+    "ipv6EgressEnabled",
+    "useLegacyStacker",
+];
+pub const ENVIRONMENT_KEYS: &[&str] = &["build", "deploy"];
+pub const REGION_KEYS: &[&str] = &["numReplicas"];
+/// Tables people write hoping Railway reads variables from them.
+pub const VARIABLE_TABLES: &[&str] = &[
+    "env",
+    "variables",
+    "environmentVariables",
+    "envVars",
+    "vars",
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    Build,
+    Deploy,
+}
+
+impl Section {
+    pub fn key(self) -> &'static str {
+        match self {
+            Section::Build => "build",
+            Section::Deploy => "deploy",
+        }
+    }
+}
+
+// ---------------------------------------------------------------- model
+
+/// One parsed manifest and everything rules may ask about it.
+pub struct RailwayContext<'a> {
+    pub db: &'a SourceDb,
+    pub file: FileId,
+    pub flavor: Flavor,
+    pub root: &'a Node,
+    pub deps: &'a ProjectDeps,
+    /// The dependency files added to the run, so labels can point into them.
+    pub dep_files: &'a DepFiles,
+}
+
+/// A value as an environment sees it, with where it is written.
+#[derive(Clone, Copy, Debug)]
+pub struct Field<'a> {
+    pub node: &'a Node,
+    pub key_span: Span,
+    /// The environment whose override sets it; `None` for the base configuration.
+    pub env: Option<&'a str>,
+}
+
+/// The base configuration (`None`) or one `environments.<name>` override.
+#[derive(Clone, Copy, Debug)]
+pub struct Env<'a> {
+    pub name: Option<&'a str>,
+    node: Option<&'a Node>,
+}
+
+impl Env<'_> {
+    /// " in environment `production`", or nothing for the base configuration.
+    pub fn suffix(&self) -> String {
+        self.name
+            .map(|n| format!(" (environment `{n}`)"))
+            .unwrap_or_default()
+    }
+}
+
+/// The effective builder of an environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builder {
+    Railpack,
+    Nixpacks,
+    Dockerfile,
+    Other,
+}
+
+/// A start command as an environment runs it.
+pub struct StartCommand<'a> {
+    pub field: Field<'a>,
+    pub lit: &'a StrLit,
+    pub parsed: Parsed,
+    /// Railway runs it without a shell (Dockerfile builds use exec form), so `$PORT` is not
+    /// expanded unless the command wraps itself in `sh -c`.
+    pub exec_form: bool,
+}
+
+impl<'a> RailwayContext<'a> {
+    pub fn text(&self) -> &'a str {
+        &self.db.get(self.file).text
+    }
+
+    pub fn path(&self) -> &'a Path {
+        &self.db.get(self.file).path
+    }
+
+    /// The base configuration first, then every environment override.
+    pub fn environments(&self) -> Vec<Env<'a>> {
+        let mut out = vec![Env {
+            name: None,
+            node: Some(self.root),
+        }];
+        if let Some(envs) = self.root.get("environments").and_then(Node::as_map) {
+            for e in envs {
+                out.push(Env {
+                    name: Some(&e.key),
+                    node: Some(&e.value),
+                });
+            }
+        }
+        out
+    }
+
+    /// The value of `section.key` in `env`: its own override, else the base configuration.
+    pub fn field(&self, env: &Env<'a>, section: Section, key: &str) -> Option<Field<'a>> {
+        let own = |node: &'a Node, name: Option<&'a str>| {
+            node.get(section.key())
+                .and_then(|s| s.entry(key))
+                .map(|e| Field {
+                    node: &e.value,
+                    key_span: e.key_span,
+                    env: name,
+                })
+        };
+        env.node
+            .filter(|_| env.name.is_some())
+            .and_then(|n| own(n, env.name))
+            .or_else(|| own(self.root, None))
+    }
+
+    /// Whether `env` decides this question itself (it overrides one of `keys`), so a finding
+    /// is reported for it and not only for the base configuration.
+    pub fn overrides(&self, env: &Env<'a>, keys: &[(Section, &str)]) -> bool {
+        env.name.is_none()
+            || keys
+                .iter()
+                .any(|(s, k)| self.field(env, *s, k).is_some_and(|f| f.env.is_some()))
+    }
+
+    /// `deploy.healthcheckPath`.
+    pub fn healthcheck_path(&self, env: &Env<'a>) -> Option<(&'a str, Field<'a>)> {
+        let f = self.field(env, Section::Deploy, "healthcheckPath")?;
+        Some((f.node.as_str()?, f))
+    }
+
+    /// `deploy.healthcheckTimeout` in seconds (Railway's default is 300).
+    pub fn healthcheck_timeout(&self, env: &Env<'a>) -> Option<(i64, Field<'a>)> {
+        let f = self.field(env, Section::Deploy, "healthcheckTimeout")?;
+        Some((int_value(f.node)?, f))
+    }
+
+    /// `deploy.sleepApplication`, accepting the string forms real files use.
+    pub fn sleep_application(&self, env: &Env<'a>) -> Option<(bool, Field<'a>)> {
+        let f = self.field(env, Section::Deploy, "sleepApplication")?;
+        let on = match &f.node.kind {
+            Kind::Bool(b) => *b,
+            Kind::Str(s) if s.value.eq_ignore_ascii_case("true") => true,
+            Kind::Str(s) if s.value.eq_ignore_ascii_case("false") => false,
+            _ => return None,
+        };
+        Some((on, f))
+    }
+
+    /// `deploy.restartPolicyType`, upper-cased (`on_failure` → `ON_FAILURE`).
+    pub fn restart_policy(&self, env: &Env<'a>) -> Option<(String, Field<'a>)> {
+        let f = self.field(env, Section::Deploy, "restartPolicyType")?;
+        Some((f.node.as_str()?.to_ascii_uppercase(), f))
+    }
+
+    /// How many replicas run: `deploy.numReplicas`, or the sum of
+    /// `deploy.multiRegionConfig.<region>.numReplicas` when that is set.
+    pub fn replicas(&self, env: &Env<'a>) -> Option<(i64, Field<'a>)> {
+        if let Some(f) = self.field(env, Section::Deploy, "multiRegionConfig") {
+            let total: i64 = f
+                .node
+                .as_map()?
+                .iter()
+                .filter_map(|r| r.value.get("numReplicas").and_then(int_value))
+                .sum();
+            return Some((total, f));
+        }
+        let f = self.field(env, Section::Deploy, "numReplicas")?;
+        Some((int_value(f.node)?, f))
+    }
+
+    pub fn builder(&self, env: &Env<'a>) -> Option<(Builder, Field<'a>)> {
+        let f = self.field(env, Section::Build, "builder")?;
+        let b = match f.node.as_str()?.to_ascii_uppercase().as_str() {
+            "RAILPACK" => Builder::Railpack,
+            "NIXPACKS" => Builder::Nixpacks,
+            "DOCKERFILE" => Builder::Dockerfile,
+            _ => Builder::Other,
+        };
+        Some((b, f))
+    }
+
+    /// Railway builds with a Dockerfile when told to, when a Dockerfile path is set, or when it
+    /// finds a `Dockerfile` next to the manifest and no builder is named.
+    pub fn builds_dockerfile(&self, env: &Env<'a>) -> bool {
+        match self.builder(env) {
+            Some((Builder::Dockerfile, _)) => true,
+            Some((Builder::Railpack | Builder::Nixpacks, _)) => false,
+            _ => {
+                self.field(env, Section::Build, "dockerfilePath")
+                    .is_some_and(|f| f.node.as_str().is_some_and(|s| !s.is_empty()))
+                    || self.dockerfile_beside()
+            }
+        }
+    }
+
+    fn dockerfile_beside(&self) -> bool {
+        let dir = self
+            .path()
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        dir.join("Dockerfile").is_file()
+    }
+
+    pub fn start_command(&self, env: &Env<'a>) -> Option<StartCommand<'a>> {
+        let field = self.field(env, Section::Deploy, "startCommand")?;
+        let lit = field.node.as_lit()?;
+        Some(StartCommand {
+            field,
+            lit,
+            parsed: start_command::parse(&lit.value),
+            exec_form: self.builds_dockerfile(env),
+        })
+    }
+
+    /// The file span of a byte range of the start command's value (the whole literal when the
+    /// literal does not spell its value verbatim).
+    pub fn command_span(&self, cmd: &StartCommand<'_>, r: std::ops::Range<usize>) -> Span {
+        match cmd.lit.content {
+            Some(c) => Span::new(c.start + r.start, c.start + r.end),
+            None => cmd.field.node.span,
+        }
+    }
+
+    /// Edits that apply `changes` (ranges of the command's value) to the file.
+    pub fn command_edits(
+        &self,
+        cmd: &StartCommand<'_>,
+        changes: &[(std::ops::Range<usize>, String)],
+    ) -> Option<Vec<Edit>> {
+        cmd.lit.edits(self.file, cmd.field.node.span, changes)
+    }
+
+    /// A dependency file's id in this run, for labels.
+    pub fn dep_file(&self, path: &Path) -> Option<FileId> {
+        self.dep_files.id(path)
+    }
+
+    /// Why the service in `env` serves WebSockets: its start command, its dependencies, its
+    /// health check path, or a comment in the manifest that says so.
+    pub fn websocket_evidence(&self, env: &Env<'a>) -> Vec<Evidence> {
+        let mut out = Vec::new();
+        if let Some(cmd) = self.start_command(env) {
+            for s in &cmd.parsed.simple {
+                if let Some(inv) = Invocation::find(s)
+                    && let Some(why) = inv.websocket_server()
+                {
+                    let w = &inv.words[inv.program];
+                    out.push(Evidence {
+                        what: format!("the start command runs {why}"),
+                        file: self.file,
+                        span: self.command_span(&cmd, w.span.clone()),
+                    });
+                }
+            }
+        }
+        out.extend(evidence::from_deps(self.deps, self.dep_files));
+        if let Some((path, f)) = self.healthcheck_path(env)
+            && let Some(seg) = websocket_path_segment(path)
+        {
+            out.push(Evidence {
+                what: format!("the health check path names a WebSocket endpoint (`{seg}`)"),
+                file: self.file,
+                span: f.node.span,
+            });
+        }
+        for span in websocket_comments(self.text(), self.flavor) {
+            out.push(Evidence {
+                what: "a comment in this file says it serves WebSockets".into(),
+                file: self.file,
+                span,
+            });
+        }
+        out
+    }
+
+    /// Every map that holds keys, with the schema it should follow, for unknown-key checks:
+    /// (dotted path for messages, node, known keys).
+    pub fn schema_maps(&self) -> Vec<(String, &'a Node, &'static [&'static str])> {
+        let mut out = vec![(String::new(), self.root, TOP_KEYS)];
+        let sections = |prefix: &str, node: &'a Node, out: &mut Vec<_>| {
+            for (key, known) in [("build", BUILD_KEYS), ("deploy", DEPLOY_KEYS)] {
+                if let Some(n) = node.get(key).filter(|n| n.as_map().is_some()) {
+                    out.push((format!("{prefix}{key}"), n, known));
+                    if key == "deploy"
+                        && let Some(regions) = n.get("multiRegionConfig").and_then(Node::as_map)
+                    {
+                        for r in regions {
+                            if r.value.as_map().is_some() {
+                                out.push((
+                                    format!("{prefix}deploy.multiRegionConfig.{}", r.key),
+                                    &r.value,
+                                    REGION_KEYS,
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        sections("", self.root, &mut out);
+        if let Some(envs) = self.root.get("environments").and_then(Node::as_map) {
+            for e in envs {
+                if e.value.as_map().is_some() {
+                    let prefix = format!("environments.{}", e.key);
+                    out.push((prefix.clone(), &e.value, ENVIRONMENT_KEYS));
+                    sections(&format!("{prefix}."), &e.value, &mut out);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// An integer written as a number or as a string of digits.
+fn int_value(node: &Node) -> Option<i64> {
+    match &node.kind {
+        Kind::Int(i) => Some(*i),
+        Kind::Str(s) => s.value.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Path segments that name WebSocket endpoints in real deployments.
+const WS_SEGMENTS: &[&str] = &[
+    "ws",
+    "wss",
+    "websocket",
+    "websockets",
+    "socket",
+    "socket.io",
+    "sockjs",
+    "cable",
+    "graphql-ws",
+    "subscriptions",
+];
+
+/// The segment of `path` that names a WebSocket endpoint, if any (`/ws`, `/socket.io/`,
+/// `/api/chat-ws`, `wss://…`).
+pub fn websocket_path_segment(path: &str) -> Option<String> {
+    let lower = path.trim().to_ascii_lowercase();
+    if lower.starts_with("ws://") || lower.starts_with("wss://") {
+        return Some(lower.split("://").next().unwrap_or("ws").to_owned() + "://");
+    }
+    let path_part = lower.split(['?', '#']).next().unwrap_or("");
+    path_part
+        .split('/')
+        .find(|seg| {
+            WS_SEGMENTS.contains(seg)
+                || seg.ends_with("-ws")
+                || seg.ends_with("_ws")
+                || seg.ends_with(".ws")
+                || seg.starts_with("ws-")
+                || seg.starts_with("ws_")
+        })
+        .map(str::to_owned)
+}
+
+/// Comment lines (`#` in TOML, `//` in JSON) that mention WebSockets.
+fn websocket_comments(text: &str, flavor: Flavor) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let marker = match flavor {
+            Flavor::Toml => "#",
+            Flavor::Json => "//",
+        };
+        let Some(at) = line.find(marker) else {
+            continue;
+        };
+        if !line[..at].trim().is_empty() && flavor == Flavor::Json {
+            continue;
+        }
+        let comment = line[at..].to_ascii_lowercase();
+        let says = comment.contains("websocket")
+            || comment.contains("web socket")
+            || comment.contains("socket.io")
+            || comment.contains("wss://")
+            || comment.contains("ws://");
+        if says {
+            let end = start + line.trim_end().len();
+            out.push(Span::new(start + at, end.max(start + at)));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- lint
+
+/// `build.buildCommand` of the base configuration and of every environment.
+fn build_commands(root: &Node) -> Vec<&Node> {
+    let mut out: Vec<&Node> = root
+        .get("build")
+        .and_then(|b| b.get("buildCommand"))
+        .into_iter()
+        .collect();
+    for e in root
+        .get("environments")
+        .and_then(Node::as_map)
+        .unwrap_or(&[])
+    {
+        out.extend(e.value.get("build").and_then(|b| b.get("buildCommand")));
+    }
+    out
+}
+
+/// Lints the Railway manifests of a run. Dependency files next to a manifest are added to
+/// `db` (not to the checked files) so findings can point into them.
+pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for &file in files {
+        let (path, flavor, parsed) = {
+            let f = db.get(file);
+            let flavor = Flavor::of(&f.path, &f.text);
+            (f.path.clone(), flavor, parse(&f.text, flavor))
+        };
+        let root = match parsed {
+            Ok(root) => root,
+            Err(e) => {
+                if config.enabled(&crate::rules::railway::SYNTAX_ERROR) {
+                    out.push(crate::rules::railway::SYNTAX_ERROR.diag(file, e.span, e.message));
+                }
+                continue;
+            }
+        };
+        let mut deps = ProjectDeps::for_manifest(&path, None);
+        let installs = evidence::installs_in(build_commands(&root));
+        let installs: Vec<_> = installs
+            .iter()
+            .map(|(p, s, sp)| (*p, s.as_str(), *sp))
+            .collect();
+        deps.add_manifest_installs(&path, &installs);
+        let dep_files = DepFiles::register(db, &deps, file);
+        let cx = RailwayContext {
+            db,
+            file,
+            flavor,
+            root: &root,
+            deps: &deps,
+            dep_files: &dep_files,
+        };
+        let mut found = Vec::new();
+        for rule in crate::rules::railway::RULES {
+            if config.enabled(rule.meta()) {
+                rule.check(&cx, &mut found);
+            }
+        }
+        let mut seen = HashSet::new();
+        out.extend(
+            found
+                .into_iter()
+                .filter(|d| seen.insert((d.file, d.span, d.code))),
+        );
+    }
+    out
+}
+
+pub fn parses(text: &str, flavor: Flavor) -> bool {
+    parse(text, flavor).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_spans_and_verbatim_strings() {
+        let text = "[deploy]\nstartCommand = \"uvicorn main:app\" # run\nnumReplicas = 2\n[environments.staging.deploy]\nstartCommand = 'x'\n";
+        let root = parse_toml(text).unwrap();
+        let cmd = root.get("deploy").unwrap().entry("startCommand").unwrap();
+        assert_eq!(&text[cmd.key_span.range()], "startCommand");
+        let lit = cmd.value.as_lit().unwrap();
+        assert_eq!(&text[lit.content.unwrap().range()], "uvicorn main:app");
+        let staging = root
+            .get("environments")
+            .and_then(|e| e.get("staging"))
+            .and_then(|e| e.get("deploy"))
+            .and_then(|d| d.get("startCommand"))
+            .unwrap();
+        assert_eq!(staging.as_lit().unwrap().quote, Quote::TomlLiteral);
+        assert_eq!(
+            root.get("deploy")
+                .unwrap()
+                .get("numReplicas")
+                .unwrap()
+                .as_int(),
+            Some(2)
+        );
+    }
+
+    #[test]
+    fn json_with_tabs_comments_trailing_commas() {
+        let text =
+            "{\n\t\"deploy\": {\n\t\t// start\n\t\t\"startCommand\": \"node é.js\",\n\t},\n}\n";
+        let root = parse_json(text).unwrap();
+        let cmd = root.get("deploy").unwrap().get("startCommand").unwrap();
+        assert_eq!(&text[cmd.span.range()], "\"node é.js\"");
+        assert!(cmd.as_lit().unwrap().content.is_some());
+        let escaped = parse_json(r#"{"deploy": {"startCommand": "sh -c \"x\""}}"#).unwrap();
+        let lit = escaped.get("deploy").unwrap().get("startCommand").unwrap();
+        assert!(lit.as_lit().unwrap().content.is_none());
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let e = parse_toml("[deploy]\nstartCommand = \n").unwrap_err();
+        assert!(e.span.start >= 9, "{e:?}");
+        let e = parse_json("{\n  \"deploy\": {\n    \"x\": ]\n}").unwrap_err();
+        assert!(e.span.start > 10, "{e:?}");
+    }
+
+    #[test]
+    fn websocket_paths() {
+        assert_eq!(websocket_path_segment("/ws"), Some("ws".into()));
+        assert_eq!(
+            websocket_path_segment("/socket.io/?EIO=4"),
+            Some("socket.io".into())
+        );
+        assert_eq!(
+            websocket_path_segment("/api/chat-ws"),
+            Some("chat-ws".into())
+        );
+        assert_eq!(websocket_path_segment("/health"), None);
+        assert_eq!(websocket_path_segment("/news"), None);
+    }
+
+    #[test]
+    fn effective_values_per_environment() {
+        let text = "[build]\nbuilder = \"dockerfile\"\n[deploy]\nnumReplicas = 2\nsleepApplication = \"true\"\nrestartPolicyType = \"on_failure\"\nhealthcheckTimeout = \"120\"\n[environments.production.deploy]\nmultiRegionConfig = { us-west2 = { numReplicas = 2 }, europe-west4-drams3a = { numReplicas = 3 } }\n[environments.staging.build]\nbuilder = \"RAILPACK\"\n";
+        let mut db = SourceDb::default();
+        let file = db.add("railway.toml".into(), text.to_owned());
+        let root = parse_toml(text).unwrap();
+        let deps = ProjectDeps::default();
+        let dep_files = DepFiles::default();
+        let cx = RailwayContext {
+            db: &db,
+            file,
+            flavor: Flavor::Toml,
+            root: &root,
+            deps: &deps,
+            dep_files: &dep_files,
+        };
+        let envs = cx.environments();
+        let names: Vec<_> = envs.iter().map(|e| e.name).collect();
+        assert_eq!(names, [None, Some("production"), Some("staging")]);
+        assert_eq!(cx.replicas(&envs[0]).unwrap().0, 2);
+        let (n, f) = cx.replicas(&envs[1]).unwrap();
+        assert_eq!((n, f.env), (5, Some("production")));
+        assert_eq!(cx.replicas(&envs[2]).unwrap().0, 2);
+        assert!(cx.sleep_application(&envs[1]).unwrap().0);
+        assert_eq!(cx.restart_policy(&envs[0]).unwrap().0, "ON_FAILURE");
+        assert_eq!(cx.healthcheck_timeout(&envs[0]).unwrap().0, 120);
+        assert!(cx.builds_dockerfile(&envs[0]));
+        assert!(!cx.builds_dockerfile(&envs[2]));
+        assert!(cx.overrides(&envs[2], &[(Section::Build, "builder")]));
+        assert!(!cx.overrides(&envs[2], &[(Section::Deploy, "startCommand")]));
+    }
+}

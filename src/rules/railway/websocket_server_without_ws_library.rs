@@ -1,0 +1,95 @@
+//! RWY005 websocket-server-without-ws-library: uvicorn runs without a WebSocket implementation.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::formats::Format;
+use crate::formats::railway::{RailwayContext, Section};
+use crate::formats::start_command::Invocation;
+use crate::rules::{FixAvailability, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "RWY005",
+    name: "websocket-server-without-ws-library",
+    format: Some(Format::Railway),
+    severity: Severity::Warning,
+    fix: FixAvailability::None,
+    summary: "startCommand runs uvicorn but the dependencies install no WebSocket implementation",
+};
+
+pub struct WebsocketServerWithoutWsLibrary;
+
+/// Whether the invocation runs uvicorn (directly or as gunicorn's worker class), and the word
+/// that says so.
+fn runs_uvicorn<'w>(inv: &Invocation<'w>) -> Option<&'w crate::formats::start_command::Word> {
+    match inv.program_name() {
+        "uvicorn" => {
+            let ws_off = inv
+                .option(&["--ws"])
+                .iter()
+                .any(|o| o.text() == Some("none"));
+            (!ws_off).then(|| &inv.words[inv.program])
+        }
+        "gunicorn" => inv
+            .option(&["-k", "--worker-class"])
+            .into_iter()
+            .find(|o| {
+                o.text()
+                    .is_some_and(|t| t.to_ascii_lowercase().contains("uvicorn"))
+            })
+            .and_then(|o| o.value.map(|(w, _)| w)),
+        _ => None,
+    }
+}
+
+impl<'a> Rule<RailwayContext<'a>> for WebsocketServerWithoutWsLibrary {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &RailwayContext<'a>, out: &mut Vec<Diagnostic>) {
+        let python = &cx.deps.python;
+        if python.is_empty() || cx.deps.uvicorn_websocket_support().is_some() {
+            return;
+        }
+        for env in cx.environments() {
+            if !cx.overrides(&env, &[(Section::Deploy, "startCommand")]) {
+                continue;
+            }
+            let Some(cmd) = cx.start_command(&env) else {
+                continue;
+            };
+            for simple in &cmd.parsed.simple {
+                let Some(inv) = Invocation::find(simple) else {
+                    continue;
+                };
+                let Some(word) = runs_uvicorn(&inv) else {
+                    continue;
+                };
+                let mut d = META
+                    .diag(
+                        cx.file,
+                        cx.command_span(&cmd, word.span.clone()),
+                        format!(
+                            "startCommand{} runs uvicorn, but the project's dependencies ({}) include no \
+                             WebSocket implementation (`websockets`, `wsproto` or `uvicorn[standard]`): \
+                             uvicorn answers every WebSocket handshake with 400 and logs \
+                             \"Unsupported upgrade request\"",
+                            env.suffix(),
+                            python.describe()
+                        ),
+                    )
+                    .help("depend on `uvicorn[standard]` (or add `websockets`) in the project's requirements");
+                let declared = python.find("uvicorn").or_else(|| python.iter().next());
+                if let Some((f, dep)) = declared
+                    && let Some(file) = cx.dep_file(&f.path)
+                {
+                    d = d.label(
+                        file,
+                        dep.span,
+                        "no `[standard]` extra, and no `websockets`/`wsproto` beside it",
+                    );
+                }
+                out.push(d);
+            }
+        }
+    }
+}
