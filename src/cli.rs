@@ -30,6 +30,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
         output_format: RulesFormat,
     },
+    /// Run the language server (LSP over standard input/output) for editors
+    Server {
+        /// Accepted for editor clients that pass it; standard input/output is the only transport
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
 }
 
 #[derive(Args, Debug, Clone)]

@@ -205,6 +205,16 @@ impl Session {
     /// Applies fixes in passes. Returns the original text of every file that changed, and
     /// messages about fixes that were refused.
     pub fn fix(&mut self, allow_unsafe: bool) -> FixOutcome {
+        self.fix_matching(allow_unsafe, &|_| true)
+    }
+
+    /// [`Session::fix`] restricted to the findings `keep` accepts (the language server fixes
+    /// one file's findings at a time).
+    pub fn fix_matching(
+        &mut self,
+        allow_unsafe: bool,
+        keep: &dyn Fn(&Diagnostic) -> bool,
+    ) -> FixOutcome {
         let mut originals: BTreeMap<FileId, String> = BTreeMap::new();
         let mut notes = Vec::new();
         let mut applied = Vec::new();
@@ -212,6 +222,7 @@ impl Session {
             let diags = self.lint();
             let candidates: Vec<(&Diagnostic, &crate::fix::Fix)> = diags
                 .iter()
+                .filter(|d| keep(d))
                 .filter_map(|d| d.fix.as_ref().map(|f| (d, f)))
                 .filter(|(_, f)| allow_unsafe || f.applicability == Applicability::Safe)
                 .filter(|(_, f)| {

@@ -11,6 +11,7 @@ pub mod fix;
 pub mod formats;
 pub mod render;
 pub mod rules;
+pub mod server;
 pub mod source;
 pub mod suppress;
 pub mod workspace;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Fix(args) => check(&args, true),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { output_format } => list_rules(output_format),
+        Command::Server { .. } => server::run().map(|clean| if clean { EXIT_CLEAN } else { 1 }),
     };
     match result {
         Ok(code) => code,

@@ -50,6 +50,10 @@ fn file_name(code: &str, ex: &Example) -> String {
         ("RWY", "json") => "railway.json",
         ("RWY", _) => "railway.toml",
         ("APR", _) => "apprunner.yaml",
+        // Engine rules (suppressions) take their format from the example's language.
+        (_, "nginx") => "nginx.conf",
+        (_, "toml") => "fly.toml",
+        (_, "yaml") => "apprunner.yaml",
         _ => panic!("{code}: no default file name for a {} example", ex.lang),
     }
     .to_owned()

@@ -55,7 +55,8 @@ impl<'a> Rule<NginxContext<'a>> for ProxyHttpVersion {
             let mut d = META
                 .diag(cx.file(loc), cx.header_span(loc), message)
                 .help(format!(
-                    "add `proxy_http_version 1.1;` to this location ({} so wscfg treats it as a WebSocket location)",
+                    "add `proxy_http_version 1.1;` to this location; wscfg treats it as a WebSocket \
+                     location because {}",
                     ws.reason.describe()
                 ))
                 .fix(fix);
