@@ -848,6 +848,100 @@ async fn nginx_facts_behind_the_rules() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
 }
 
+/// NGX009's repair, measured: with `upstream … { keepalive 8; }`, a Connection map whose empty
+/// case is `''` keeps one upstream connection for ordinary requests and still carries the
+/// upgrade; the usual `'' close` carries the upgrade but costs a connection per request, and
+/// `Connection ""` alone keeps the connection but loses the upgrade.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn keepalive_map_keeps_upstream_connections_and_the_upgrade() {
+    nginx::binary();
+    let conf = |connection: &str, map: &str| {
+        format!(
+            "events {{}}\nhttp {{\n    {map}\n    upstream app {{\n        server 127.0.0.1:9000;\n        \
+             keepalive 8;\n    }}\n    server {{\n        listen 8080;\n        location / {{\n            \
+             proxy_pass http://app;\n            proxy_http_version 1.1;\n            \
+             proxy_set_header Upgrade $http_upgrade;\n            \
+             proxy_set_header Connection {connection};\n        }}\n    }}\n}}\n"
+        )
+    };
+    // (name, config, connections for 3 plain requests, WebSocket works)
+    let cases = [
+        (
+            "map '' ''",
+            conf(
+                "$connection_upgrade_keepalive",
+                "map $http_upgrade $connection_upgrade_keepalive { default upgrade; '' ''; }",
+            ),
+            1,
+            true,
+        ),
+        (
+            "map '' close",
+            conf(
+                "$connection_upgrade",
+                "map $http_upgrade $connection_upgrade { default upgrade; '' close; }",
+            ),
+            3,
+            true,
+        ),
+        ("Connection \"\"", conf("\"\"", ""), 1, false),
+    ];
+    let root = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for (name, text, want_connections, want_ws) in cases {
+        let ws = WsBackend::start(WsOptions {
+            keep_alive: true,
+            ..WsOptions::default()
+        })
+        .await;
+        let plain = PlainBackend::start().await;
+        let backends = Backends {
+            ws: ws.port,
+            plain: plain.port,
+        };
+        let rel = Path::new("nginx.conf");
+        let rendered =
+            nginx::render(root.path(), Main::File { rel, text: &text }, backends).expect("renders");
+        if let Err(e) = tokio::task::block_in_place(|| nginx::test_config(&rendered)) {
+            failures.push(format!("{name}: nginx -t: {e}"));
+            continue;
+        }
+        let running = Running::start(&rendered).await.expect("nginx starts");
+        let mut answers = Vec::new();
+        for _ in 0..3 {
+            answers.push(client::plain_get(running.port, "/api/items").await);
+        }
+        let connections = ws.connections();
+        let observed = client::probe(running.port, "/ws/", None, None).await;
+        tokio::task::block_in_place(|| drop(running));
+        println!(
+            "{name}: plain answers {answers:?}, upstream connections for 3 requests: {connections}, WebSocket: {}",
+            observed.summary()
+        );
+        if answers.iter().any(|a| !matches!(a, Ok((200, _)))) {
+            failures.push(format!("{name}: plain requests failed: {answers:?}"));
+        }
+        if connections != want_connections {
+            failures.push(format!(
+                "{name}: {connections} upstream connections for 3 requests, expected {want_connections}"
+            ));
+        }
+        let works = observed.status == Some(101) && observed.echo;
+        if works != want_ws {
+            failures.push(format!(
+                "{name}: WebSocket {}: {}",
+                if want_ws {
+                    "should work"
+                } else {
+                    "should fail"
+                },
+                observed.summary()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
 /// The nginx corpus: vendored at tests/corpus/nginx, or beside the repository.
 fn corpus_root() -> PathBuf {
     ["tests/corpus/nginx", "../shared/corpus/nginx"]

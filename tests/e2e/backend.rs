@@ -95,6 +95,9 @@ pub struct WsOptions {
     /// Refuse (403) a handshake whose `Origin` host differs from its `Host` header, as
     /// gorilla/websocket's default `CheckOrigin` does.
     pub check_origin: bool,
+    /// Answer ordinary requests (no `Upgrade`) with 200 and keep the connection open for the
+    /// next one, as HTTP/1.1 servers do, unless the request says `Connection: close`.
+    pub keep_alive: bool,
     /// Send a ping this often while a WebSocket connection is open (an application heartbeat).
     pub ping_every: Option<Duration>,
     /// Accept the upgrade whatever the HTTP version, as Node's `ws` does (it never looks at
@@ -107,6 +110,8 @@ pub struct WsBackend {
     log: Log,
     /// Bytes that reached the backend after it answered 101, per connection.
     tunnelled: Arc<Mutex<Vec<usize>>>,
+    /// TCP connections accepted so far.
+    connections: Arc<std::sync::atomic::AtomicUsize>,
     task: JoinHandle<()>,
 }
 
@@ -118,16 +123,24 @@ impl WsBackend {
         let port = listener.local_addr().unwrap().port();
         let log: Log = Arc::default();
         let tunnelled: Arc<Mutex<Vec<usize>>> = Arc::default();
-        let t = tunnelled.clone();
+        let connections: Arc<std::sync::atomic::AtomicUsize> = Arc::default();
+        let (t, c) = (tunnelled.clone(), connections.clone());
         let task = tokio::spawn(accept_loop(listener, log.clone(), move |stream, log| {
+            c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             tokio::spawn(serve_ws(stream, log, options, t.clone()));
         }));
         WsBackend {
             port,
             log,
             tunnelled,
+            connections,
             task,
         }
+    }
+
+    /// How many TCP connections nginx opened to this backend so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Every request head received so far, in arrival order.
@@ -287,15 +300,35 @@ async fn serve_ws(
     options: WsOptions,
     tunnelled: Arc<Mutex<Vec<usize>>>,
 ) {
-    let req = match options.protocol {
-        Protocol::Http => read_head(&mut stream).await,
-        Protocol::Uwsgi => read_uwsgi(&mut stream).await,
-        Protocol::FastCgi => read_fastcgi(&mut stream).await,
+    let req = loop {
+        let req = match options.protocol {
+            Protocol::Http => read_head(&mut stream).await,
+            Protocol::Uwsgi => read_uwsgi(&mut stream).await,
+            Protocol::FastCgi => read_fastcgi(&mut stream).await,
+        };
+        let Some(req) = req else {
+            return;
+        };
+        log.lock().unwrap().push(req.clone());
+        if !options.keep_alive || req.has_upgrade_websocket() {
+            break req;
+        }
+        // An ordinary request on a persistent connection: answer and wait for the next.
+        let close = req
+            .header("Connection")
+            .is_some_and(|c| c.split(',').any(|t| t.trim().eq_ignore_ascii_case("close")));
+        let body = "kept alive\n";
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nX-Backend: ws-echo\r\nContent-Type: text/plain\r\n\
+             Content-Length: {}\r\n{}\r\n{body}",
+            body.len(),
+            if close { "Connection: close\r\n" } else { "" }
+        );
+        if stream.write_all(response.as_bytes()).await.is_err() || close {
+            let _ = stream.shutdown().await;
+            return;
+        }
     };
-    let Some(req) = req else {
-        return;
-    };
-    log.lock().unwrap().push(req.clone());
     if let Some((status, extra, body)) = refusal(&req, options) {
         match options.protocol {
             Protocol::FastCgi => {
