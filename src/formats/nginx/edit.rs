@@ -245,6 +245,12 @@ impl NginxContext<'_> {
 
     /// A `map $http_upgrade $var { … '' ''; }` already in the configuration: its variable.
     fn keepalive_connection_map(&self) -> Option<String> {
+        self.keepalive_map
+            .get_or_init(|| self.find_keepalive_connection_map())
+            .clone()
+    }
+
+    fn find_keepalive_connection_map(&self) -> Option<String> {
         self.tree.all().find_map(|n| {
             let d = self.tree.dir(n)?;
             if d.name() != "map" || d.arg(0) != Some("$http_upgrade") {

@@ -5,6 +5,10 @@
 
 use super::model::NginxContext;
 use super::tree::{Context, NodeId};
+use std::collections::HashMap;
+
+/// Every `listen` of a configuration by address and port.
+pub type SocketIndex = HashMap<(String, Option<u16>), Vec<Listen>>;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Listen {
@@ -93,12 +97,24 @@ impl NginxContext<'_> {
 
     /// Every `listen` of every server on the same socket, this one included.
     pub fn listens_on_socket(&self, socket: &Listen) -> Vec<Listen> {
-        self.tree
-            .all()
-            .filter(|&n| self.tree.node(n).context == Context::Server)
-            .flat_map(|s| self.listens(s))
-            .filter(|l| l.same_socket(socket) && !l.quic)
-            .collect()
+        let index = self.sockets.get_or_init(|| {
+            let mut map = SocketIndex::new();
+            for server in self.tree.all() {
+                if self.tree.node(server).context != Context::Server {
+                    continue;
+                }
+                for l in self.listens(server) {
+                    if !l.quic {
+                        map.entry((l.addr.clone(), l.port)).or_default().push(l);
+                    }
+                }
+            }
+            map
+        });
+        index
+            .get(&(socket.addr.clone(), socket.port))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The options a socket really has: those of every `listen` on it, merged.

@@ -87,6 +87,12 @@ pub struct NginxContext<'a> {
     variables: HashMap<&'a str, NodeId>,
     regexes: Vec<OnceCell<Option<Regex>>>,
     ws: Vec<WsLocation>,
+    /// Built on first use: every `listen` by address and port (for merged socket options).
+    pub(super) sockets: OnceCell<super::listen::SocketIndex>,
+    /// Built on first use: http `upstream` blocks by lower-cased name.
+    pub(super) upstreams: OnceCell<HashMap<String, NodeId>>,
+    /// Built on first use: the variable of a `map $http_upgrade` whose empty case is `''`.
+    pub(super) keepalive_map: OnceCell<Option<String>>,
 }
 
 impl<'a> NginxContext<'a> {
@@ -99,6 +105,9 @@ impl<'a> NginxContext<'a> {
             variables: HashMap::new(),
             regexes,
             ws: Vec::new(),
+            sockets: OnceCell::new(),
+            upstreams: OnceCell::new(),
+            keepalive_map: OnceCell::new(),
         };
         cx.variables = cx.collect_variables();
         cx.ws = cx.find_websocket_locations();

@@ -127,18 +127,24 @@ impl<'a> NginxContext<'a> {
         if name.contains(':') && !name.starts_with('[') {
             return None;
         }
-        self.tree.all().find(|&n| {
-            self.tree.node(n).context == Context::Upstream
-                && self
-                    .tree
-                    .dir(n)
-                    .and_then(|d| d.arg(0))
-                    .is_some_and(|a| a.eq_ignore_ascii_case(name))
-                && !self
-                    .tree
-                    .ancestors(n)
-                    .any(|a| self.tree.name(a) == "stream")
-        })
+        let index = self.upstreams.get_or_init(|| {
+            let mut map = std::collections::HashMap::new();
+            for n in self.tree.all() {
+                if self.tree.node(n).context != Context::Upstream
+                    || self
+                        .tree
+                        .ancestors(n)
+                        .any(|a| self.tree.name(a) == "stream")
+                {
+                    continue;
+                }
+                if let Some(name) = self.tree.dir(n).and_then(|d| d.arg(0)) {
+                    map.entry(name.to_ascii_lowercase()).or_insert(n);
+                }
+            }
+            map
+        });
+        index.get(&name.to_ascii_lowercase()).copied()
     }
 
     /// The upstream group a location proxies to.

@@ -26,33 +26,36 @@ impl<'a> Rule<NginxContext<'a>> for ConnectionUpgradeHardcoded {
     }
 
     fn check(&self, cx: &NginxContext<'a>, out: &mut Vec<Diagnostic>) {
-        for h in cx.tree.all() {
-            if cx.tree.name(h) != "proxy_set_header"
-                || !cx
-                    .dir(h)
-                    .arg(0)
-                    .is_some_and(|n| n.eq_ignore_ascii_case("connection"))
-            {
+        // Each proxied location's effective Connection header, when it is a literal carrying
+        // `upgrade`, grouped by that header (reported in file order).
+        let mut by_header: Vec<(NodeId, Vec<NodeId>)> = Vec::new();
+        let mut index: std::collections::HashMap<NodeId, usize> = std::collections::HashMap::new();
+        for l in cx.proxied_locations() {
+            let Some(h) = cx
+                .header_levels(l)
+                .first()
+                .and_then(|lv| cx.header_in(lv, "Connection"))
+            else {
+                continue;
+            };
+            let literal_upgrade = cx.header_value(h).is_some_and(|v| {
+                variables_in(&v.value).is_empty()
+                    && v.value.to_ascii_lowercase().contains("upgrade")
+            });
+            if !literal_upgrade {
                 continue;
             }
+            let i = *index.entry(h).or_insert_with(|| {
+                by_header.push((h, Vec::new()));
+                by_header.len() - 1
+            });
+            by_header[i].1.push(l);
+        }
+        by_header.sort_by_key(|(h, _)| *h);
+        for (h, affected) in by_header {
             let Some(value) = cx.header_value(h) else {
                 continue;
             };
-            if !variables_in(&value.value).is_empty()
-                || !value.value.to_ascii_lowercase().contains("upgrade")
-            {
-                continue;
-            }
-            // The proxied locations that send this header: it is their effective Connection.
-            let affected: Vec<NodeId> = cx
-                .proxied_locations()
-                .filter(|&l| {
-                    cx.header_levels(l)
-                        .first()
-                        .and_then(|lv| cx.header_in(lv, "Connection"))
-                        == Some(h)
-                })
-                .collect();
             let plain: Vec<NodeId> = affected
                 .iter()
                 .copied()
