@@ -91,6 +91,15 @@ impl NginxContext<'_> {
         Route::Unknown
     }
 
+    /// Whether a server or location has directives of the rewrite phases at all (`return`,
+    /// `rewrite`, `if`, `break`): without them a request passes the phase untouched.
+    pub fn has_rewrite_directives(&self, level: NodeId) -> bool {
+        self.tree
+            .children(level)
+            .iter()
+            .any(|&c| matches!(self.tree.name(c), "return" | "rewrite" | "if" | "break"))
+    }
+
     /// Runs the rewrite-module directives of one level (or `if` block) in order.
     fn run_rewrites(
         &self,

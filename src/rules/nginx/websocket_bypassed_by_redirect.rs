@@ -39,6 +39,11 @@ impl<'a> Rule<NginxContext<'a>> for WebsocketBypassedByRedirect {
             let (Some(uri), Some(server)) = (ws.uri.as_deref(), ws.server) else {
                 continue;
             };
+            // Nothing to run before `proxy_pass`: the handshake is caught by no rewrite (if
+            // another location takes it, that is NGX007's finding).
+            if !cx.has_rewrite_directives(server) && !cx.has_rewrite_directives(ws.node) {
+                continue;
+            }
             // The schemes the server is reached with: a WebSocket location is bypassed only
             // if it is bypassed for every one of them.
             let mut schemes: Vec<bool> = cx
