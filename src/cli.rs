@@ -30,6 +30,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
         output_format: RulesFormat,
     },
+    /// Write a WebSocket-ready configuration (`init nginx|fly|railway`); with no platform,
+    /// look at the project and say what to run
+    Init(InitArgs),
     /// Run the language server (LSP over standard input/output) for editors
     Server {
         /// Accepted for editor clients that pass it; standard input/output is the only transport
@@ -153,4 +156,102 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// `wscfg init`: the output flags shared by every platform.
+#[derive(Args, Debug, Clone)]
+pub struct InitArgs {
+    #[command(subcommand)]
+    pub platform: Option<InitPlatform>,
+    /// Where to write (default: the platform's usual file; a snippet goes to standard
+    /// output); `-` writes to standard output
+    #[arg(short, long, global = true, value_name = "PATH", display_order = 100)]
+    pub output: Option<PathBuf>,
+    /// Replace the file if it exists
+    #[arg(long, global = true, display_order = 101)]
+    pub force: bool,
+    /// Print the diff from the existing file to the generated one; write nothing
+    #[arg(long, global = true, conflicts_with = "force", display_order = 102)]
+    pub diff: bool,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum InitPlatform {
+    /// An nginx server block (default), a snippet to paste, or a complete nginx.conf
+    Nginx(InitNginxArgs),
+    /// A fly.toml
+    Fly(InitFlyArgs),
+    /// A railway.toml
+    Railway(InitRailwayArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct InitNginxArgs {
+    /// server_name (repeat for several names; default `_`, any name)
+    #[arg(long, value_name = "NAME")]
+    pub server_name: Vec<String>,
+    /// Port or address to listen on (default 80, or 443 with --tls)
+    #[arg(long, value_name = "PORT|ADDR:PORT")]
+    pub listen: Option<String>,
+    /// Path of the WebSocket endpoint (default /ws, or /socket.io/ with --socketio)
+    #[arg(long, value_name = "PATH")]
+    pub ws_path: Option<String>,
+    /// Path of ordinary HTTP requests; the same as --ws-path makes one shared location
+    #[arg(long, value_name = "PATH", default_value = "/")]
+    pub http_path: String,
+    /// Address of the app (HOST:PORT or unix:/path)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8000")]
+    pub upstream: String,
+    /// Number of app instances, on consecutive ports from --upstream's
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub upstreams: u16,
+    /// The app is a Socket.IO server: its path, and sticky sessions across instances
+    #[arg(long)]
+    pub socketio: bool,
+    /// HTTPS (and wss://) on 443, with plain HTTP redirected
+    #[arg(long)]
+    pub tls: bool,
+    /// Certificate chain for --tls (default: certbot's path for the server name)
+    #[arg(long, value_name = "PATH", requires = "tls")]
+    pub cert: Option<PathBuf>,
+    /// Private key for --tls (default: certbot's path for the server name)
+    #[arg(long, value_name = "PATH", requires = "tls")]
+    pub key: Option<PathBuf>,
+    /// Only the pieces to paste into an existing configuration (the map and the locations)
+    #[arg(long, conflicts_with = "full")]
+    pub snippet: bool,
+    /// A complete nginx.conf (events and http blocks) that `nginx -c` runs as it is
+    #[arg(long)]
+    pub full: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct InitFlyArgs {
+    /// Fly app name (default: the current directory's name)
+    #[arg(long, value_name = "NAME")]
+    pub app: Option<String>,
+    /// The port the app listens on inside the Machine
+    #[arg(long, value_name = "PORT", default_value_t = 8080)]
+    pub http_port: u16,
+    /// A port of its own for WebSockets (a TCP service with TLS, public on the same number)
+    #[arg(long, value_name = "PORT", conflicts_with = "same_port")]
+    pub ws_port: Option<u16>,
+    /// WebSockets on the HTTP port, through [http_service] (the default)
+    #[arg(long)]
+    pub same_port: bool,
+    /// primary_region, e.g. ams (default: none written; flyctl picks one at launch)
+    #[arg(long, value_name = "CODE")]
+    pub region: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct InitRailwayArgs {
+    /// The app's start command, e.g. "uvicorn app.main:app" (made to listen on 0.0.0.0:$PORT);
+    /// default: none, Railway's builder detects it
+    #[arg(long, value_name = "COMMAND")]
+    pub start: Option<String>,
+    /// A plain HTTP route that answers 200, for Railway's deploy-time health check
+    #[arg(long, value_name = "PATH", default_value = "/health")]
+    pub health_path: String,
 }

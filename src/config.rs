@@ -576,6 +576,9 @@ pub struct ConfigSet {
     overrides: Overrides,
     by_file: HashMap<PathBuf, usize>,
     by_dir: HashMap<PathBuf, usize>,
+    /// The closest configuration file at or above each directory looked at so far, so a walk
+    /// up from a deep tree stats each directory once.
+    file_for_dir: HashMap<PathBuf, Option<PathBuf>>,
     /// Problems met while resolving files found during the run (included files).
     pub errors: Vec<String>,
 }
@@ -589,6 +592,7 @@ impl ConfigSet {
             overrides: Overrides::default(),
             by_file: HashMap::new(),
             by_dir: HashMap::new(),
+            file_for_dir: HashMap::new(),
             errors: Vec::new(),
         }
     }
@@ -603,6 +607,7 @@ impl ConfigSet {
             overrides,
             by_file: HashMap::new(),
             by_dir: HashMap::new(),
+            file_for_dir: HashMap::new(),
             errors: Vec::new(),
         })
     }
@@ -638,7 +643,7 @@ impl ConfigSet {
         if let Some(&i) = self.by_dir.get(&dir) {
             return Ok(i);
         }
-        let i = match find_config_file(&dir) {
+        let i = match self.config_file_for_dir(&dir) {
             None => 0,
             Some(file) => match self.by_file.get(&file) {
                 Some(&i) => i,
@@ -653,6 +658,28 @@ impl ConfigSet {
         };
         self.by_dir.insert(dir, i);
         Ok(i)
+    }
+
+    /// [`find_config_file`] for a directory, remembering every directory on the way up.
+    fn config_file_for_dir(&mut self, dir: &Path) -> Option<PathBuf> {
+        let mut pending = Vec::new();
+        let mut cur = Some(dir);
+        let found = loop {
+            let Some(d) = cur else { break None };
+            if let Some(known) = self.file_for_dir.get(d) {
+                break known.clone();
+            }
+            if let Some(f) = config_in(d) {
+                self.file_for_dir.insert(d.to_owned(), Some(f.clone()));
+                break Some(f);
+            }
+            pending.push(d.to_owned());
+            cur = d.parent();
+        };
+        for d in pending {
+            self.file_for_dir.insert(d, found.clone());
+        }
+        found
     }
 
     /// Like [`resolve`](Self::resolve), for files found during the run: a problem is kept

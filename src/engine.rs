@@ -95,7 +95,15 @@ impl Session {
     }
 
     pub fn is_checked(&self, file: FileId) -> bool {
-        self.checked.iter().any(|(f, _)| *f == file)
+        self.checked_format(file).is_some()
+    }
+
+    /// `checked` is in the order files were added, which is `FileId` order.
+    fn checked_format(&self, file: FileId) -> Option<Format> {
+        self.checked
+            .binary_search_by_key(&file, |(f, _)| *f)
+            .ok()
+            .map(|i| self.checked[i].1)
     }
 
     /// Every finding, sorted by path then position.
@@ -290,10 +298,7 @@ impl Session {
     }
 
     fn format_of(&self, file: FileId) -> Format {
-        self.checked
-            .iter()
-            .find(|(f, _)| *f == file)
-            .map_or(Format::Nginx, |(_, fmt)| *fmt)
+        self.checked_format(file).unwrap_or(Format::Nginx)
     }
 }
 
@@ -301,6 +306,10 @@ impl Session {
 /// (JSON: use `[per-file-ignores]`).
 fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<Vec<Span>> {
     use crate::formats::railway::Flavor;
+    if !text.contains(suppress::MARKER) {
+        // No comment can be a suppression: skip reading the file's comments at all.
+        return Some(Vec::new());
+    }
     match format {
         Format::Nginx => Some(
             crate::formats::nginx::parser::parse(text)
@@ -354,15 +363,22 @@ pub fn has_failures(diags: &[Diagnostic], fail_on: Severity) -> bool {
     diags.iter().any(|d| d.severity >= fail_on)
 }
 
-/// Replaces a file atomically: a temporary file in the same directory, the original's
-/// permissions, then a rename over it.
+/// Replaces (or creates) a file atomically: a temporary file in the same directory, the
+/// original's permissions (0644 for a new file), then a rename over it.
 pub fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    let perms = std::fs::metadata(path)?.permissions();
+    let perms = match std::fs::metadata(path) {
+        Ok(m) => m.permissions(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::Permissions::from_mode(0o644)
+        }
+        Err(e) => return Err(e),
+    };
     let mut tmp = tempfile::Builder::new()
         .prefix(".wscfg-")
         .tempfile_in(dir)?;

@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod fix;
 pub mod formats;
+pub mod generate;
 pub mod render;
 pub mod rules;
 pub mod server;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Fix(args) => check(&args, true),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { output_format } => list_rules(output_format),
+        Command::Init(args) => generate::init(&args),
         Command::Server { .. } => server::run().map(|clean| if clean { EXIT_CLEAN } else { 1 }),
     };
     match result {
@@ -48,8 +50,19 @@ fn explain(rule: &str) -> Result<u8, String> {
     let meta = rules::find(rule)
         .ok_or_else(|| format!("no rule named `{rule}`; `wscfg rules` lists them"))?;
     let page = rules::page(meta.code).ok_or_else(|| format!("rule {} has no page", meta.code))?;
-    print!("{page}");
+    emit(page)?;
     Ok(EXIT_CLEAN)
+}
+
+/// Writes to standard output. A reader that went away (`wscfg rules | head`) is not an
+/// error: the output is simply no longer wanted.
+fn emit(text: &str) -> Result<(), String> {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write output: {e}"))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn list_rules(format: RulesFormat) -> Result<u8, String> {
@@ -66,24 +79,35 @@ fn list_rules(format: RulesFormat) -> Result<u8, String> {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&v).expect("serialises"));
+            emit(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).expect("serialises")
+            ))?;
         }
         RulesFormat::Table => {
-            println!(
-                "{:<8} {:<34} {:<7} {:<8} {:<9} summary",
+            let name_w = all.iter().map(|m| m.name.len()).max().unwrap_or(0);
+            let scope_w = all
+                .iter()
+                .map(|m| m.scope().len())
+                .max()
+                .unwrap_or(0)
+                .max(6);
+            let mut out = format!(
+                "{:<8} {:<name_w$} {:<scope_w$} {:<8} {:<9} summary\n",
                 "code", "name", "format", "severity", "fix"
             );
-            for m in all {
-                println!(
-                    "{:<8} {:<34} {:<7} {:<8} {:<9} {}",
+            for m in &all {
+                out.push_str(&format!(
+                    "{:<8} {:<name_w$} {:<scope_w$} {:<8} {:<9} {}\n",
                     m.code,
                     m.name,
                     m.scope(),
                     m.severity.as_str(),
                     m.fix.as_str(),
                     m.summary
-                );
+                ));
             }
+            emit(&out)?;
         }
     }
     Ok(EXIT_CLEAN)
@@ -200,7 +224,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
             let new = &session.db.get(file).text;
             if stdin && path == args.stdin_filename.clone().unwrap_or_else(|| "-".into()) {
                 // Fixing standard input writes the fixed text to standard output.
-                print!("{new}");
+                emit(new)?;
                 continue;
             }
             engine::write_atomic(&path, new)
@@ -237,9 +261,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
             available_fixes(&session, &diags)
         });
     }
-    std::io::stdout()
-        .write_all(out.as_bytes())
-        .map_err(|e| format!("cannot write output: {e}"))?;
+    emit(&out)?;
     if !args.quiet {
         for n in &notes {
             eprintln!("wscfg: {n}");

@@ -124,6 +124,9 @@ pub fn hash_comments(text: &str) -> Vec<Span> {
     out
 }
 
+/// Every suppression comment holds this; a file without it has none.
+pub const MARKER: &str = "wscfg:";
+
 /// Reads the `# wscfg:` comments of one file.
 pub fn parse_file(file: FileId, source: &SourceFile, comments: &[Span]) -> FileSuppressions {
     let mut out = FileSuppressions::default();
@@ -138,10 +141,10 @@ pub fn parse_file(file: FileId, source: &SourceFile, comments: &[Span]) -> FileS
         let body_start = c.start + (raw.len() - raw.trim_start_matches('#').len());
         let body = &text[body_start..c.end];
         let lead = body.len() - body.trim_start().len();
-        let Some(after) = body[lead..].strip_prefix("wscfg:") else {
+        let Some(after) = body[lead..].strip_prefix(MARKER) else {
             continue;
         };
-        let mut pos = body_start + lead + "wscfg:".len();
+        let mut pos = body_start + lead + MARKER.len();
         pos += after.len() - after.trim_start().len();
         let rest = &text[pos..c.end];
         let word_len = rest.find(char::is_whitespace).unwrap_or(rest.len());

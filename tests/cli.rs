@@ -288,3 +288,30 @@ fn explain_and_rules() {
         );
     }
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_a_crash() {
+    use std::io::Read;
+    // Far more output than a pipe buffers, so writing really fails once the reader is gone.
+    let servers =
+        "server {\n    listen 80;\n    location /ws/ { proxy_pass http://app; }\n}\n".repeat(400);
+    let (_d, path) = temp_with("app.conf", &servers);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("wscfg"))
+        .args(["check", "--output-format", "json"])
+        .arg(&path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The pipe is closed here, like `wscfg check | head -1`.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "findings still decide the exit code: {stderr}"
+    );
+}

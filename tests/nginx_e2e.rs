@@ -912,7 +912,7 @@ async fn keepalive_map_keeps_upstream_connections_and_the_upgrade() {
             answers.push(client::plain_get(running.port, "/api/items").await);
         }
         let connections = ws.connections();
-        let observed = client::probe(running.port, "/ws/", None, None).await;
+        let observed = client::probe(running.port, "/ws/", None).await;
         tokio::task::block_in_place(|| drop(running));
         println!(
             "{name}: plain answers {answers:?}, upstream connections for 3 requests: {connections}, WebSocket: {}",
@@ -1301,7 +1301,9 @@ async fn observe(target: &Target<'_>, text: &str, expect: Expect, ws: WsOptions)
             Origin::Fixed(o) => Some(o.to_owned()),
             Origin::SameAsHost => Some(format!("http://127.0.0.1:{}", running.port)),
         };
-        run.observed = Some(client::probe(running.port, target.uri, idle, origin.as_deref()).await);
+        run.observed = Some(
+            client::probe_with_origin(running.port, target.uri, idle, origin.as_deref()).await,
+        );
         if let Some(uri) = target.plain_uri {
             run.plain_get = Some(client::plain_get(running.port, uri).await);
         }

@@ -9,8 +9,8 @@ use super::values;
 use crate::config::NginxSettings;
 use crate::source::{FileId, SourceDb, SourceFile, Span};
 use regex::Regex;
+use rustc_hash::FxHashMap;
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
 /// Why wscfg treats a location as carrying WebSocket connections.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,13 +84,13 @@ pub struct NginxContext<'a> {
     pub tree: Tree<'a>,
     pub db: &'a SourceDb,
     pub settings: &'a NginxSettings,
-    variables: HashMap<&'a str, NodeId>,
+    variables: FxHashMap<&'a str, NodeId>,
     regexes: Vec<OnceCell<Option<Regex>>>,
     ws: Vec<WsLocation>,
     /// Built on first use: every `listen` by address and port (for merged socket options).
     pub(super) sockets: OnceCell<super::listen::SocketIndex>,
     /// Built on first use: http `upstream` blocks by lower-cased name.
-    pub(super) upstreams: OnceCell<HashMap<String, NodeId>>,
+    pub(super) upstreams: OnceCell<std::collections::HashMap<String, NodeId>>,
     /// Built on first use: the variable of a `map $http_upgrade` whose empty case is `''`.
     pub(super) keepalive_map: OnceCell<Option<String>>,
 }
@@ -102,7 +102,7 @@ impl<'a> NginxContext<'a> {
             tree,
             db,
             settings,
-            variables: HashMap::new(),
+            variables: FxHashMap::default(),
             regexes,
             ws: Vec::new(),
             sockets: OnceCell::new(),
@@ -324,8 +324,8 @@ impl<'a> NginxContext<'a> {
     }
 
     /// Variables defined by map, geo, set and the modules that define them, anywhere.
-    fn collect_variables(&self) -> HashMap<&'a str, NodeId> {
-        let mut out = HashMap::new();
+    fn collect_variables(&self) -> FxHashMap<&'a str, NodeId> {
+        let mut out = FxHashMap::default();
         for n in self.tree.all() {
             let Some(d) = self.tree.dir(n) else { continue };
             let var = match d.name() {

@@ -4,6 +4,7 @@
 
 use super::ast::{DirId, Directive, ParsedFile};
 use crate::source::FileId;
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -110,7 +111,7 @@ pub struct Tree<'a> {
     pub root_file: FileId,
     /// Children by directive name, for blocks too big to scan on every question (an http
     /// block with thousands of servers).
-    by_name: HashMap<NodeId, HashMap<&'a str, Vec<NodeId>>>,
+    by_name: FxHashMap<NodeId, FxHashMap<&'a str, Vec<NodeId>>>,
 }
 
 /// Blocks with more children than this get a by-name index.
@@ -135,7 +136,7 @@ impl<'a> Tree<'a> {
                 context: root_context,
             }],
             root_file,
-            by_name: HashMap::new(),
+            by_name: FxHashMap::default(),
         };
         let Some(root) = parsed.get(&root_file) else {
             return tree;
@@ -234,7 +235,12 @@ impl<'a> Tree<'a> {
     }
     /// The children of `id` named `name`, in order.
     pub fn children_named<'s>(&'s self, id: NodeId, name: &'s str) -> Named<'s, 'a> {
-        match self.by_name.get(&id) {
+        let indexed = if self.node(id).children.len() > INDEX_THRESHOLD {
+            self.by_name.get(&id)
+        } else {
+            None
+        };
+        match indexed {
             Some(index) => Named::Indexed(index.get(name).map_or(&[][..], Vec::as_slice).iter()),
             None => Named::Scan {
                 tree: self,
@@ -249,7 +255,7 @@ impl<'a> Tree<'a> {
             if n.children.len() <= INDEX_THRESHOLD {
                 continue;
             }
-            let mut index: HashMap<&'a str, Vec<NodeId>> = HashMap::new();
+            let mut index: FxHashMap<&'a str, Vec<NodeId>> = FxHashMap::default();
             for &c in &n.children {
                 if let Some(d) = self.nodes[c.0 as usize].dir {
                     index.entry(d.name()).or_default().push(c);
