@@ -14,7 +14,7 @@ pub static META: RuleMeta = RuleMeta {
     format: Some(Format::Nginx),
     severity: Severity::Warning,
     fix: FixAvailability::Always,
-    summary: "WebSocket location proxies to an upstream by name without setting Host; Origin checks then fail with 403",
+    summary: "WebSocket location proxies to an upstream group without setting Host: nginx sends the group name, Origin checks fail with 403",
 };
 
 pub struct MissingHostHeader;
