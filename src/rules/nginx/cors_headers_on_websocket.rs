@@ -36,7 +36,9 @@ impl<'a> Rule<NginxContext<'a>> for CorsHeadersOnWebsocket {
                 .into_iter()
                 .filter(|&h| {
                     cx.dir(h).arg(0).is_some_and(|n| {
-                        n.len() > 21 && n[..21].eq_ignore_ascii_case("access-control-allow-")
+                        n.len() > 21
+                            && n.get(..21)
+                                .is_some_and(|p| p.eq_ignore_ascii_case("access-control-allow-"))
                     })
                 })
                 .collect();
