@@ -347,6 +347,11 @@ mod tests {
         let uri = server("if ($request_uri !~ ^/(api|ws)/) { return 404; }");
         assert_eq!(route(&uri, "/ws/", false), "`location /ws/`");
         assert_eq!(route(&uri, "/x", false), "Return by return 404;");
+        // What every WebSocket handshake carries is known: GET, Upgrade: websocket.
+        let preflight = server("if ($request_method = OPTIONS) { return 204; }");
+        assert_eq!(route(&preflight, "/ws/", false), "`location /ws/`");
+        let guard = "events {}\nhttp { server { listen 80;\n location /ws/ { if ($http_upgrade != \"websocket\") { return 426; } proxy_pass http://a; } } }\n";
+        assert_eq!(route(guard, "/ws/", false), "`location /ws/`");
         // A header the client may or may not send: unknown, so not reported.
         let header = server("if ($http_x_forwarded_proto != https) { rewrite ^ /x last; }");
         assert_eq!(route(&header, "/ws/", false), "unknown");
