@@ -5,6 +5,8 @@ use super::model::NginxContext;
 use super::regex_sample;
 use super::tree::{Context, NodeId};
 use crate::source::Span;
+use rustc_hash::FxHashMap;
+use std::rc::Rc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Modifier {
@@ -104,6 +106,23 @@ pub fn pattern(d: &Directive) -> Option<LocationPattern<'_>> {
     })
 }
 
+/// See [`NginxContext::level_index`].
+#[derive(Default)]
+pub struct LevelIndex<'a> {
+    exact: FxHashMap<&'a str, NodeId>,
+    prefix: FxHashMap<&'a str, (NodeId, bool)>,
+    longest_prefix: usize,
+    regexes: Vec<RegexLocation<'a>>,
+}
+
+struct RegexLocation<'a> {
+    node: NodeId,
+    pattern: &'a str,
+    case_insensitive: bool,
+    /// Literal text the URI must start with (`^/api/` → `/api/`): checked before the regex.
+    literal: Option<&'a str>,
+}
+
 impl<'a> NginxContext<'a> {
     pub fn location_pattern(&self, loc: NodeId) -> Option<LocationPattern<'a>> {
         self.tree.dir(loc).and_then(pattern)
@@ -127,16 +146,13 @@ impl<'a> NginxContext<'a> {
         let Modifier::Regex { case_insensitive } = p.modifier else {
             return false;
         };
-        if let Some(lit) = regex_sample::anchored_literal_prefix(p.path) {
-            let fits = uri
-                .get(..lit.len())
-                .is_some_and(|u| u == lit || case_insensitive && u.eq_ignore_ascii_case(lit));
-            if !fits {
-                return false;
-            }
-        }
-        self.compiled_regex(loc, p.path, case_insensitive)
-            .is_some_and(|r| r.is_match(uri))
+        let r = RegexLocation {
+            node: loc,
+            pattern: p.path,
+            case_insensitive,
+            literal: regex_sample::anchored_literal_prefix(p.path),
+        };
+        self.regex_matches_at(&r, uri)
     }
 
     /// The location nginx picks for `uri` in a server (or any level): exact match first,
@@ -148,25 +164,18 @@ impl<'a> NginxContext<'a> {
 
     /// Returns (search ended with an exact or regex match, chosen location).
     fn find_location(&self, level: NodeId, uri: &str) -> (bool, Option<NodeId>) {
-        let mut longest: Option<(usize, NodeId, bool)> = None;
-        for loc in self.child_locations(level) {
-            let Some(p) = self.location_pattern(loc) else {
-                continue;
-            };
-            match p.modifier {
-                Modifier::Exact if p.path == uri => return (true, Some(loc)),
-                Modifier::Prefix | Modifier::PrefixNoRegex
-                    if uri.starts_with(p.path)
-                        && longest.is_none_or(|(len, _, _)| p.path.len() > len) =>
-                {
-                    longest = Some((p.path.len(), loc, p.modifier == Modifier::PrefixNoRegex));
-                }
-                _ => {}
-            }
+        let index = self.level_index(level);
+        if let Some(&exact) = index.exact.get(uri) {
+            return (true, Some(exact));
         }
+        // The longest prefix location that is a prefix of the URI, whatever its position.
+        let longest = (1..=uri.len().min(index.longest_prefix))
+            .rev()
+            .filter(|&end| uri.is_char_boundary(end))
+            .find_map(|end| index.prefix.get(&uri[..end]).copied());
         let mut chosen = None;
         let mut noregex = false;
-        if let Some((_, prefix, no_regex)) = longest {
+        if let Some((prefix, no_regex)) = longest {
             noregex = no_regex;
             let (done, nested) = self.find_location(prefix, uri);
             if done {
@@ -175,14 +184,65 @@ impl<'a> NginxContext<'a> {
             chosen = Some(nested.unwrap_or(prefix));
         }
         if !noregex {
-            for loc in self.child_locations(level) {
-                if self.regex_matches(loc, uri) {
-                    let (_, nested) = self.find_location(loc, uri);
-                    return (true, Some(nested.unwrap_or(loc)));
+            for r in &index.regexes {
+                if self.regex_matches_at(r, uri) {
+                    let (_, nested) = self.find_location(r.node, uri);
+                    return (true, Some(nested.unwrap_or(r.node)));
                 }
             }
         }
         (false, chosen)
+    }
+
+    /// The locations directly inside a level, arranged for selection: exact and prefix paths
+    /// by hash, regexes in order. Built once per level, so asking about many URIs of a server
+    /// with thousands of locations stays linear.
+    fn level_index(&self, level: NodeId) -> Rc<LevelIndex<'a>> {
+        if let Some(index) = self.levels.borrow().get(&level) {
+            return Rc::clone(index);
+        }
+        let mut index = LevelIndex::default();
+        for loc in self.child_locations(level) {
+            let Some(p) = self.location_pattern(loc) else {
+                continue;
+            };
+            match p.modifier {
+                // nginx refuses duplicate locations; the first one is the one to report.
+                Modifier::Exact => {
+                    index.exact.entry(p.path).or_insert(loc);
+                }
+                Modifier::Prefix | Modifier::PrefixNoRegex => {
+                    index.longest_prefix = index.longest_prefix.max(p.path.len());
+                    index
+                        .prefix
+                        .entry(p.path)
+                        .or_insert((loc, p.modifier == Modifier::PrefixNoRegex));
+                }
+                Modifier::Regex { case_insensitive } => index.regexes.push(RegexLocation {
+                    node: loc,
+                    pattern: p.path,
+                    case_insensitive,
+                    literal: regex_sample::anchored_literal_prefix(p.path),
+                }),
+                Modifier::Named => {}
+            }
+        }
+        let index = Rc::new(index);
+        self.levels.borrow_mut().insert(level, Rc::clone(&index));
+        index
+    }
+
+    fn regex_matches_at(&self, r: &RegexLocation<'_>, uri: &str) -> bool {
+        if let Some(lit) = r.literal {
+            let fits = uri
+                .get(..lit.len())
+                .is_some_and(|u| u == lit || r.case_insensitive && u.eq_ignore_ascii_case(lit));
+            if !fits {
+                return false;
+            }
+        }
+        self.compiled_regex(r.node, r.pattern, r.case_insensitive)
+            .is_some_and(|re| re.is_match(uri))
     }
 
     /// The server block (or server-level fragment root) a node belongs to.

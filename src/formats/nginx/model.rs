@@ -86,6 +86,9 @@ pub struct NginxContext<'a> {
     pub settings: &'a NginxSettings,
     variables: FxHashMap<&'a str, NodeId>,
     regexes: Vec<OnceCell<Option<Regex>>>,
+    /// Location-selection indexes per level, built on first use.
+    pub(super) levels:
+        std::cell::RefCell<FxHashMap<NodeId, std::rc::Rc<super::location::LevelIndex<'a>>>>,
     ws: Vec<WsLocation>,
     /// Built on first use: every `listen` by address and port (for merged socket options).
     pub(super) sockets: OnceCell<super::listen::SocketIndex>,
@@ -104,6 +107,7 @@ impl<'a> NginxContext<'a> {
             settings,
             variables: FxHashMap::default(),
             regexes,
+            levels: Default::default(),
             ws: Vec::new(),
             sockets: OnceCell::new(),
             upstreams: OnceCell::new(),
