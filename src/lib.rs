@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod fix;
 pub mod formats;
+pub mod project;
 pub mod render;
 pub mod rules;
 pub mod server;

@@ -1,0 +1,38 @@
+//! Project rules (APP): each asks the project view (`crate::project`) about a connection
+//! that spans files — the client, the edge and the server — and names both ends.
+
+mod insecure_ws_url;
+mod port_mismatch;
+mod socketio_protocol_mismatch;
+mod websocket_path_unrouted;
+
+use super::{FixAvailability, Rule, RuleMeta};
+use crate::diagnostic::Severity;
+use crate::formats::Format;
+use crate::project::ProjectView;
+
+/// An app-side file that cannot be read (not UTF-8, too large).
+pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
+    code: "APP000",
+    name: "syntax-error",
+    format: Some(Format::App),
+    severity: Severity::Error,
+    fix: FixAvailability::None,
+    summary: "an app-side file (source, .env, Dockerfile, dependency list) cannot be read",
+};
+
+/// Rules over the project view, in the order they run.
+pub static RULES: &[&dyn for<'a> Rule<ProjectView<'a>>] = &[
+    &socketio_protocol_mismatch::SocketioProtocolMismatch,
+    &insecure_ws_url::InsecureWsUrl,
+    &port_mismatch::PortMismatch,
+    &websocket_path_unrouted::WebsocketPathUnrouted,
+];
+
+pub static META: &[&RuleMeta] = &[
+    &SYNTAX_ERROR,
+    &socketio_protocol_mismatch::META,
+    &insecure_ws_url::META,
+    &port_mismatch::META,
+    &websocket_path_unrouted::META,
+];
