@@ -187,8 +187,34 @@ pub fn lint(db: &SourceDb, checked: &[(FileId, Format)]) -> Vec<Diagnostic> {
     }
     let view = ProjectView::build(db, checked);
     let mut out = Vec::new();
+    for &(file, kind) in &view.files {
+        if kind == Kind::PackageJson
+            && let Some((span, message)) = json_error(&db.get(file).text)
+        {
+            out.push(crate::rules::app::SYNTAX_ERROR.diag(file, span, message));
+        }
+    }
     for rule in crate::rules::app::RULES {
         rule.check(&view, &mut out);
     }
     out
+}
+
+/// Where a `package.json` stops being JSON (npm refuses to install from it).
+fn json_error(text: &str) -> Option<(Span, String)> {
+    let e = serde_json::from_str::<serde_json::Value>(text).err()?;
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(e.line().saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let mut at = (line_start + e.column().saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    Some((
+        Span::new(at, end),
+        format!("package.json is not valid JSON: {e}"),
+    ))
 }

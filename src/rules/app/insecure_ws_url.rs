@@ -69,8 +69,8 @@ impl Rule<ProjectView<'_>> for InsecureWsUrl {
                 ),
             };
             let whose = match &u.var {
-                Some(v) => format!("`{v}` in {}", cx.show(u.file)),
-                None => cx.show(u.file),
+                Some(v) => format!("`{v}`"),
+                None => "client code".to_owned(),
             };
             let mut d = META
                 .diag(

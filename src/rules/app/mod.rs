@@ -11,14 +11,14 @@ use crate::diagnostic::Severity;
 use crate::formats::Format;
 use crate::project::ProjectView;
 
-/// An app-side file that cannot be read (not UTF-8, too large).
+/// An app-side file that cannot be read (not UTF-8, too large), or a package.json that is not JSON.
 pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
     code: "APP000",
     name: "syntax-error",
     format: Some(Format::App),
     severity: Severity::Error,
     fix: FixAvailability::None,
-    summary: "an app-side file (source, .env, Dockerfile, dependency list) cannot be read",
+    summary: "an app-side file cannot be read, or its package.json is not valid JSON",
 };
 
 /// Rules over the project view, in the order they run.

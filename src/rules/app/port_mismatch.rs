@@ -52,12 +52,10 @@ impl Rule<ProjectView<'_>> for PortMismatch {
                         app.file,
                         p.entry.value,
                         format!(
-                            "{} forwards to internal_port {}, but {} in {} ({}); every request and WebSocket upgrade gets connection refused",
-                            cx.show(app.file),
+                            "internal_port {} is not where the app listens: {} {}; the proxy's requests and WebSocket upgrades get connection refused",
                             p.value,
                             cx.show(dockerfile.file),
                             listen.what,
-                            listen.port,
                         ),
                     )
                     .label(dockerfile.file, listen.span, format!("the server listens on {} here", listen.port))

@@ -56,10 +56,9 @@ impl Rule<ProjectView<'_>> for SocketioProtocolMismatch {
                         c.file,
                         c.span,
                         format!(
-                            "{} client `{}` in {} connects{target}, but the project's WebSocket server is a {}: {}; the two protocols cannot talk to each other",
+                            "{} client `{}` connects{target}, but the project's only WebSocket server speaks {}: {}; the two protocols cannot talk to each other",
                             client.describe(),
                             c.call,
-                            cx.show(c.file),
                             server.describe(),
                             cx.describe_endpoint(first),
                         ),

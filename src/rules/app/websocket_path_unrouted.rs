@@ -63,9 +63,8 @@ impl Rule<ProjectView<'_>> for WebsocketPathUnrouted {
                     c.file,
                     c.span,
                     format!(
-                        "`{}` in {} opens path `{path}`{via}, but the server routes WebSockets only at {}; the handshake gets 404/403",
+                        "`{}` opens path `{path}`{via}, but the server routes WebSockets only at {}; the handshake gets 404/403",
                         c.call,
-                        cx.show(c.file),
                         routes.join(", "),
                     ),
                 )
