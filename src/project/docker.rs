@@ -63,7 +63,7 @@ pub struct DockerPorts {
 
 /// The start command of a `CMD`/`ENTRYPOINT`: exec form (a JSON array) is joined into a shell
 /// line; each word keeps where it is in the file only for shell form.
-fn command_of(ins: &Instruction) -> Option<(String, Option<usize>)> {
+pub fn command_of(ins: &Instruction) -> Option<(String, Option<usize>)> {
     if ins.args.starts_with('[') {
         let words: Vec<String> = serde_json::from_str(&ins.args).ok()?;
         let quoted: Vec<String> = words

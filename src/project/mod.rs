@@ -7,6 +7,7 @@
 pub mod docker;
 pub mod kind;
 pub mod scan;
+pub mod start;
 pub mod url;
 
 use crate::diagnostic::Diagnostic;

@@ -4,6 +4,7 @@
 mod insecure_ws_url;
 mod port_mismatch;
 mod socketio_protocol_mismatch;
+mod uvicorn_without_websocket_library;
 mod websocket_path_unrouted;
 
 use super::{FixAvailability, Rule, RuleMeta};
@@ -25,6 +26,7 @@ pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
 pub static RULES: &[&dyn for<'a> Rule<ProjectView<'a>>] = &[
     &socketio_protocol_mismatch::SocketioProtocolMismatch,
     &insecure_ws_url::InsecureWsUrl,
+    &uvicorn_without_websocket_library::UvicornWithoutWebsocketLibrary,
     &port_mismatch::PortMismatch,
     &websocket_path_unrouted::WebsocketPathUnrouted,
 ];
@@ -33,6 +35,7 @@ pub static META: &[&RuleMeta] = &[
     &SYNTAX_ERROR,
     &socketio_protocol_mismatch::META,
     &insecure_ws_url::META,
+    &uvicorn_without_websocket_library::META,
     &port_mismatch::META,
     &websocket_path_unrouted::META,
 ];
