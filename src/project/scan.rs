@@ -144,6 +144,15 @@ re!(
     PY_SIO_SERVER,
     r#"\bsocketio\.(?:Async)?Server\s*\(|\bSocketIO\s*\(\s*\w"#
 );
+re!(
+    PY_FLASK_SOCKETIO,
+    r#"\bfrom\s+flask_socketio\s+import\b|\bimport\s+flask_socketio\b"#
+);
+re!(
+    PY_FLASK_SOCK_ROUTE,
+    r#"@\s*\w+\.route\s*\(\s*["']([^"']*)["']"#
+);
+re!(PY_FLASK_SOCK_IMPORT, r#"\bfrom\s+flask_sock\s+import\b"#);
 re!(PY_CHANNELS, r#"\bwebsocket_urlpatterns\s*=\s*\["#);
 re!(PY_DJANGO_PATH, r#"\b(re_)?path\s*\(\s*r?["']([^"']*)["']"#);
 // Go.
@@ -360,12 +369,38 @@ fn scan_python(file: FileId, text: &str, out: &mut Facts) {
             );
         }
     }
+    if PY_FLASK_SOCK_IMPORT.is_match(text) {
+        // flask-sock routes are `@sock.route(…)` on the Sock object; Flask's own are
+        // `@app.route`. Only routes whose handler takes the socket (`def x(ws)`) count.
+        for c in PY_FLASK_SOCK_ROUTE.captures_iter(text) {
+            let m = c.get(0).expect("match");
+            let after = &text[m.end()..(m.end() + 300).min(text.len())];
+            let takes_ws = after
+                .find("def ")
+                .and_then(|i| after[i..].find('(').map(|j| &after[i + j + 1..]))
+                .is_some_and(|args| args.trim_start().starts_with("ws"));
+            if takes_ws {
+                out.endpoints.push(Endpoint {
+                    file,
+                    span: Span::new(m.start(), m.end()),
+                    flavour: Flavour::Plain,
+                    framework: "flask-sock",
+                    path: Some(c[1].to_owned()),
+                });
+            }
+        }
+    }
+    let flask_socketio = PY_FLASK_SOCKETIO.is_match(text);
     for m in PY_SIO_SERVER.find_iter(text) {
         out.endpoints.push(Endpoint {
             file,
             span: Span::new(m.start(), m.end()),
             flavour: Flavour::SocketIo,
-            framework: "python-socketio",
+            framework: if flask_socketio {
+                "Flask-SocketIO"
+            } else {
+                "python-socketio"
+            },
             path: Some("/socket.io/".to_owned()),
         });
     }

@@ -6,6 +6,7 @@ mod port_mismatch;
 mod socketio_protocol_mismatch;
 mod uvicorn_without_websocket_library;
 mod websocket_path_unrouted;
+mod wsgi_server_for_websockets;
 
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;
@@ -27,6 +28,7 @@ pub static RULES: &[&dyn for<'a> Rule<ProjectView<'a>>] = &[
     &socketio_protocol_mismatch::SocketioProtocolMismatch,
     &insecure_ws_url::InsecureWsUrl,
     &uvicorn_without_websocket_library::UvicornWithoutWebsocketLibrary,
+    &wsgi_server_for_websockets::WsgiServerForWebsockets,
     &port_mismatch::PortMismatch,
     &websocket_path_unrouted::WebsocketPathUnrouted,
 ];
@@ -36,6 +38,7 @@ pub static META: &[&RuleMeta] = &[
     &socketio_protocol_mismatch::META,
     &insecure_ws_url::META,
     &uvicorn_without_websocket_library::META,
+    &wsgi_server_for_websockets::META,
     &port_mismatch::META,
     &websocket_path_unrouted::META,
 ];
