@@ -44,6 +44,8 @@ pub struct ResolvedUrl {
 
 pub struct ProjectView<'a> {
     pub db: &'a SourceDb,
+    /// Every checked file of the run with its format.
+    pub checked: &'a [(FileId, Format)],
     /// The app-side files of the run with their kinds.
     pub files: Vec<(FileId, Kind)>,
     pub facts: Facts,
@@ -57,9 +59,10 @@ fn dir_of(path: &Path) -> PathBuf {
 
 impl<'a> ProjectView<'a> {
     /// Reads every checked file once: app-side files are scanned, fly.toml files parsed.
-    pub fn build(db: &'a SourceDb, checked: &[(FileId, Format)]) -> Self {
+    pub fn build(db: &'a SourceDb, checked: &'a [(FileId, Format)]) -> Self {
         let mut view = ProjectView {
             db,
+            checked,
             files: Vec::new(),
             facts: Facts::default(),
             fly: Vec::new(),

@@ -47,6 +47,8 @@ pub struct Client {
     pub flavour: Flavour,
     pub call: &'static str,
     pub target: Target,
+    /// Socket.IO only: the call sets `transports: ["websocket"]`, so it never long-polls.
+    pub websocket_only: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -119,6 +121,10 @@ re!(
 re!(
     JS_SIO_SERVER,
     r#"\bnew\s+(?:Server|SocketIOServer|IOServer)\s*\(|require\s*\(\s*["']socket\.io["']\s*\)\s*\("#
+);
+re!(
+    JS_WS_ONLY,
+    r#"\btransports\s*:\s*\[\s*["'`]websocket["'`]\s*,?\s*\]"#
 );
 re!(JS_PATH_OPT, r#"\bpath\s*:\s*["'`]([^"'`]*)["'`]"#);
 re!(
@@ -268,6 +274,7 @@ fn scan_js(file: FileId, text: &str, out: &mut Facts) {
             flavour: Flavour::Plain,
             call: "new WebSocket(…)",
             target: target_at(text, m.end()),
+            websocket_only: true,
         });
     }
     if sio_client {
@@ -284,6 +291,7 @@ fn scan_js(file: FileId, text: &str, out: &mut Facts) {
                 flavour: Flavour::SocketIo,
                 call: "io(…)",
                 target: target_at(text, m.end()),
+                websocket_only: JS_WS_ONLY.is_match(call_args(text, m.end())),
             });
         }
     }
@@ -487,6 +495,7 @@ mod tests {
             .find(|c| c.flavour == Flavour::SocketIo)
             .unwrap();
         assert_eq!(sio.target, Target::Env("NEXT_PUBLIC_WS_URL".into()));
+        assert!(sio.websocket_only);
         let plain = f
             .clients
             .iter()

@@ -3,6 +3,7 @@
 
 mod insecure_ws_url;
 mod port_mismatch;
+mod socketio_multi_instance_without_affinity;
 mod socketio_protocol_mismatch;
 mod uvicorn_without_websocket_library;
 mod websocket_path_unrouted;
@@ -31,6 +32,7 @@ pub static RULES: &[&dyn for<'a> Rule<ProjectView<'a>>] = &[
     &wsgi_server_for_websockets::WsgiServerForWebsockets,
     &port_mismatch::PortMismatch,
     &websocket_path_unrouted::WebsocketPathUnrouted,
+    &socketio_multi_instance_without_affinity::SocketioMultiInstanceWithoutAffinity,
 ];
 
 pub static META: &[&RuleMeta] = &[
@@ -41,4 +43,5 @@ pub static META: &[&RuleMeta] = &[
     &wsgi_server_for_websockets::META,
     &port_mismatch::META,
     &websocket_path_unrouted::META,
+    &socketio_multi_instance_without_affinity::META,
 ];
