@@ -36,9 +36,10 @@ impl Rule<ProjectView<'_>> for SocketioProtocolMismatch {
                 continue;
             };
             for c in cx.clients(client) {
-                let target = cx
-                    .resolve(c)
-                    .map(|u| match u.var {
+                let resolved = cx.resolve(c);
+                let target = resolved
+                    .as_ref()
+                    .map(|u| match &u.var {
                         Some(v) => format!(" to `{}` (`{v}`)", u.url),
                         None => format!(" to `{}`", u.url),
                     })
@@ -64,6 +65,9 @@ impl Rule<ProjectView<'_>> for SocketioProtocolMismatch {
                         ),
                     )
                     .help(help);
+                if let Some(u) = resolved.filter(|u| u.file != c.file) {
+                    d = d.label(u.file, u.span, format!("the URL `{}` is set here", u.url));
+                }
                 for s in servers.iter().take(3) {
                     d = d.label(
                         s.file,
