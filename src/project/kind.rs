@@ -105,7 +105,7 @@ pub fn by_name(path: &Path) -> Option<Kind> {
     if name == "Dockerfile" || name.starts_with("Dockerfile.") || name.ends_with(".Dockerfile") {
         return Some(Kind::Dockerfile);
     }
-    if (name.starts_with("docker-compose") || name.starts_with("compose"))
+    if (name.starts_with("docker-compose") || name.starts_with("compose."))
         && (name.ends_with(".yml") || name.ends_with(".yaml"))
     {
         return Some(Kind::Compose);
@@ -155,6 +155,8 @@ mod tests {
         assert_eq!(k("Dockerfile"), Some(Kind::Dockerfile));
         assert_eq!(k("api.Dockerfile"), Some(Kind::Dockerfile));
         assert_eq!(k("docker-compose.prod.yml"), Some(Kind::Compose));
+        assert_eq!(k("compose.yaml"), Some(Kind::Compose));
+        assert_eq!(k("composer.yaml"), None);
         assert_eq!(k("README.md"), None);
     }
 }
