@@ -126,8 +126,10 @@ impl Session {
                 Format::Fly => crate::formats::fly::lint(&self.db, &files, config),
                 Format::Railway => crate::formats::railway::lint(&mut self.db, &files, config),
                 Format::AppRunner => crate::formats::apprunner::lint(&mut self.db, &files, config),
+                Format::App => Vec::new(), // the project view below reads them
             });
         }
+        out.extend(crate::project::lint(&self.db, &self.checked));
         let mut seen = HashSet::new();
         out.retain(|d| seen.insert((d.file, d.span, d.code, d.message.clone())));
         let judged: Vec<Diagnostic> = out.into_iter().filter_map(|d| self.judge(d)).collect();
@@ -318,6 +320,9 @@ fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<V
         ),
         Format::Railway if Flavor::of(path, text) == Flavor::Json => None,
         Format::Fly | Format::Railway | Format::AppRunner => Some(suppress::hash_comments(text)),
+        Format::App => crate::project::kind::by_name(path)
+            .filter(|k| k.has_hash_comments())
+            .map(|_| suppress::hash_comments(text)),
     }
 }
 
@@ -329,6 +334,7 @@ fn parses(format: Format, path: &std::path::Path, text: &str) -> bool {
             crate::formats::railway::parses(text, crate::formats::railway::Flavor::of(path, text))
         }
         Format::AppRunner => crate::formats::apprunner::parses(text),
+        Format::App => true,
     }
 }
 
@@ -355,6 +361,7 @@ fn syntax_meta(format: Format) -> &'static crate::rules::RuleMeta {
         Format::Fly => &crate::rules::fly::SYNTAX_ERROR,
         Format::Railway => &crate::rules::railway::SYNTAX_ERROR,
         Format::AppRunner => &crate::rules::apprunner::SYNTAX_ERROR,
+        Format::App => &crate::rules::app::SYNTAX_ERROR,
     }
 }
 

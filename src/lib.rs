@@ -10,6 +10,7 @@ pub mod engine;
 pub mod fix;
 pub mod formats;
 pub mod generate;
+pub mod project;
 pub mod render;
 pub mod rules;
 pub mod server;

@@ -19,6 +19,8 @@ pub enum Format {
     Fly,
     Railway,
     AppRunner,
+    /// App-side files the project view reads (sources, `.env*`, Dockerfile, dependencies).
+    App,
 }
 
 impl Format {
@@ -28,14 +30,16 @@ impl Format {
             Format::Fly => "fly",
             Format::Railway => "railway",
             Format::AppRunner => "apprunner",
+            Format::App => "app",
         }
     }
 
-    pub const ALL: [Format; 4] = [
+    pub const ALL: [Format; 5] = [
         Format::Nginx,
         Format::Fly,
         Format::Railway,
         Format::AppRunner,
+        Format::App,
     ];
 
     pub fn parse(s: &str) -> Option<Format> {
@@ -73,6 +77,9 @@ impl Format {
         }
         if apprunner::detect_by_content(path, named) {
             return Some(Format::AppRunner);
+        }
+        if crate::project::kind::detect(path).is_some() {
+            return Some(Format::App);
         }
         None
     }

@@ -101,6 +101,8 @@ fn extension(format: Format) -> &'static str {
         Format::Nginx => "conf",
         Format::Fly | Format::Railway => "toml",
         Format::AppRunner => "yaml",
+        // init writes platform configuration; application files are only read.
+        Format::App => "txt",
     }
 }
 

@@ -62,6 +62,8 @@ impl Project {
                 Format::Fly => p.fly.push(rel(&f.path)),
                 Format::Railway => p.railway.push(rel(&f.path)),
                 Format::AppRunner => p.apprunner.push(rel(&f.path)),
+                // Application files: the start command and Socket.IO are read below.
+                Format::App => {}
             }
         }
         p.start = start_command(root);

@@ -1,5 +1,6 @@
 //! The rule registry: every rule's metadata, and lookup by code or name.
 
+pub mod app;
 pub mod apprunner;
 pub mod fly;
 pub mod nginx;
@@ -64,6 +65,7 @@ pub fn all() -> Vec<&'static RuleMeta> {
     v.extend_from_slice(fly::META);
     v.extend_from_slice(railway::META);
     v.extend_from_slice(apprunner::META);
+    v.extend_from_slice(app::META);
     v.extend_from_slice(suppression::META);
     v.sort_by_key(|m| m.code);
     v
