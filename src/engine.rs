@@ -126,6 +126,7 @@ impl Session {
                 Format::Fly => crate::formats::fly::lint(&self.db, &files, config),
                 Format::Railway => crate::formats::railway::lint(&mut self.db, &files, config),
                 Format::AppRunner => crate::formats::apprunner::lint(&mut self.db, &files, config),
+                Format::Kubernetes => crate::formats::k8s::lint(&self.db, &files, config),
             });
         }
         let mut seen = HashSet::new();
@@ -317,7 +318,9 @@ fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<V
                 .unwrap_or_else(|_| suppress::hash_comments(text)),
         ),
         Format::Railway if Flavor::of(path, text) == Flavor::Json => None,
-        Format::Fly | Format::Railway | Format::AppRunner => Some(suppress::hash_comments(text)),
+        Format::Fly | Format::Railway | Format::AppRunner | Format::Kubernetes => {
+            Some(suppress::hash_comments(text))
+        }
     }
 }
 
@@ -329,6 +332,7 @@ fn parses(format: Format, path: &std::path::Path, text: &str) -> bool {
             crate::formats::railway::parses(text, crate::formats::railway::Flavor::of(path, text))
         }
         Format::AppRunner => crate::formats::apprunner::parses(text),
+        Format::Kubernetes => crate::formats::k8s::parses(text),
     }
 }
 
@@ -355,6 +359,7 @@ fn syntax_meta(format: Format) -> &'static crate::rules::RuleMeta {
         Format::Fly => &crate::rules::fly::SYNTAX_ERROR,
         Format::Railway => &crate::rules::railway::SYNTAX_ERROR,
         Format::AppRunner => &crate::rules::apprunner::SYNTAX_ERROR,
+        Format::Kubernetes => &crate::rules::k8s::SYNTAX_ERROR,
     }
 }
 

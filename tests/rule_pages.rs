@@ -50,6 +50,7 @@ fn file_name(code: &str, ex: &Example) -> String {
         ("RWY", "json") => "railway.json",
         ("RWY", _) => "railway.toml",
         ("APR", _) => "apprunner.yaml",
+        ("K8S", _) => "ingress.yaml",
         // Engine rules (suppressions) take their format from the example's language.
         (_, "nginx") => "nginx.conf",
         (_, "toml") => "fly.toml",

@@ -3,6 +3,7 @@
 pub mod apprunner;
 pub mod evidence;
 pub mod fly;
+pub mod k8s;
 pub mod nginx;
 pub mod project_deps;
 pub mod railway;
@@ -19,6 +20,7 @@ pub enum Format {
     Fly,
     Railway,
     AppRunner,
+    Kubernetes,
 }
 
 impl Format {
@@ -28,14 +30,16 @@ impl Format {
             Format::Fly => "fly",
             Format::Railway => "railway",
             Format::AppRunner => "apprunner",
+            Format::Kubernetes => "kubernetes",
         }
     }
 
-    pub const ALL: [Format; 4] = [
+    pub const ALL: [Format; 5] = [
         Format::Nginx,
         Format::Fly,
         Format::Railway,
         Format::AppRunner,
+        Format::Kubernetes,
     ];
 
     pub fn parse(s: &str) -> Option<Format> {
@@ -70,6 +74,9 @@ impl Format {
         }
         if railway::detect_by_content(path, named) {
             return Some(Format::Railway);
+        }
+        if k8s::detect_by_content(path, named) {
+            return Some(Format::Kubernetes);
         }
         if apprunner::detect_by_content(path, named) {
             return Some(Format::AppRunner);

@@ -2,6 +2,7 @@
 
 pub mod apprunner;
 pub mod fly;
+pub mod k8s;
 pub mod nginx;
 pub mod railway;
 pub mod suppression;
@@ -64,6 +65,7 @@ pub fn all() -> Vec<&'static RuleMeta> {
     v.extend_from_slice(fly::META);
     v.extend_from_slice(railway::META);
     v.extend_from_slice(apprunner::META);
+    v.extend_from_slice(k8s::META);
     v.extend_from_slice(suppression::META);
     v.sort_by_key(|m| m.code);
     v
