@@ -127,6 +127,7 @@ impl Session {
                 Format::Railway => crate::formats::railway::lint(&mut self.db, &files, config),
                 Format::AppRunner => crate::formats::apprunner::lint(&mut self.db, &files, config),
                 Format::Kubernetes => crate::formats::k8s::lint(&self.db, &files, config),
+                Format::Haproxy => crate::formats::haproxy::lint(&self.db, &files, config),
             });
         }
         let mut seen = HashSet::new();
@@ -318,6 +319,10 @@ fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<V
                 .unwrap_or_else(|_| suppress::hash_comments(text)),
         ),
         Format::Railway if Flavor::of(path, text) == Flavor::Json => None,
+        Format::Haproxy => Some(
+            crate::formats::haproxy::comments(text)
+                .unwrap_or_else(|| suppress::hash_comments(text)),
+        ),
         Format::Fly | Format::Railway | Format::AppRunner | Format::Kubernetes => {
             Some(suppress::hash_comments(text))
         }
@@ -333,6 +338,7 @@ fn parses(format: Format, path: &std::path::Path, text: &str) -> bool {
         }
         Format::AppRunner => crate::formats::apprunner::parses(text),
         Format::Kubernetes => crate::formats::k8s::parses(text),
+        Format::Haproxy => crate::formats::haproxy::parses(text),
     }
 }
 
@@ -360,6 +366,7 @@ fn syntax_meta(format: Format) -> &'static crate::rules::RuleMeta {
         Format::Railway => &crate::rules::railway::SYNTAX_ERROR,
         Format::AppRunner => &crate::rules::apprunner::SYNTAX_ERROR,
         Format::Kubernetes => &crate::rules::k8s::SYNTAX_ERROR,
+        Format::Haproxy => &crate::rules::haproxy::SYNTAX_ERROR,
     }
 }
 

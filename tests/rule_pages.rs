@@ -51,6 +51,7 @@ fn file_name(code: &str, ex: &Example) -> String {
         ("RWY", _) => "railway.toml",
         ("APR", _) => "apprunner.yaml",
         ("K8S", _) => "ingress.yaml",
+        ("HAP", _) => "haproxy.cfg",
         // Engine rules (suppressions) take their format from the example's language.
         (_, "nginx") => "nginx.conf",
         (_, "toml") => "fly.toml",

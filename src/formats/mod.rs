@@ -3,6 +3,7 @@
 pub mod apprunner;
 pub mod evidence;
 pub mod fly;
+pub mod haproxy;
 pub mod k8s;
 pub mod nginx;
 pub mod project_deps;
@@ -21,6 +22,7 @@ pub enum Format {
     Railway,
     AppRunner,
     Kubernetes,
+    Haproxy,
 }
 
 impl Format {
@@ -31,15 +33,17 @@ impl Format {
             Format::Railway => "railway",
             Format::AppRunner => "apprunner",
             Format::Kubernetes => "kubernetes",
+            Format::Haproxy => "haproxy",
         }
     }
 
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 6] = [
         Format::Nginx,
         Format::Fly,
         Format::Railway,
         Format::AppRunner,
         Format::Kubernetes,
+        Format::Haproxy,
     ];
 
     pub fn parse(s: &str) -> Option<Format> {
@@ -63,6 +67,9 @@ impl Format {
         if apprunner::is_manifest_name(path) {
             return Some(Format::AppRunner);
         }
+        if haproxy::is_config_name(path) {
+            return Some(Format::Haproxy);
+        }
         if nginx::detect::by_name(path) {
             return Some(Format::Nginx);
         }
@@ -74,6 +81,9 @@ impl Format {
         }
         if railway::detect_by_content(path, named) {
             return Some(Format::Railway);
+        }
+        if haproxy::detect_by_content(path, named) {
+            return Some(Format::Haproxy);
         }
         if k8s::detect_by_content(path, named) {
             return Some(Format::Kubernetes);

@@ -2,6 +2,7 @@
 
 pub mod apprunner;
 pub mod fly;
+pub mod haproxy;
 pub mod k8s;
 pub mod nginx;
 pub mod railway;
@@ -66,6 +67,7 @@ pub fn all() -> Vec<&'static RuleMeta> {
     v.extend_from_slice(railway::META);
     v.extend_from_slice(apprunner::META);
     v.extend_from_slice(k8s::META);
+    v.extend_from_slice(haproxy::META);
     v.extend_from_slice(suppression::META);
     v.sort_by_key(|m| m.code);
     v
