@@ -128,6 +128,7 @@ impl Session {
                 Format::AppRunner => crate::formats::apprunner::lint(&mut self.db, &files, config),
                 Format::Kubernetes => crate::formats::k8s::lint(&self.db, &files, config),
                 Format::Haproxy => crate::formats::haproxy::lint(&self.db, &files, config),
+                Format::Apache => crate::formats::apache::lint(&self.db, &files, config),
             });
         }
         let mut seen = HashSet::new();
@@ -319,6 +320,9 @@ fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<V
                 .unwrap_or_else(|_| suppress::hash_comments(text)),
         ),
         Format::Railway if Flavor::of(path, text) == Flavor::Json => None,
+        Format::Apache => Some(
+            crate::formats::apache::comments(text).unwrap_or_else(|| suppress::hash_comments(text)),
+        ),
         Format::Haproxy => Some(
             crate::formats::haproxy::comments(text)
                 .unwrap_or_else(|| suppress::hash_comments(text)),
@@ -339,6 +343,7 @@ fn parses(format: Format, path: &std::path::Path, text: &str) -> bool {
         Format::AppRunner => crate::formats::apprunner::parses(text),
         Format::Kubernetes => crate::formats::k8s::parses(text),
         Format::Haproxy => crate::formats::haproxy::parses(text),
+        Format::Apache => crate::formats::apache::parses(text),
     }
 }
 
@@ -367,6 +372,7 @@ fn syntax_meta(format: Format) -> &'static crate::rules::RuleMeta {
         Format::AppRunner => &crate::rules::apprunner::SYNTAX_ERROR,
         Format::Kubernetes => &crate::rules::k8s::SYNTAX_ERROR,
         Format::Haproxy => &crate::rules::haproxy::SYNTAX_ERROR,
+        Format::Apache => &crate::rules::apache::SYNTAX_ERROR,
     }
 }
 

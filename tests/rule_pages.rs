@@ -52,6 +52,7 @@ fn file_name(code: &str, ex: &Example) -> String {
         ("APR", _) => "apprunner.yaml",
         ("K8S", _) => "ingress.yaml",
         ("HAP", _) => "haproxy.cfg",
+        ("APA", _) => "httpd.conf",
         // Engine rules (suppressions) take their format from the example's language.
         (_, "nginx") => "nginx.conf",
         (_, "toml") => "fly.toml",

@@ -1,5 +1,6 @@
 //! The file formats wscfg understands, and how a file is recognised as one of them.
 
+pub mod apache;
 pub mod apprunner;
 pub mod evidence;
 pub mod fly;
@@ -23,6 +24,7 @@ pub enum Format {
     AppRunner,
     Kubernetes,
     Haproxy,
+    Apache,
 }
 
 impl Format {
@@ -34,16 +36,18 @@ impl Format {
             Format::AppRunner => "apprunner",
             Format::Kubernetes => "kubernetes",
             Format::Haproxy => "haproxy",
+            Format::Apache => "apache",
         }
     }
 
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Nginx,
         Format::Fly,
         Format::Railway,
         Format::AppRunner,
         Format::Kubernetes,
         Format::Haproxy,
+        Format::Apache,
     ];
 
     pub fn parse(s: &str) -> Option<Format> {
@@ -69,6 +73,10 @@ impl Format {
         }
         if haproxy::is_config_name(path) {
             return Some(Format::Haproxy);
+        }
+        // Apache's sites-enabled/ and conf.d/ share names with nginx's: its content decides.
+        if apache::is_config_name(path) || apache::detect_by_content(path, named) {
+            return Some(Format::Apache);
         }
         if nginx::detect::by_name(path) {
             return Some(Format::Nginx);

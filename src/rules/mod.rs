@@ -1,5 +1,6 @@
 //! The rule registry: every rule's metadata, and lookup by code or name.
 
+pub mod apache;
 pub mod apprunner;
 pub mod fly;
 pub mod haproxy;
@@ -68,6 +69,7 @@ pub fn all() -> Vec<&'static RuleMeta> {
     v.extend_from_slice(apprunner::META);
     v.extend_from_slice(k8s::META);
     v.extend_from_slice(haproxy::META);
+    v.extend_from_slice(apache::META);
     v.extend_from_slice(suppression::META);
     v.sort_by_key(|m| m.code);
     v
