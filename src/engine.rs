@@ -129,6 +129,7 @@ impl Session {
                 Format::Kubernetes => crate::formats::k8s::lint(&self.db, &files, config),
                 Format::Haproxy => crate::formats::haproxy::lint(&self.db, &files, config),
                 Format::Apache => crate::formats::apache::lint(&self.db, &files, config),
+                Format::Render => crate::formats::render::lint(&mut self.db, &files, config),
             });
         }
         let mut seen = HashSet::new();
@@ -327,7 +328,7 @@ fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<V
             crate::formats::haproxy::comments(text)
                 .unwrap_or_else(|| suppress::hash_comments(text)),
         ),
-        Format::Fly | Format::Railway | Format::AppRunner | Format::Kubernetes => {
+        Format::Fly | Format::Railway | Format::AppRunner | Format::Kubernetes | Format::Render => {
             Some(suppress::hash_comments(text))
         }
     }
@@ -344,6 +345,7 @@ fn parses(format: Format, path: &std::path::Path, text: &str) -> bool {
         Format::Kubernetes => crate::formats::k8s::parses(text),
         Format::Haproxy => crate::formats::haproxy::parses(text),
         Format::Apache => crate::formats::apache::parses(text),
+        Format::Render => crate::formats::render::parses(text),
     }
 }
 
@@ -373,6 +375,7 @@ fn syntax_meta(format: Format) -> &'static crate::rules::RuleMeta {
         Format::Kubernetes => &crate::rules::k8s::SYNTAX_ERROR,
         Format::Haproxy => &crate::rules::haproxy::SYNTAX_ERROR,
         Format::Apache => &crate::rules::apache::SYNTAX_ERROR,
+        Format::Render => &crate::rules::render::SYNTAX_ERROR,
     }
 }
 

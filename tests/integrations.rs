@@ -55,6 +55,7 @@ fn pre_commit_hooks_cover_every_format() {
             "k8s/ingress.yaml",
             "deploy/chart-rendered.yml",
             "haproxy/haproxy.cfg",
+            "render.yaml",
             "apache2/sites-enabled/chat.conf",
         ] {
             assert!(files.is_match(path), "{} misses {path}", str_of(h, "id"));

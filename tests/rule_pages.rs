@@ -53,6 +53,7 @@ fn file_name(code: &str, ex: &Example) -> String {
         ("K8S", _) => "ingress.yaml",
         ("HAP", _) => "haproxy.cfg",
         ("APA", _) => "httpd.conf",
+        ("RND", _) => "render.yaml",
         // Engine rules (suppressions) take their format from the example's language.
         (_, "nginx") => "nginx.conf",
         (_, "toml") => "fly.toml",

@@ -9,6 +9,7 @@ pub mod k8s;
 pub mod nginx;
 pub mod project_deps;
 pub mod railway;
+pub mod render;
 pub mod spanned;
 pub mod start_command;
 
@@ -25,6 +26,7 @@ pub enum Format {
     Kubernetes,
     Haproxy,
     Apache,
+    Render,
 }
 
 impl Format {
@@ -37,10 +39,11 @@ impl Format {
             Format::Kubernetes => "kubernetes",
             Format::Haproxy => "haproxy",
             Format::Apache => "apache",
+            Format::Render => "render",
         }
     }
 
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::Nginx,
         Format::Fly,
         Format::Railway,
@@ -48,6 +51,7 @@ impl Format {
         Format::Kubernetes,
         Format::Haproxy,
         Format::Apache,
+        Format::Render,
     ];
 
     pub fn parse(s: &str) -> Option<Format> {
@@ -70,6 +74,9 @@ impl Format {
         }
         if apprunner::is_manifest_name(path) {
             return Some(Format::AppRunner);
+        }
+        if render::is_manifest_name(path) {
+            return Some(Format::Render);
         }
         if haproxy::is_config_name(path) {
             return Some(Format::Haproxy);
@@ -95,6 +102,9 @@ impl Format {
         }
         if k8s::detect_by_content(path, named) {
             return Some(Format::Kubernetes);
+        }
+        if render::detect_by_content(path, named) {
+            return Some(Format::Render);
         }
         if apprunner::detect_by_content(path, named) {
             return Some(Format::AppRunner);

@@ -7,6 +7,7 @@ pub mod haproxy;
 pub mod k8s;
 pub mod nginx;
 pub mod railway;
+pub mod render;
 pub mod suppression;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -70,6 +71,7 @@ pub fn all() -> Vec<&'static RuleMeta> {
     v.extend_from_slice(k8s::META);
     v.extend_from_slice(haproxy::META);
     v.extend_from_slice(apache::META);
+    v.extend_from_slice(render::META);
     v.extend_from_slice(suppression::META);
     v.sort_by_key(|m| m.code);
     v
