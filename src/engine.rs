@@ -130,6 +130,7 @@ impl Session {
                 Format::Haproxy => crate::formats::haproxy::lint(&self.db, &files, config),
                 Format::Apache => crate::formats::apache::lint(&self.db, &files, config),
                 Format::Render => crate::formats::render::lint(&mut self.db, &files, config),
+                Format::CloudRun => crate::formats::cloudrun::lint(&mut self.db, &files, config),
             });
         }
         let mut seen = HashSet::new();
@@ -328,9 +329,12 @@ fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<V
             crate::formats::haproxy::comments(text)
                 .unwrap_or_else(|| suppress::hash_comments(text)),
         ),
-        Format::Fly | Format::Railway | Format::AppRunner | Format::Kubernetes | Format::Render => {
-            Some(suppress::hash_comments(text))
-        }
+        Format::Fly
+        | Format::Railway
+        | Format::AppRunner
+        | Format::Kubernetes
+        | Format::Render
+        | Format::CloudRun => Some(suppress::hash_comments(text)),
     }
 }
 
@@ -346,6 +350,7 @@ fn parses(format: Format, path: &std::path::Path, text: &str) -> bool {
         Format::Haproxy => crate::formats::haproxy::parses(text),
         Format::Apache => crate::formats::apache::parses(text),
         Format::Render => crate::formats::render::parses(text),
+        Format::CloudRun => crate::formats::cloudrun::parses(text),
     }
 }
 
@@ -376,6 +381,7 @@ fn syntax_meta(format: Format) -> &'static crate::rules::RuleMeta {
         Format::Haproxy => &crate::rules::haproxy::SYNTAX_ERROR,
         Format::Apache => &crate::rules::apache::SYNTAX_ERROR,
         Format::Render => &crate::rules::render::SYNTAX_ERROR,
+        Format::CloudRun => &crate::rules::cloudrun::SYNTAX_ERROR,
     }
 }
 

@@ -54,6 +54,7 @@ fn file_name(code: &str, ex: &Example) -> String {
         ("HAP", _) => "haproxy.cfg",
         ("APA", _) => "httpd.conf",
         ("RND", _) => "render.yaml",
+        ("GCR", _) => "service.yaml",
         // Engine rules (suppressions) take their format from the example's language.
         (_, "nginx") => "nginx.conf",
         (_, "toml") => "fly.toml",

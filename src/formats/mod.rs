@@ -2,6 +2,7 @@
 
 pub mod apache;
 pub mod apprunner;
+pub mod cloudrun;
 pub mod evidence;
 pub mod fly;
 pub mod haproxy;
@@ -27,6 +28,7 @@ pub enum Format {
     Haproxy,
     Apache,
     Render,
+    CloudRun,
 }
 
 impl Format {
@@ -40,10 +42,11 @@ impl Format {
             Format::Haproxy => "haproxy",
             Format::Apache => "apache",
             Format::Render => "render",
+            Format::CloudRun => "cloudrun",
         }
     }
 
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::Nginx,
         Format::Fly,
         Format::Railway,
@@ -52,6 +55,7 @@ impl Format {
         Format::Haproxy,
         Format::Apache,
         Format::Render,
+        Format::CloudRun,
     ];
 
     pub fn parse(s: &str) -> Option<Format> {
@@ -102,6 +106,9 @@ impl Format {
         }
         if k8s::detect_by_content(path, named) {
             return Some(Format::Kubernetes);
+        }
+        if cloudrun::detect_by_content(path, named) {
+            return Some(Format::CloudRun);
         }
         if render::detect_by_content(path, named) {
             return Some(Format::Render);
