@@ -131,6 +131,7 @@ impl Session {
                 Format::Apache => crate::formats::apache::lint(&self.db, &files, config),
                 Format::Render => crate::formats::render::lint(&mut self.db, &files, config),
                 Format::CloudRun => crate::formats::cloudrun::lint(&mut self.db, &files, config),
+                Format::Aws => crate::formats::aws::lint(&mut self.db, &files, config),
             });
         }
         let mut seen = HashSet::new();
@@ -322,6 +323,7 @@ fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<V
                 .unwrap_or_else(|_| suppress::hash_comments(text)),
         ),
         Format::Railway if Flavor::of(path, text) == Flavor::Json => None,
+        Format::Aws if !crate::formats::aws::has_comments(text) => None,
         Format::Apache => Some(
             crate::formats::apache::comments(text).unwrap_or_else(|| suppress::hash_comments(text)),
         ),
@@ -334,7 +336,8 @@ fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<V
         | Format::AppRunner
         | Format::Kubernetes
         | Format::Render
-        | Format::CloudRun => Some(suppress::hash_comments(text)),
+        | Format::CloudRun
+        | Format::Aws => Some(suppress::hash_comments(text)),
     }
 }
 
@@ -351,6 +354,7 @@ fn parses(format: Format, path: &std::path::Path, text: &str) -> bool {
         Format::Apache => crate::formats::apache::parses(text),
         Format::Render => crate::formats::render::parses(text),
         Format::CloudRun => crate::formats::cloudrun::parses(text),
+        Format::Aws => crate::formats::aws::parses(text),
     }
 }
 
@@ -382,6 +386,7 @@ fn syntax_meta(format: Format) -> &'static crate::rules::RuleMeta {
         Format::Apache => &crate::rules::apache::SYNTAX_ERROR,
         Format::Render => &crate::rules::render::SYNTAX_ERROR,
         Format::CloudRun => &crate::rules::cloudrun::SYNTAX_ERROR,
+        Format::Aws => &crate::rules::aws::SYNTAX_ERROR,
     }
 }
 

@@ -56,6 +56,7 @@ fn pre_commit_hooks_cover_every_format() {
             "deploy/chart-rendered.yml",
             "haproxy/haproxy.cfg",
             "render.yaml",
+            "infra/alb.template",
             "apache2/sites-enabled/chat.conf",
         ] {
             assert!(files.is_match(path), "{} misses {path}", str_of(h, "id"));

@@ -55,6 +55,8 @@ fn file_name(code: &str, ex: &Example) -> String {
         ("APA", _) => "httpd.conf",
         ("RND", _) => "render.yaml",
         ("GCR", _) => "service.yaml",
+        ("AWS", "json") => "template.json",
+        ("AWS", _) => "template.yaml",
         // Engine rules (suppressions) take their format from the example's language.
         (_, "nginx") => "nginx.conf",
         (_, "toml") => "fly.toml",

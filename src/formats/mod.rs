@@ -2,6 +2,7 @@
 
 pub mod apache;
 pub mod apprunner;
+pub mod aws;
 pub mod cloudrun;
 pub mod evidence;
 pub mod fly;
@@ -29,6 +30,7 @@ pub enum Format {
     Apache,
     Render,
     CloudRun,
+    Aws,
 }
 
 impl Format {
@@ -43,10 +45,11 @@ impl Format {
             Format::Apache => "apache",
             Format::Render => "render",
             Format::CloudRun => "cloudrun",
+            Format::Aws => "aws",
         }
     }
 
-    pub const ALL: [Format; 9] = [
+    pub const ALL: [Format; 10] = [
         Format::Nginx,
         Format::Fly,
         Format::Railway,
@@ -56,6 +59,7 @@ impl Format {
         Format::Apache,
         Format::Render,
         Format::CloudRun,
+        Format::Aws,
     ];
 
     pub fn parse(s: &str) -> Option<Format> {
@@ -91,6 +95,10 @@ impl Format {
         }
         if nginx::detect::by_name(path) {
             return Some(Format::Nginx);
+        }
+        // A template's UserData can embed an nginx configuration: the template wins.
+        if aws::detect_by_content(path, named) {
+            return Some(Format::Aws);
         }
         if fly::detect_by_content(path, named) {
             return Some(Format::Fly);

@@ -2,6 +2,7 @@
 
 pub mod apache;
 pub mod apprunner;
+pub mod aws;
 pub mod cloudrun;
 pub mod fly;
 pub mod haproxy;
@@ -74,6 +75,7 @@ pub fn all() -> Vec<&'static RuleMeta> {
     v.extend_from_slice(apache::META);
     v.extend_from_slice(render::META);
     v.extend_from_slice(cloudrun::META);
+    v.extend_from_slice(aws::META);
     v.extend_from_slice(suppression::META);
     v.sort_by_key(|m| m.code);
     v
