@@ -8,6 +8,7 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::formats::head::Head;
 use crate::formats::railway::websocket_path_segment;
 use crate::source::{FileId, SourceDb, Span};
 
@@ -20,9 +21,9 @@ pub fn is_config_name(path: &Path) -> bool {
 
 /// `.conf` files (and files under `sites-available/`, `sites-enabled/`, `conf.d/`) whose
 /// content is Apache's: checked before nginx claims those names.
-pub fn detect_by_content(path: &Path, named: bool) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let in_conf_dir = path.parent().is_some_and(|p| {
+pub fn detect_by_content(head: &Head<'_>, named: bool) -> bool {
+    let name = head.name();
+    let in_conf_dir = head.path().parent().is_some_and(|p| {
         p.components().any(|c| {
             matches!(
                 c.as_os_str().to_str(),
@@ -33,11 +34,7 @@ pub fn detect_by_content(path: &Path, named: bool) -> bool {
     if !(name.ends_with(".conf") || in_conf_dir || named) || name.ends_with(".md") {
         return false;
     }
-    let mut head = Vec::new();
-    let _ = std::fs::File::open(path).and_then(|f| {
-        std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 * 1024), &mut head)
-    });
-    looks_like_apache(&String::from_utf8_lossy(&head))
+    looks_like_apache(head.text())
 }
 
 /// Section tags and directives only Apache writes this way.

@@ -4,11 +4,11 @@
 //! load balancers front WebSocket services (listener rules, target groups, dependencies).
 
 use std::collections::HashSet;
-use std::path::Path;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::formats::evidence::{self, DepFiles};
+use crate::formats::head::Head;
 use crate::formats::project_deps::ProjectDeps;
 use crate::formats::railway::websocket_path_segment;
 use crate::formats::spanned::{Kind, Node};
@@ -26,16 +26,21 @@ fn is_template_name(name: &str) -> bool {
 }
 
 /// Templates declaring an ALB (`AWS::ElasticLoadBalancingV2::LoadBalancer`).
-pub fn detect_by_content(path: &Path, _named: bool) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+/// In a walk, JSON files are read only when their name says CloudFormation: projects hold
+/// many JSON files (package.json, lock files) and few templates.
+pub fn detect_by_content(head: &Head<'_>, named: bool) -> bool {
+    let name = head.name();
     if !is_template_name(name) {
         return false;
     }
-    let mut head = Vec::new();
-    let _ = std::fs::File::open(path).and_then(|f| {
-        std::io::Read::read_to_end(&mut std::io::Read::take(f, 256 * 1024), &mut head)
-    });
-    looks_like_template(&String::from_utf8_lossy(&head))
+    let lower = name.to_ascii_lowercase();
+    let json_hint = ["template", "cfn", "cloudformation", "stack"]
+        .iter()
+        .any(|h| lower.contains(h));
+    if !named && lower.ends_with(".json") && !json_hint {
+        return false;
+    }
+    looks_like_template(head.text())
 }
 
 pub fn looks_like_template(text: &str) -> bool {

@@ -5,11 +5,11 @@
 //! and the project's dependencies.
 
 use std::collections::HashSet;
-use std::path::Path;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::formats::evidence::{self, DepFiles, Evidence};
+use crate::formats::head::Head;
 use crate::formats::project_deps::ProjectDeps;
 use crate::formats::spanned::{Kind, Node};
 use crate::formats::start_command::{self, Invocation};
@@ -22,17 +22,13 @@ pub const MAX_TIMEOUT_S: i64 = 3600;
 
 /// `.yaml` files holding a Knative `Service`: any the user names, and ones found in a walk that
 /// mention a `run.googleapis.com/` annotation.
-pub fn detect_by_content(path: &Path, named: bool) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+pub fn detect_by_content(head: &Head<'_>, named: bool) -> bool {
+    let name = head.name();
     if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
         return false;
     }
-    let mut head = Vec::new();
-    let _ = std::fs::File::open(path).and_then(|f| {
-        std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 * 1024), &mut head)
-    });
-    let text = String::from_utf8_lossy(&head);
-    looks_like_service(&text) && (named || text.contains("run.googleapis.com/"))
+    let text = head.text();
+    looks_like_service(text) && (named || text.contains("run.googleapis.com/"))
 }
 
 pub fn looks_like_service(text: &str) -> bool {

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::formats::head::Head;
 use crate::formats::railway::websocket_path_segment;
 use crate::source::{FileId, SourceDb, SourceFile, Span};
 
@@ -37,16 +38,8 @@ pub fn is_config_name(path: &Path) -> bool {
 }
 
 /// Other `.cfg` files the user names, when they hold `frontend`/`backend`/`listen` sections.
-pub fn detect_by_content(path: &Path, named: bool) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if !name.ends_with(".cfg") || !named {
-        return false;
-    }
-    let mut head = Vec::new();
-    let _ = std::fs::File::open(path).and_then(|f| {
-        std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 * 1024), &mut head)
-    });
-    looks_like_haproxy(&String::from_utf8_lossy(&head))
+pub fn detect_by_content(head: &Head<'_>, named: bool) -> bool {
+    named && head.name().ends_with(".cfg") && looks_like_haproxy(head.text())
 }
 
 pub fn looks_like_haproxy(text: &str) -> bool {

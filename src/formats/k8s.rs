@@ -5,11 +5,11 @@
 //! its span.
 
 use std::collections::HashSet;
-use std::path::Path;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::fix::Edit;
+use crate::formats::head::Head;
 use crate::formats::railway::websocket_path_segment;
 use crate::formats::spanned::{Kind, Node};
 use crate::source::{FileId, SourceDb, SourceFile, Span};
@@ -25,17 +25,13 @@ pub const DEFAULT_TIMEOUT_S: u64 = 60;
 
 /// `.yaml` / `.yml` files holding an `Ingress`. A file found in a walk that still holds Helm
 /// template syntax (`{{ … }}`) is left alone: only its rendered output is YAML.
-pub fn detect_by_content(path: &Path, named: bool) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+pub fn detect_by_content(head: &Head<'_>, named: bool) -> bool {
+    let name = head.name();
     if !(name.ends_with(".yaml") || name.ends_with(".yml")) {
         return false;
     }
-    let mut head = Vec::new();
-    let _ = std::fs::File::open(path).and_then(|f| {
-        std::io::Read::read_to_end(&mut std::io::Read::take(f, 256 * 1024), &mut head)
-    });
-    let text = String::from_utf8_lossy(&head);
-    looks_like_ingress(&text) && (named || !text.contains("{{"))
+    let text = head.text();
+    looks_like_ingress(text) && (named || !text.contains("{{"))
 }
 
 /// A top-level `kind: Ingress` with an `apiVersion:` in the same file.

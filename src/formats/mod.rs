@@ -7,6 +7,7 @@ pub mod cloudrun;
 pub mod evidence;
 pub mod fly;
 pub mod haproxy;
+pub mod head;
 pub mod k8s;
 pub mod nginx;
 pub mod project_deps;
@@ -74,6 +75,7 @@ impl Format {
     /// Name first, then content. `named` is true for a file the user named explicitly, which
     /// is given the benefit of the doubt for ambiguous extensions.
     pub fn detect(path: &Path, named: bool) -> Option<Format> {
+        let head = head::Head::new(path);
         if fly::detect_by_name(path) {
             return Some(Format::Fly);
         }
@@ -90,14 +92,14 @@ impl Format {
             return Some(Format::Haproxy);
         }
         // Apache's sites-enabled/ and conf.d/ share names with nginx's: its content decides.
-        if apache::is_config_name(path) || apache::detect_by_content(path, named) {
+        if apache::is_config_name(path) || apache::detect_by_content(&head, named) {
             return Some(Format::Apache);
         }
         if nginx::detect::by_name(path) {
             return Some(Format::Nginx);
         }
         // A template's UserData can embed an nginx configuration: the template wins.
-        if aws::detect_by_content(path, named) {
+        if aws::detect_by_content(&head, named) {
             return Some(Format::Aws);
         }
         if fly::detect_by_content(path, named) {
@@ -109,16 +111,16 @@ impl Format {
         if railway::detect_by_content(path, named) {
             return Some(Format::Railway);
         }
-        if haproxy::detect_by_content(path, named) {
+        if haproxy::detect_by_content(&head, named) {
             return Some(Format::Haproxy);
         }
-        if k8s::detect_by_content(path, named) {
+        if k8s::detect_by_content(&head, named) {
             return Some(Format::Kubernetes);
         }
-        if cloudrun::detect_by_content(path, named) {
+        if cloudrun::detect_by_content(&head, named) {
             return Some(Format::CloudRun);
         }
-        if render::detect_by_content(path, named) {
+        if render::detect_by_content(&head, named) {
             return Some(Format::Render);
         }
         if apprunner::detect_by_content(path, named) {

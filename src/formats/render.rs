@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::fix::Edit;
 use crate::formats::evidence::{self, DepFiles, Evidence};
+use crate::formats::head::Head;
 use crate::formats::project_deps::ProjectDeps;
 use crate::formats::spanned::Node;
 use crate::formats::start_command::{self, Invocation};
@@ -23,16 +24,12 @@ pub fn is_manifest_name(path: &Path) -> bool {
 
 /// Other `.yaml` files the user names, when they read like a Blueprint: a top-level
 /// `services:` list whose entries have a `type:` and a Render-only key.
-pub fn detect_by_content(path: &Path, named: bool) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+pub fn detect_by_content(head: &Head<'_>, named: bool) -> bool {
+    let name = head.name();
     if !named || !(name.ends_with(".yaml") || name.ends_with(".yml")) {
         return false;
     }
-    let mut head = Vec::new();
-    let _ = std::fs::File::open(path).and_then(|f| {
-        std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 * 1024), &mut head)
-    });
-    looks_like_blueprint(&String::from_utf8_lossy(&head))
+    looks_like_blueprint(head.text())
 }
 
 pub fn looks_like_blueprint(text: &str) -> bool {
