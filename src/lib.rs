@@ -70,12 +70,12 @@ fn list_rules(format: RulesFormat) -> Result<u8, String> {
         }
         RulesFormat::Table => {
             println!(
-                "{:<8} {:<34} {:<7} {:<8} {:<9} summary",
+                "{:<8} {:<34} {:<10} {:<8} {:<9} summary",
                 "code", "name", "format", "severity", "fix"
             );
             for m in all {
                 println!(
-                    "{:<8} {:<34} {:<7} {:<8} {:<9} {}",
+                    "{:<8} {:<34} {:<10} {:<8} {:<9} {}",
                     m.code,
                     m.name,
                     m.scope(),
