@@ -50,6 +50,13 @@ fn file_name(code: &str, ex: &Example) -> String {
         ("RWY", "json") => "railway.json",
         ("RWY", _) => "railway.toml",
         ("APR", _) => "apprunner.yaml",
+        ("K8S", _) => "ingress.yaml",
+        ("HAP", _) => "haproxy.cfg",
+        ("APA", _) => "httpd.conf",
+        ("RND", _) => "render.yaml",
+        ("GCR", _) => "service.yaml",
+        ("AWS", "json") => "template.json",
+        ("AWS", _) => "template.yaml",
         // Engine rules (suppressions) take their format from the example's language.
         (_, "nginx") => "nginx.conf",
         (_, "toml") => "fly.toml",
