@@ -96,7 +96,7 @@ impl NginxContext<'_> {
     }
 
     /// Every `listen` of every server on the same socket, this one included.
-    pub fn listens_on_socket(&self, socket: &Listen) -> Vec<Listen> {
+    pub fn listens_on_socket(&self, socket: &Listen) -> &[Listen] {
         let index = self.sockets.get_or_init(|| {
             let mut map = SocketIndex::new();
             for server in self.tree.all() {
@@ -113,8 +113,7 @@ impl NginxContext<'_> {
         });
         index
             .get(&(socket.addr.clone(), socket.port))
-            .cloned()
-            .unwrap_or_default()
+            .map_or(&[][..], Vec::as_slice)
     }
 
     /// The options a socket really has: those of every `listen` on it, merged.

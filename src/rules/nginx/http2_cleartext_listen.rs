@@ -31,9 +31,10 @@ impl<'a> Rule<NginxContext<'a>> for Http2CleartextListen {
             return;
         }
         let mut servers: Vec<(NodeId, NodeId)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for ws in cx.websocket_locations() {
             if let Some(s) = ws.server
-                && !servers.iter().any(|(srv, _)| *srv == s)
+                && seen.insert(s)
             {
                 servers.push((s, ws.node));
             }
@@ -51,7 +52,7 @@ impl<'a> Rule<NginxContext<'a>> for Http2CleartextListen {
                     listen.node
                 } else {
                     cx.listens_on_socket(&listen)
-                        .into_iter()
+                        .iter()
                         .find(|l| l.http2)
                         .and_then(|l| l.node)
                 };
