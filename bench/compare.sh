@@ -4,6 +4,7 @@
 # from PyPI), then prints a table: tool, input, mean wall time, peak RSS, ratio to wscfg.
 #
 # usage: bench/compare.sh [N_SERVERS=5000]    (run from the repository root)
+# Linters exit non-zero when they find problems; hyperfine is told to accept that (-i).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-5000}
@@ -31,7 +32,7 @@ printf 'server {\n    listen 80;\n    location /ws/ { proxy_pass http://a; }\n}\
 
 rss() { /usr/bin/time -f %M "$@" >/dev/null 2>"$WORK/rss" || true; tail -1 "$WORK/rss"; }
 mean() { # hyperfine mean in seconds
-  hyperfine -N --warmup "$1" --runs "$2" --export-json "$WORK/h.json" "${@:3}" >/dev/null 2>&1 || true
+  hyperfine -N -i --warmup "$1" --runs "$2" --export-json "$WORK/h.json" "${@:3}" >/dev/null 2>&1 || true
   python3 -c "import json;print('%.4f'%json.load(open('$WORK/h.json'))['results'][0]['mean'])"
 }
 

@@ -132,8 +132,16 @@ impl Session {
                 Format::Fly => crate::formats::fly::lint(&self.db, &files, config),
                 Format::Railway => crate::formats::railway::lint(&mut self.db, &files, config),
                 Format::AppRunner => crate::formats::apprunner::lint(&mut self.db, &files, config),
+                Format::App => Vec::new(), // the project view below reads them
+                Format::Kubernetes => crate::formats::k8s::lint(&self.db, &files, config),
+                Format::Haproxy => crate::formats::haproxy::lint(&self.db, &files, config),
+                Format::Apache => crate::formats::apache::lint(&self.db, &files, config),
+                Format::Render => crate::formats::render::lint(&mut self.db, &files, config),
+                Format::CloudRun => crate::formats::cloudrun::lint(&mut self.db, &files, config),
+                Format::Aws => crate::formats::aws::lint(&mut self.db, &files, config),
             });
         }
+        out.extend(crate::project::lint(&self.db, &self.checked));
         let mut seen = HashSet::new();
         out.retain(|d| seen.insert((d.file, d.span, d.code, d.message.clone())));
         let judged: Vec<Diagnostic> = out.into_iter().filter_map(|d| self.judge(d)).collect();
@@ -347,7 +355,24 @@ fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<V
                 .unwrap_or_else(|_| suppress::hash_comments(text)),
         ),
         Format::Railway if Flavor::of(path, text) == Flavor::Json => None,
-        Format::Fly | Format::Railway | Format::AppRunner => Some(suppress::hash_comments(text)),
+        Format::App => crate::project::kind::by_name(path)
+            .filter(|k| k.has_hash_comments())
+            .map(|_| suppress::hash_comments(text)),
+        Format::Aws if !crate::formats::aws::has_comments(text) => None,
+        Format::Apache => Some(
+            crate::formats::apache::comments(text).unwrap_or_else(|| suppress::hash_comments(text)),
+        ),
+        Format::Haproxy => Some(
+            crate::formats::haproxy::comments(text)
+                .unwrap_or_else(|| suppress::hash_comments(text)),
+        ),
+        Format::Fly
+        | Format::Railway
+        | Format::AppRunner
+        | Format::Kubernetes
+        | Format::Render
+        | Format::CloudRun
+        | Format::Aws => Some(suppress::hash_comments(text)),
     }
 }
 
@@ -360,6 +385,13 @@ pub fn parses(format: Format, path: &std::path::Path, text: &str, max_depth: usi
             crate::formats::railway::parses(text, crate::formats::railway::Flavor::of(path, text))
         }
         Format::AppRunner => crate::formats::apprunner::parses(text),
+        Format::App => true,
+        Format::Kubernetes => crate::formats::k8s::parses(text),
+        Format::Haproxy => crate::formats::haproxy::parses(text),
+        Format::Apache => crate::formats::apache::parses(text),
+        Format::Render => crate::formats::render::parses(text),
+        Format::CloudRun => crate::formats::cloudrun::parses(text),
+        Format::Aws => crate::formats::aws::parses(text),
     }
 }
 
@@ -386,6 +418,13 @@ fn syntax_meta(format: Format) -> &'static crate::rules::RuleMeta {
         Format::Fly => &crate::rules::fly::SYNTAX_ERROR,
         Format::Railway => &crate::rules::railway::SYNTAX_ERROR,
         Format::AppRunner => &crate::rules::apprunner::SYNTAX_ERROR,
+        Format::App => &crate::rules::app::SYNTAX_ERROR,
+        Format::Kubernetes => &crate::rules::k8s::SYNTAX_ERROR,
+        Format::Haproxy => &crate::rules::haproxy::SYNTAX_ERROR,
+        Format::Apache => &crate::rules::apache::SYNTAX_ERROR,
+        Format::Render => &crate::rules::render::SYNTAX_ERROR,
+        Format::CloudRun => &crate::rules::cloudrun::SYNTAX_ERROR,
+        Format::Aws => &crate::rules::aws::SYNTAX_ERROR,
     }
 }
 

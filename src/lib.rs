@@ -12,6 +12,7 @@ pub mod formats;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod generate;
+pub mod project;
 pub mod render;
 pub mod rules;
 pub mod server;

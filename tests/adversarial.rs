@@ -872,7 +872,8 @@ fn output_shows_only_the_lines_findings_point_at() {
 
 #[test]
 fn wscfg_has_no_network_or_process_code() {
-    // The source never opens sockets or runs programs.
+    // The source never opens sockets, resolves names or runs programs (parsing an address
+    // with `std::net::Ipv4Addr` is fine).
     fn scan(dir: &Path, hits: &mut Vec<String>) {
         for e in fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
@@ -881,9 +882,12 @@ fn wscfg_has_no_network_or_process_code() {
             } else if p.extension().is_some_and(|e| e == "rs") {
                 let text = fs::read_to_string(&p).unwrap();
                 for needle in [
-                    "std::net",
                     "TcpStream",
+                    "TcpListener",
                     "UdpSocket",
+                    "UnixStream",
+                    "ToSocketAddrs",
+                    "to_socket_addrs",
                     "process::Command",
                     "Command::new",
                     "tokio",

@@ -52,6 +52,12 @@ fn pre_commit_hooks_cover_every_format() {
             "railway.toml",
             "railway.json",
             "apprunner.yaml",
+            "k8s/ingress.yaml",
+            "deploy/chart-rendered.yml",
+            "haproxy/haproxy.cfg",
+            "render.yaml",
+            "infra/alb.template",
+            "apache2/sites-enabled/chat.conf",
         ] {
             assert!(files.is_match(path), "{} misses {path}", str_of(h, "id"));
         }

@@ -16,7 +16,7 @@
 mod common;
 mod e2e;
 
-use e2e::backend::{PlainBackend, Seen, WsBackend, WsOptions};
+use e2e::backend::{PlainBackend, Protocol, Seen, WsBackend, WsOptions};
 use e2e::client::{self, Idle, Observed};
 use e2e::nginx::{self, Backends, Main, Running};
 use std::collections::BTreeSet;
@@ -40,6 +40,9 @@ enum Missing {
     UpgradeHeader,
     /// `Upgrade: websocket` arrived, but `Connection` did not say `upgrade` (426).
     ConnectionUpgrade,
+    /// Everything arrived, but the `Host` header does not match the browser's `Origin`, so a
+    /// backend with gorilla/websocket's default origin check refuses (403).
+    OriginHost,
 }
 
 /// What real nginx does with a fixture, as seen by a WebSocket client at the case's URI.
@@ -62,8 +65,37 @@ enum Expect {
     /// The plain backend of another location answers (200, `X-Backend: plain`); the WebSocket
     /// backend never sees the request.
     OtherLocation,
+    /// A plain request (the case's `plain_probe`) reaches a backend carrying
+    /// `Connection: upgrade` without an `Upgrade` header. After the fix it must arrive without.
+    PlainGetsConnectionUpgrade,
+    /// No working WebSocket, and no frame of the client's reaches the backend: the module in
+    /// front of it cannot tunnel (FastCGI relays the 101 and nothing follows; gRPC speaks
+    /// HTTP/2 to the backend, so no HTTP/1.1 upgrade request ever arrives).
+    NotTunnelled,
+    /// The port gives an HTTP/1.1 client no valid HTTP response (it speaks HTTP/2 only) and
+    /// the backend sees nothing.
+    NoHttp1Response,
+    /// With a foreign `Origin` (the case's), the handshake still succeeds: 101 and an echo.
+    ForeignOriginAccepted,
+    /// Two requests from one client to the case's `plain_probe` are answered by different
+    /// backends. After the fix both must reach the same one.
+    SpreadOverServers,
+    /// nginx answers the handshake itself with this status (a redirect); the backend sees
+    /// nothing.
+    Redirected(u16),
     /// Not run against nginx, for the reason given (only for `quiet_*` fixtures).
     NotRun(&'static str),
+}
+
+/// The `Origin` the WebSocket client sends.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Origin {
+    None,
+    /// This origin, as a page on another site would send it.
+    Fixed(&'static str),
+    /// The origin of a page served by nginx itself (`http://127.0.0.1:PORT`); the backend
+    /// then checks it against Host like gorilla/websocket does.
+    SameAsHost,
 }
 
 use Expect::*;
@@ -88,6 +120,12 @@ struct Case {
     /// An ordinary (non-WebSocket) URI that must reach the plain backend, before and after
     /// the fix: the fix must not take the other location's traffic.
     plain_uri: Option<&'static str>,
+    /// An ordinary URI requested twice without upgrade, for the expectations that look at how
+    /// plain requests are proxied (`PlainGetsConnectionUpgrade`, `SpreadOverServers`).
+    plain_probe: Option<&'static str>,
+    origin: Origin,
+    /// How nginx reaches the WebSocket backend (`127.0.0.1:9000` in the fixture).
+    protocol: Protocol,
 }
 
 const fn case(fixture: &'static str, uri: &'static str, expect: Expect) -> Case {
@@ -97,7 +135,25 @@ const fn case(fixture: &'static str, uri: &'static str, expect: Expect) -> Case 
         shape: Shape::Main,
         expect,
         plain_uri: None,
+        plain_probe: None,
+        origin: Origin::None,
+        protocol: Protocol::Http,
     }
+}
+
+const fn with_probe(c: Case, plain_probe: &'static str) -> Case {
+    Case {
+        plain_probe: Some(plain_probe),
+        ..c
+    }
+}
+
+const fn with_origin(c: Case, origin: Origin) -> Case {
+    Case { origin, ..c }
+}
+
+const fn over(c: Case, protocol: Protocol) -> Case {
+    Case { protocol, ..c }
 }
 
 const fn fragment(fixture: &'static str, uri: &'static str, expect: Expect) -> Case {
@@ -127,6 +183,9 @@ struct Target<'a> {
     shape: Shape,
     uri: &'a str,
     plain_uri: Option<&'a str>,
+    plain_probe: Option<&'a str>,
+    origin: Origin,
+    protocol: Protocol,
 }
 
 impl Case {
@@ -142,6 +201,9 @@ impl Case {
             shape: self.shape,
             uri: self.uri,
             plain_uri: self.plain_uri,
+            plain_probe: self.plain_probe,
+            origin: self.origin,
+            protocol: self.protocol,
         }
     }
 }
@@ -225,6 +287,10 @@ const CASES: &[Case] = &[
         "connection_header_missing/quiet_literal_upgrade.conf",
         "/ws/",
         Works,
+    ),
+    not_run(
+        "connection_header_missing/quiet_keepalive_cleared.conf",
+        "`Connection \"\"` is NGX009's finding (proven there); here only NGX003's silence is checked",
     ),
     // NGX004 inherited-headers-dropped: one proxy_set_header in the location loses the
     // server's Upgrade and Connection.
@@ -344,6 +410,246 @@ const CASES: &[Case] = &[
         ),
         "/index.html",
     ),
+    // NGX008 connection-upgrade-hardcoded: ordinary requests are sent `Connection: upgrade`.
+    with_probe(
+        case(
+            "connection_upgrade_hardcoded/fires_node_app_catch_all.conf",
+            "/",
+            PlainGetsConnectionUpgrade,
+        ),
+        "/api/items",
+    ),
+    with_probe(
+        case(
+            "connection_upgrade_hardcoded/fires_socketio_polling.conf",
+            "/socket.io/",
+            PlainGetsConnectionUpgrade,
+        ),
+        "/socket.io/?EIO=4&transport=polling",
+    ),
+    with_probe(
+        case(
+            "connection_upgrade_hardcoded/fires_server_level_keepalive.conf",
+            "/ws/",
+            PlainGetsConnectionUpgrade,
+        ),
+        "/api/status",
+    ),
+    with_plain(
+        case(
+            "connection_upgrade_hardcoded/quiet_dedicated_ws_location.conf",
+            "/ws/",
+            Works,
+        ),
+        "/",
+    ),
+    case(
+        "connection_upgrade_hardcoded/quiet_map_variable.conf",
+        "/",
+        Works,
+    ),
+    // NGX009 keepalive-connection-cleared: `Connection ""` reaches the backend as no
+    // Connection header at all.
+    case(
+        "keepalive_connection_cleared/fires_keepalive_idiom.conf",
+        "/ws/",
+        BackendRefused(ConnectionUpgrade),
+    ),
+    case(
+        "keepalive_connection_cleared/fires_cleared_at_server_level.conf",
+        "/socket.io/",
+        BackendRefused(ConnectionUpgrade),
+    ),
+    case(
+        "keepalive_connection_cleared/quiet_keepalive_map.conf",
+        "/ws/",
+        Works,
+    ),
+    with_plain(
+        case(
+            "keepalive_connection_cleared/quiet_plain_api_keepalive.conf",
+            "/ws/",
+            Works,
+        ),
+        "/api/items",
+    ),
+    // NGX010 upgrade-needs-proxy-pass: FastCGI relays the 101 and nothing follows; gRPC
+    // speaks HTTP/2 to the backend. uwsgi_pass tunnels.
+    over(
+        case(
+            "upgrade_needs_proxy_pass/fires_php_fpm_websocket.conf",
+            "/ws/",
+            NotTunnelled,
+        ),
+        Protocol::FastCgi,
+    ),
+    case(
+        "upgrade_needs_proxy_pass/fires_grpc_backend_websocket.conf",
+        "/websocket",
+        NotTunnelled,
+    ),
+    over(
+        case(
+            "upgrade_needs_proxy_pass/quiet_uwsgi_websocket.conf",
+            "/ws/",
+            Works,
+        ),
+        Protocol::Uwsgi,
+    ),
+    case(
+        "upgrade_needs_proxy_pass/quiet_php_and_proxied_ws.conf",
+        "/ws/",
+        Works,
+    ),
+    // NGX011 http2-cleartext-listen: the port speaks HTTP/2 only.
+    case(
+        "http2_cleartext_listen/fires_listen_http2_no_ssl.conf",
+        "/ws/",
+        NoHttp1Response,
+    ),
+    case(
+        "http2_cleartext_listen/fires_http2_from_default_server.conf",
+        "/socket.io/",
+        NoHttp1Response,
+    ),
+    not_run(
+        "http2_cleartext_listen/quiet_http2_over_tls.conf",
+        "needs TLS certificates; the plain-text side only redirects",
+    ),
+    not_run(
+        "http2_cleartext_listen/quiet_http2_directive_new_nginx.conf",
+        "`http2 on;` needs nginx 1.25.1 or later (nginx -t here: unknown directive)",
+    ),
+    // NGX012 cors-headers-on-websocket: a foreign Origin connects despite the CORS headers.
+    with_origin(
+        case(
+            "cors_headers_on_websocket/fires_cors_on_ws_location.conf",
+            "/ws/",
+            ForeignOriginAccepted,
+        ),
+        Origin::Fixed("https://evil.example.net"),
+    ),
+    with_origin(
+        case(
+            "cors_headers_on_websocket/fires_cors_inherited_from_server.conf",
+            "/cable",
+            ForeignOriginAccepted,
+        ),
+        Origin::Fixed("https://evil.example.net"),
+    ),
+    with_origin(
+        case(
+            "cors_headers_on_websocket/quiet_origin_checked.conf",
+            "/ws/",
+            Works,
+        ),
+        Origin::Fixed("https://app.example.com"),
+    ),
+    case(
+        "cors_headers_on_websocket/quiet_socketio_polling_cors.conf",
+        "/socket.io/",
+        Works,
+    ),
+    // NGX013 socketio-upstream-not-sticky: one client's polling requests land on both
+    // servers (here the WebSocket and the plain backend).
+    with_probe(
+        case(
+            "socketio_upstream_not_sticky/fires_two_nodes_round_robin.conf",
+            "/socket.io/",
+            SpreadOverServers,
+        ),
+        "/socket.io/?EIO=4&transport=polling",
+    ),
+    with_probe(
+        case(
+            "socketio_upstream_not_sticky/fires_least_conn.conf",
+            "/socket.io/",
+            SpreadOverServers,
+        ),
+        "/socket.io/?EIO=4&transport=polling",
+    ),
+    with_probe(
+        case(
+            "socketio_upstream_not_sticky/fires_backup_server.conf",
+            "/socket.io/",
+            SpreadOverServers,
+        ),
+        "/socket.io/?EIO=4&transport=polling",
+    ),
+    case(
+        "socketio_upstream_not_sticky/quiet_ip_hash.conf",
+        "/socket.io/",
+        Works,
+    ),
+    case(
+        "socketio_upstream_not_sticky/quiet_one_primary_and_backup.conf",
+        "/socket.io/",
+        Works,
+    ),
+    // NGX014 websocket-bypassed-by-redirect: nginx answers the handshake with a redirect.
+    case(
+        "websocket_bypassed_by_redirect/fires_https_redirect_server.conf",
+        "/ws/",
+        Redirected(301),
+    ),
+    case(
+        "websocket_bypassed_by_redirect/fires_scheme_check_behind_tls_proxy.conf",
+        "/socket.io/",
+        Redirected(301),
+    ),
+    case(
+        "websocket_bypassed_by_redirect/fires_rewrite_permanent.conf",
+        "/cable",
+        Redirected(301),
+    ),
+    case(
+        "websocket_bypassed_by_redirect/quiet_redirect_in_its_own_server.conf",
+        "/ws/",
+        Works,
+    ),
+    case(
+        "websocket_bypassed_by_redirect/quiet_forwarded_proto_redirect.conf",
+        "/ws/",
+        Works,
+    ),
+    case(
+        "websocket_bypassed_by_redirect/quiet_rewrite_break_in_location.conf",
+        "/ws/",
+        Works,
+    ),
+    // NGX015 missing-host-header: the backend checks Origin against Host, like gorilla.
+    with_origin(
+        case(
+            "missing_host_header/fires_named_upstream.conf",
+            "/ws/",
+            BackendRefused(OriginHost),
+        ),
+        Origin::SameAsHost,
+    ),
+    with_origin(
+        case(
+            "missing_host_header/fires_host_dropped_by_location_headers.conf",
+            "/live",
+            BackendRefused(OriginHost),
+        ),
+        Origin::SameAsHost,
+    ),
+    with_origin(
+        case(
+            "missing_host_header/quiet_host_forwarded.conf",
+            "/ws/",
+            Works,
+        ),
+        Origin::SameAsHost,
+    ),
+    with_origin(
+        case(
+            "missing_host_header/quiet_host_inherited_from_server.conf",
+            "/ws/",
+            Works,
+        ),
+        Origin::SameAsHost,
+    ),
 ];
 
 // One test per rule; the fixtures of a rule run concurrently, each against its own nginx.
@@ -381,6 +687,46 @@ async fn ngx006_read_timeout_short() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn ngx007_websocket_location_shadowed() {
     run_rule("websocket_location_shadowed").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ngx008_connection_upgrade_hardcoded() {
+    run_rule("connection_upgrade_hardcoded").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ngx009_keepalive_connection_cleared() {
+    run_rule("keepalive_connection_cleared").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ngx010_upgrade_needs_proxy_pass() {
+    run_rule("upgrade_needs_proxy_pass").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ngx011_http2_cleartext_listen() {
+    run_rule("http2_cleartext_listen").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ngx012_cors_headers_on_websocket() {
+    run_rule("cors_headers_on_websocket").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ngx013_socketio_upstream_not_sticky() {
+    run_rule("socketio_upstream_not_sticky").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ngx014_websocket_bypassed_by_redirect() {
+    run_rule("websocket_bypassed_by_redirect").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ngx015_missing_host_header() {
+    run_rule("missing_host_header").await;
 }
 
 /// Every fires_/quiet_ file under fixtures/nginx has exactly one row in `CASES`, every row
@@ -449,10 +795,7 @@ fn every_nginx_fixture_has_an_e2e_case() {
         let proven = CASES.iter().any(|c| {
             c.fixture.starts_with(&format!("{dir}/"))
                 && file_name(c.fixture).starts_with("fires_")
-                && matches!(
-                    c.expect,
-                    BackendRefused(_) | ConfigRejected(_) | ClosedWhenIdle { .. } | OtherLocation
-                )
+                && !matches!(c.expect, Works | NotRun(_) | ClosedWhenIdleNotWaited { .. })
         });
         if !proven {
             problems.push(format!(
@@ -503,6 +846,100 @@ async fn nginx_facts_behind_the_rules() {
         failures.push("the lenient backend should have received HTTP/1.0".to_owned());
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
+}
+
+/// NGX009's repair, measured: with `upstream … { keepalive 8; }`, a Connection map whose empty
+/// case is `''` keeps one upstream connection for ordinary requests and still carries the
+/// upgrade; the usual `'' close` carries the upgrade but costs a connection per request, and
+/// `Connection ""` alone keeps the connection but loses the upgrade.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn keepalive_map_keeps_upstream_connections_and_the_upgrade() {
+    nginx::binary();
+    let conf = |connection: &str, map: &str| {
+        format!(
+            "events {{}}\nhttp {{\n    {map}\n    upstream app {{\n        server 127.0.0.1:9000;\n        \
+             keepalive 8;\n    }}\n    server {{\n        listen 8080;\n        location / {{\n            \
+             proxy_pass http://app;\n            proxy_http_version 1.1;\n            \
+             proxy_set_header Upgrade $http_upgrade;\n            \
+             proxy_set_header Connection {connection};\n        }}\n    }}\n}}\n"
+        )
+    };
+    // (name, config, connections for 3 plain requests, WebSocket works)
+    let cases = [
+        (
+            "map '' ''",
+            conf(
+                "$connection_upgrade_keepalive",
+                "map $http_upgrade $connection_upgrade_keepalive { default upgrade; '' ''; }",
+            ),
+            1,
+            true,
+        ),
+        (
+            "map '' close",
+            conf(
+                "$connection_upgrade",
+                "map $http_upgrade $connection_upgrade { default upgrade; '' close; }",
+            ),
+            3,
+            true,
+        ),
+        ("Connection \"\"", conf("\"\"", ""), 1, false),
+    ];
+    let root = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for (name, text, want_connections, want_ws) in cases {
+        let ws = WsBackend::start(WsOptions {
+            keep_alive: true,
+            ..WsOptions::default()
+        })
+        .await;
+        let plain = PlainBackend::start().await;
+        let backends = Backends {
+            ws: ws.port,
+            plain: plain.port,
+        };
+        let rel = Path::new("nginx.conf");
+        let rendered =
+            nginx::render(root.path(), Main::File { rel, text: &text }, backends).expect("renders");
+        if let Err(e) = tokio::task::block_in_place(|| nginx::test_config(&rendered)) {
+            failures.push(format!("{name}: nginx -t: {e}"));
+            continue;
+        }
+        let running = Running::start(&rendered).await.expect("nginx starts");
+        let mut answers = Vec::new();
+        for _ in 0..3 {
+            answers.push(client::plain_get(running.port, "/api/items").await);
+        }
+        let connections = ws.connections();
+        let observed = client::probe(running.port, "/ws/", None).await;
+        tokio::task::block_in_place(|| drop(running));
+        println!(
+            "{name}: plain answers {answers:?}, upstream connections for 3 requests: {connections}, WebSocket: {}",
+            observed.summary()
+        );
+        if answers.iter().any(|a| !matches!(a, Ok((200, _)))) {
+            failures.push(format!("{name}: plain requests failed: {answers:?}"));
+        }
+        if connections != want_connections {
+            failures.push(format!(
+                "{name}: {connections} upstream connections for 3 requests, expected {want_connections}"
+            ));
+        }
+        let works = observed.status == Some(101) && observed.echo;
+        if works != want_ws {
+            failures.push(format!(
+                "{name}: WebSocket {}: {}",
+                if want_ws {
+                    "should work"
+                } else {
+                    "should fail"
+                },
+                observed.summary()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
 /// The nginx corpus: vendored at tests/corpus/nginx, or beside the repository.
@@ -697,10 +1134,11 @@ async fn run_case(case: &Case) -> Report {
         return report;
     }
 
-    // The fix wscfg ships, applied here, must be the .fixed twin.
-    let fixed = fires.then(|| {
+    // The fix wscfg ships, applied here, must be the .fixed twin. A rule without a fix for
+    // the fixture has no twin, and then wscfg must change nothing.
+    let twin = fixed_twin(&path);
+    let fixed = (fires && twin.exists()).then(|| {
         let fixed = fix_like_wscfg(&path, &text);
-        let twin = fixed_twin(&path);
         match std::fs::read_to_string(&twin) {
             Ok(expected) if expected == fixed => {}
             Ok(_) => report.failures.push(format!(
@@ -721,6 +1159,14 @@ async fn run_case(case: &Case) -> Report {
         }
         fixed
     });
+
+    if fires && !twin.exists() && fix_like_wscfg(&path, &text) != text {
+        report.failures.push(format!(
+            "{}: wscfg fixes it, but there is no {}",
+            case.fixture,
+            twin.display()
+        ));
+    }
 
     // Real nginx: the fixture, the fixture with a backend heartbeat (timeout cases), and
     // the fixed file, all at once.
@@ -761,6 +1207,10 @@ async fn run_case(case: &Case) -> Report {
     if let Some(a) = after {
         report.after = Some(a.summary());
         report.check("after `wscfg fix --unsafe-fixes`", a.check(&target, Works));
+        report.check(
+            "after `wscfg fix --unsafe-fixes`, plain requests",
+            a.check_fixed_plain_requests(&target, case.expect),
+        );
     }
     report
 }
@@ -773,6 +1223,10 @@ struct Run {
     ws_seen: Vec<Seen>,
     plain_seen: Vec<Seen>,
     plain_get: Option<Result<(u16, Option<String>), String>>,
+    /// The answers to the two requests of the case's `plain_probe`.
+    probes: Vec<Result<(u16, Option<String>), String>>,
+    /// Bytes that reached a FastCGI backend after its 101, per handshake.
+    tunnelled: Vec<usize>,
     /// The rendered main file, shown when something does not match.
     config: String,
     /// Set when nginx's processes outlived the stop.
@@ -782,6 +1236,11 @@ struct Run {
 /// Renders `text` as the target's main file, checks it with `nginx -t`, starts nginx, and
 /// connects a WebSocket client to the target's URI (idling as long as `expect` needs).
 async fn observe(target: &Target<'_>, text: &str, expect: Expect, ws: WsOptions) -> Run {
+    let ws = WsOptions {
+        protocol: target.protocol,
+        check_origin: target.origin == Origin::SameAsHost,
+        ..ws
+    };
     let ws_backend = WsBackend::start(ws).await;
     let plain_backend = PlainBackend::start().await;
     let backends = Backends {
@@ -800,6 +1259,8 @@ async fn observe(target: &Target<'_>, text: &str, expect: Expect, ws: WsOptions)
         ws_seen: Vec::new(),
         plain_seen: Vec::new(),
         plain_get: None,
+        probes: Vec::new(),
+        tunnelled: Vec::new(),
         config: String::new(),
         leftover: None,
     };
@@ -835,9 +1296,21 @@ async fn observe(target: &Target<'_>, text: &str, expect: Expect, ws: WsOptions)
         };
         run.start_error = None;
         let pid = running.pid();
-        run.observed = Some(client::probe(running.port, target.uri, idle).await);
+        let origin = match target.origin {
+            Origin::None => None,
+            Origin::Fixed(o) => Some(o.to_owned()),
+            Origin::SameAsHost => Some(format!("http://127.0.0.1:{}", running.port)),
+        };
+        run.observed = Some(
+            client::probe_with_origin(running.port, target.uri, idle, origin.as_deref()).await,
+        );
         if let Some(uri) = target.plain_uri {
             run.plain_get = Some(client::plain_get(running.port, uri).await);
+        }
+        if let Some(uri) = target.plain_probe {
+            for _ in 0..2 {
+                run.probes.push(client::plain_get(running.port, uri).await);
+            }
         }
         tokio::task::block_in_place(|| drop(running));
         if nginx::group_alive(pid) {
@@ -849,6 +1322,7 @@ async fn observe(target: &Target<'_>, text: &str, expect: Expect, ws: WsOptions)
     }
     run.ws_seen = ws_backend.seen();
     run.plain_seen = plain_backend.seen();
+    run.tunnelled = ws_backend.tunnelled();
     run
 }
 
@@ -876,7 +1350,48 @@ impl Run {
         if let Some(p) = &self.plain_get {
             s.push_str(&format!("; plain GET of the other location: {p:?}"));
         }
+        if !self.probes.is_empty() {
+            s.push_str(&format!("; plain requests answered: {:?}", self.probes));
+        }
+        if let Some(seen) = self.probe_seen() {
+            s.push_str(&format!("; a plain request arrived as {}", seen.summary()));
+        }
         s
+    }
+
+    /// The first plain (non-upgrade) request either backend received.
+    fn probe_seen(&self) -> Option<&Seen> {
+        self.ws_seen
+            .iter()
+            .chain(&self.plain_seen)
+            .find(|s| !s.has_upgrade_websocket() && s.method == "GET" && s.version == "HTTP/1.1")
+    }
+
+    /// After a fix of `PlainGetsConnectionUpgrade` or `SpreadOverServers`: plain requests no
+    /// longer carry `Connection: upgrade`, or both land on one backend.
+    fn check_fixed_plain_requests(
+        &self,
+        target: &Target<'_>,
+        expect: Expect,
+    ) -> Result<(), String> {
+        let result = match expect {
+            PlainGetsConnectionUpgrade => match self.probe_seen() {
+                Some(seen) if seen.has_connection_upgrade() => Err(format!(
+                    "a plain request still arrives with Connection: upgrade: {}",
+                    seen.summary()
+                )),
+                Some(_) => Ok(()),
+                None => Err("no plain request reached a backend".to_owned()),
+            },
+            SpreadOverServers => match self.probes.as_slice() {
+                [Ok(a), Ok(b)] if a.1.is_some() && a.1 == b.1 => Ok(()),
+                other => Err(format!(
+                    "expected both plain requests on the same backend, got {other:?}"
+                )),
+            },
+            _ => Ok(()),
+        };
+        result.map_err(|e| format!("{e}\n  observed: {}\n  uri: {}", self.summary(), target.uri))
     }
 
     fn check(&self, target: &Target<'_>, expect: Expect) -> Result<(), String> {
@@ -925,7 +1440,11 @@ impl Run {
                 }
             }
             BackendRefused(missing) => {
-                let status = if missing == Http11 { 505 } else { 426 };
+                let status = match missing {
+                    Http11 => 505,
+                    OriginHost => 403,
+                    _ => 426,
+                };
                 if o.status != Some(status) || o.backend.as_deref() != Some("ws-echo") {
                     return Err(format!(
                         "expected the WebSocket backend's {status} relayed by nginx"
@@ -941,6 +1460,15 @@ impl Run {
                         seen.version == "HTTP/1.1"
                             && seen.has_upgrade_websocket()
                             && !seen.has_connection_upgrade()
+                    }
+                    OriginHost => {
+                        let origin = seen.header("Origin").unwrap_or("");
+                        let origin_host = origin.split_once("://").map_or(origin, |(_, h)| h);
+                        seen.has_upgrade_websocket()
+                            && seen.has_connection_upgrade()
+                            && !seen
+                                .header("Host")
+                                .is_some_and(|h| h.eq_ignore_ascii_case(origin_host))
                     }
                 };
                 if !matches {
@@ -979,6 +1507,58 @@ impl Run {
                     return Err(format!(
                         "expected {} to be served by the other location's plain backend, with nothing at the WebSocket backend",
                         target.uri
+                    ));
+                }
+            }
+            PlainGetsConnectionUpgrade => match self.probe_seen() {
+                Some(seen) if seen.has_connection_upgrade() => {}
+                Some(seen) => {
+                    return Err(format!(
+                        "expected a plain request with Connection: upgrade, got {}",
+                        seen.summary()
+                    ));
+                }
+                None => return Err("no plain request reached a backend".into()),
+            },
+            NotTunnelled => {
+                let upgrade_over_http11 = target.protocol == Protocol::Http
+                    && self
+                        .ws_seen
+                        .iter()
+                        .any(|s| s.version == "HTTP/1.1" && s.has_upgrade_websocket());
+                if o.echo
+                    || self.ws_seen.is_empty()
+                    || upgrade_over_http11
+                    || self.tunnelled.iter().any(|&n| n > 0)
+                {
+                    return Err(
+                        "expected the backend to be reached but never to receive the client's frames"
+                            .into(),
+                    );
+                }
+            }
+            NoHttp1Response => {
+                if o.status.is_some() || !self.ws_seen.is_empty() {
+                    return Err("expected no HTTP/1.1 response and nothing at the backend".into());
+                }
+            }
+            ForeignOriginAccepted => {
+                if !ws_backend_101 || !o.echo {
+                    return Err("expected 101 from the WebSocket backend and an echo".into());
+                }
+            }
+            SpreadOverServers => match self.probes.as_slice() {
+                [Ok(a), Ok(b)] if a.1.is_some() && b.1.is_some() && a.1 != b.1 => {}
+                other => {
+                    return Err(format!(
+                        "expected the two plain requests on different backends, got {other:?}"
+                    ));
+                }
+            },
+            Redirected(code) => {
+                if o.status != Some(code) || o.backend.is_some() || !self.ws_seen.is_empty() {
+                    return Err(format!(
+                        "expected nginx itself to answer {code}, with nothing at the backend"
                     ));
                 }
             }

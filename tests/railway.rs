@@ -44,9 +44,13 @@ fn discovery_finds_every_manifest_kind_in_a_tree() {
         .collect();
     assert_eq!(
         got,
+        // Dependency manifests and compose files are app-side files of the project view.
         [
+            ("api/pyproject.toml".to_owned(), Format::App),
             ("api/railway.toml".to_owned(), Format::Railway),
+            ("ci/compose.yaml".to_owned(), Format::App),
             ("svc/apprunner.yaml".to_owned(), Format::AppRunner),
+            ("web/package.json".to_owned(), Format::App),
             ("web/railway.json".to_owned(), Format::Railway),
             ("worker/apprunner.yml".to_owned(), Format::AppRunner),
         ]

@@ -50,6 +50,13 @@ fn file_name(code: &str, ex: &Example) -> String {
         ("RWY", "json") => "railway.json",
         ("RWY", _) => "railway.toml",
         ("APR", _) => "apprunner.yaml",
+        ("K8S", _) => "ingress.yaml",
+        ("HAP", _) => "haproxy.cfg",
+        ("APA", _) => "httpd.conf",
+        ("RND", _) => "render.yaml",
+        ("GCR", _) => "service.yaml",
+        ("AWS", "json") => "template.json",
+        ("AWS", _) => "template.yaml",
         // Engine rules (suppressions) take their format from the example's language.
         (_, "nginx") => "nginx.conf",
         (_, "toml") => "fly.toml",
@@ -59,13 +66,17 @@ fn file_name(code: &str, ex: &Example) -> String {
     .to_owned()
 }
 
-fn codes_for(dir: &std::path::Path, name: &str, body: &str) -> Vec<String> {
-    let path: PathBuf = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, body).unwrap();
-    let format = Format::detect(&path, true).expect("example format detected");
+/// Lints the files of one example together (a project rule's example is several files, each
+/// block titled with its path: `title="before: frontend/.env.production"`).
+fn codes_for(dir: &std::path::Path, files: &[(String, &str)]) -> Vec<String> {
     let mut s = Session::new(Config::default());
-    s.add_text(path, body.to_owned(), format);
+    for (name, body) in files {
+        let path: PathBuf = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, body).unwrap();
+        let format = Format::detect(&path, true).expect("example format detected");
+        s.add_text(path, (*body).to_owned(), format);
+    }
     s.lint().iter().map(|d| d.code.to_owned()).collect()
 }
 
@@ -92,12 +103,17 @@ fn every_rule_has_a_complete_page_with_working_examples() {
         }
         let exs = examples(page);
         for (which, must_fire) in [("before", true), ("after", false)] {
-            let Some(ex) = exs.iter().find(|e| e.title.starts_with(which)) else {
+            let files: Vec<(String, &str)> = exs
+                .iter()
+                .filter(|e| e.title.starts_with(which))
+                .map(|e| (file_name(meta.code, e), e.body.as_str()))
+                .collect();
+            if files.is_empty() {
                 failures.push(format!("{}: no `{which}` example", meta.code));
                 continue;
-            };
+            }
             let dir = tempfile::tempdir().unwrap();
-            let codes = codes_for(dir.path(), &file_name(meta.code, ex), &ex.body);
+            let codes = codes_for(dir.path(), &files);
             let fired = codes.iter().any(|c| c == meta.code);
             if fired != must_fire {
                 failures.push(format!(

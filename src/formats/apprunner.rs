@@ -81,6 +81,15 @@ impl CharOffsets {
 
 /// Parses the first YAML document of `text`; an empty file is a null root.
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    Ok(parse_documents(text)?.into_iter().next().unwrap_or(Node {
+        span: Span::new(0, 0),
+        kind: Kind::Null,
+    }))
+}
+
+/// Parses every YAML document of `text` (`---`-separated streams such as Kubernetes
+/// manifests and `helm template` output), each into the shared located tree.
+pub fn parse_documents(text: &str) -> Result<Vec<Node>, SyntaxError> {
     let offsets = CharOffsets::new(text);
     let docs = MarkedYaml::load_from_str(text).map_err(|e| {
         let at = offsets.byte(text, e.marker().index());
@@ -90,13 +99,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
             span: Span::new(at, end),
         }
     })?;
-    Ok(match docs.first() {
-        Some(d) => convert(d, text, &offsets),
-        None => Node {
-            span: Span::new(0, 0),
-            kind: Kind::Null,
-        },
-    })
+    Ok(docs.iter().map(|d| convert(d, text, &offsets)).collect())
 }
 
 fn span_of(n: &MarkedYaml, text: &str, offsets: &CharOffsets) -> Span {
@@ -117,8 +120,47 @@ fn scalar_text(s: &Scalar) -> String {
     }
 }
 
+/// A scalar's own text: saphyr's end marker can run on over a trailing `# comment`.
+fn scalar_span(span: Span, text: &str) -> Span {
+    let raw = &text[span.range()];
+    let len = match raw.as_bytes().first() {
+        Some(b'"') => {
+            let mut escaped = false;
+            raw.char_indices()
+                .skip(1)
+                .find(|&(_, c)| {
+                    let end = c == '"' && !escaped;
+                    escaped = c == '\\' && !escaped;
+                    end
+                })
+                .map_or(raw.len(), |(i, _)| i + 1)
+        }
+        Some(b'\'') => {
+            let b = raw.as_bytes();
+            let mut i = 1;
+            loop {
+                match b.get(i) {
+                    None => break raw.len(),
+                    Some(b'\'') if b.get(i + 1) == Some(&b'\'') => i += 2,
+                    Some(b'\'') => break i + 1,
+                    Some(_) => i += 1,
+                }
+            }
+        }
+        Some(b'|' | b'>') => raw.len(),
+        _ => raw
+            .find(" #")
+            .or_else(|| raw.find("\t#"))
+            .map_or(raw.len(), |i| raw[..i].trim_end().len()),
+    };
+    Span::new(span.start, span.start + len)
+}
+
 fn convert(n: &MarkedYaml, text: &str, offsets: &CharOffsets) -> Node {
-    let span = span_of(n, text, offsets);
+    let mut span = span_of(n, text, offsets);
+    if matches!(n.data, YamlData::Value(_)) {
+        span = scalar_span(span, text);
+    }
     let kind = match &n.data {
         YamlData::Value(s) => match s {
             Scalar::Null => Kind::Null,
@@ -326,13 +368,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
                 continue;
             }
         };
-        let mut deps = ProjectDeps::for_manifest(&path, None);
-        let installs = evidence::installs_in(build_commands(&root));
-        let installs: Vec<_> = installs
-            .iter()
-            .map(|(p, s, sp)| (*p, s.as_str(), *sp))
-            .collect();
-        deps.add_manifest_installs(&path, &installs);
+        let deps = evidence::manifest_deps(&path, build_commands(&root));
         let dep_files = DepFiles::register(db, &deps, file);
         let cx = AppRunnerContext {
             db,
@@ -382,6 +418,17 @@ mod tests {
         assert_eq!(port.as_int(), Some(8080));
         assert_eq!(&text[port.span.range()], "8080");
         assert!(matches!(root.get("version").unwrap().kind, Kind::Float(v) if v == 1.0));
+    }
+
+    #[test]
+    fn scalar_spans_stop_before_comments() {
+        let text = "a: \"60\"  # chart default\nb: 60 # x\nc: 'it''s' # y\nd: \"q\\\"x\"\n";
+        let root = parse(text).unwrap();
+        let at = |k: &str| &text[root.get(k).unwrap().span.range()];
+        assert_eq!(at("a"), "\"60\"");
+        assert_eq!(at("b"), "60");
+        assert_eq!(at("c"), "'it''s'");
+        assert_eq!(at("d"), "\"q\\\"x\"");
     }
 
     #[test]

@@ -68,6 +68,22 @@ pub fn from_deps(deps: &ProjectDeps, files: &DepFiles) -> Vec<Evidence> {
 
 /// Packages installed by the commands in `nodes` (strings, or lists of strings): (Python?,
 /// the package as written, its span in the manifest).
+/// The dependencies a manifest's service runs with: the project's dependency files around
+/// the manifest, plus the packages its build commands install.
+pub fn manifest_deps<'n>(
+    manifest: &std::path::Path,
+    build_commands: impl IntoIterator<Item = &'n Node>,
+) -> ProjectDeps {
+    let mut deps = ProjectDeps::for_manifest(manifest, None);
+    let installs = installs_in(build_commands);
+    let installs: Vec<_> = installs
+        .iter()
+        .map(|(p, s, sp)| (*p, s.as_str(), *sp))
+        .collect();
+    deps.add_manifest_installs(manifest, &installs);
+    deps
+}
+
 pub fn installs_in<'n>(nodes: impl IntoIterator<Item = &'n Node>) -> Vec<(bool, String, Span)> {
     let mut out = Vec::new();
     let mut visit = |n: &Node| {

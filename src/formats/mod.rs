@@ -1,11 +1,18 @@
 //! The file formats wscfg understands, and how a file is recognised as one of them.
 
+pub mod apache;
 pub mod apprunner;
+pub mod aws;
+pub mod cloudrun;
 pub mod evidence;
 pub mod fly;
+pub mod haproxy;
+pub mod head;
+pub mod k8s;
 pub mod nginx;
 pub mod project_deps;
 pub mod railway;
+pub mod render;
 pub mod spanned;
 pub mod start_command;
 
@@ -19,6 +26,14 @@ pub enum Format {
     Fly,
     Railway,
     AppRunner,
+    /// App-side files the project view reads (sources, `.env*`, Dockerfile, dependencies).
+    App,
+    Kubernetes,
+    Haproxy,
+    Apache,
+    Render,
+    CloudRun,
+    Aws,
 }
 
 impl Format {
@@ -28,14 +43,28 @@ impl Format {
             Format::Fly => "fly",
             Format::Railway => "railway",
             Format::AppRunner => "apprunner",
+            Format::App => "app",
+            Format::Kubernetes => "kubernetes",
+            Format::Haproxy => "haproxy",
+            Format::Apache => "apache",
+            Format::Render => "render",
+            Format::CloudRun => "cloudrun",
+            Format::Aws => "aws",
         }
     }
 
-    pub const ALL: [Format; 4] = [
+    pub const ALL: [Format; 11] = [
         Format::Nginx,
         Format::Fly,
         Format::Railway,
         Format::AppRunner,
+        Format::App,
+        Format::Kubernetes,
+        Format::Haproxy,
+        Format::Apache,
+        Format::Render,
+        Format::CloudRun,
+        Format::Aws,
     ];
 
     pub fn parse(s: &str) -> Option<Format> {
@@ -50,6 +79,7 @@ impl Format {
     /// Name first, then content. `named` is true for a file the user named explicitly, which
     /// is given the benefit of the doubt for ambiguous extensions.
     pub fn detect(path: &Path, named: bool) -> Option<Format> {
+        let head = head::Head::new(path);
         if fly::detect_by_name(path) {
             return Some(Format::Fly);
         }
@@ -59,8 +89,22 @@ impl Format {
         if apprunner::is_manifest_name(path) {
             return Some(Format::AppRunner);
         }
+        if render::is_manifest_name(path) {
+            return Some(Format::Render);
+        }
+        if haproxy::is_config_name(path) {
+            return Some(Format::Haproxy);
+        }
+        // Apache's sites-enabled/ and conf.d/ share names with nginx's: its content decides.
+        if apache::is_config_name(path) || apache::detect_by_content(&head, named) {
+            return Some(Format::Apache);
+        }
         if nginx::detect::by_name(path) {
             return Some(Format::Nginx);
+        }
+        // A template's UserData can embed an nginx configuration: the template wins.
+        if aws::detect_by_content(&head, named) {
+            return Some(Format::Aws);
         }
         if fly::detect_by_content(path, named) {
             return Some(Format::Fly);
@@ -71,8 +115,23 @@ impl Format {
         if railway::detect_by_content(path, named) {
             return Some(Format::Railway);
         }
+        if haproxy::detect_by_content(&head, named) {
+            return Some(Format::Haproxy);
+        }
+        if k8s::detect_by_content(&head, named) {
+            return Some(Format::Kubernetes);
+        }
+        if cloudrun::detect_by_content(&head, named) {
+            return Some(Format::CloudRun);
+        }
+        if render::detect_by_content(&head, named) {
+            return Some(Format::Render);
+        }
         if apprunner::detect_by_content(path, named) {
             return Some(Format::AppRunner);
+        }
+        if crate::project::kind::detect(path).is_some() {
+            return Some(Format::App);
         }
         None
     }

@@ -757,13 +757,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
                 continue;
             }
         };
-        let mut deps = ProjectDeps::for_manifest(&path, None);
-        let installs = evidence::installs_in(build_commands(&root));
-        let installs: Vec<_> = installs
-            .iter()
-            .map(|(p, s, sp)| (*p, s.as_str(), *sp))
-            .collect();
-        deps.add_manifest_installs(&path, &installs);
+        let deps = evidence::manifest_deps(&path, build_commands(&root));
         let dep_files = DepFiles::register(db, &deps, file);
         let cx = RailwayContext {
             db,

@@ -842,6 +842,29 @@ impl Invocation<'_> {
         })
     }
 
+    /// Whether the invocation runs uvicorn (directly, or as gunicorn's worker class) with its
+    /// WebSocket support left on, and the word that says so.
+    pub fn runs_uvicorn(&self) -> Option<&Word> {
+        match self.program_name() {
+            "uvicorn" => {
+                let ws_off = self
+                    .option(&["--ws"])
+                    .iter()
+                    .any(|o| o.text() == Some("none"));
+                (!ws_off).then(|| &self.words[self.program])
+            }
+            "gunicorn" => self
+                .option(&["-k", "--worker-class"])
+                .into_iter()
+                .find(|o| {
+                    o.text()
+                        .is_some_and(|t| t.to_ascii_lowercase().contains("uvicorn"))
+                })
+                .and_then(|o| o.value.map(|(w, _)| w)),
+            _ => None,
+        }
+    }
+
     /// Why this invocation serves WebSockets, if its program or options say so.
     pub fn websocket_server(&self) -> Option<String> {
         let name = self.program_name();

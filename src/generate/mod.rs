@@ -100,7 +100,12 @@ fn extension(format: Format) -> &'static str {
     match format {
         Format::Nginx => "conf",
         Format::Fly | Format::Railway => "toml",
-        Format::AppRunner => "yaml",
+        Format::AppRunner | Format::Kubernetes | Format::Render | Format::CloudRun => "yaml",
+        Format::Haproxy => "cfg",
+        Format::Apache => "conf",
+        Format::Aws => "json",
+        // init writes platform configuration; application files are only read.
+        Format::App => "txt",
     }
 }
 

@@ -62,6 +62,15 @@ impl Project {
                 Format::Fly => p.fly.push(rel(&f.path)),
                 Format::Railway => p.railway.push(rel(&f.path)),
                 Format::AppRunner => p.apprunner.push(rel(&f.path)),
+                // Application files: the start command and Socket.IO are read below. The
+                // other platforms have no generator to suggest.
+                Format::App
+                | Format::Kubernetes
+                | Format::Haproxy
+                | Format::Apache
+                | Format::Render
+                | Format::CloudRun
+                | Format::Aws => {}
             }
         }
         p.start = start_command(root);

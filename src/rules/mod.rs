@@ -1,9 +1,16 @@
 //! The rule registry: every rule's metadata, and lookup by code or name.
 
+pub mod apache;
+pub mod app;
 pub mod apprunner;
+pub mod aws;
+pub mod cloudrun;
 pub mod fly;
+pub mod haproxy;
+pub mod k8s;
 pub mod nginx;
 pub mod railway;
+pub mod render;
 pub mod suppression;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -64,6 +71,13 @@ pub fn all() -> Vec<&'static RuleMeta> {
     v.extend_from_slice(fly::META);
     v.extend_from_slice(railway::META);
     v.extend_from_slice(apprunner::META);
+    v.extend_from_slice(app::META);
+    v.extend_from_slice(k8s::META);
+    v.extend_from_slice(haproxy::META);
+    v.extend_from_slice(apache::META);
+    v.extend_from_slice(render::META);
+    v.extend_from_slice(cloudrun::META);
+    v.extend_from_slice(aws::META);
     v.extend_from_slice(suppression::META);
     v.sort_by_key(|m| m.code);
     v

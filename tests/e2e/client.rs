@@ -70,17 +70,33 @@ impl Observed {
 /// Opens `ws://127.0.0.1:{port}{uri}`; on success echoes a message, then (if `idle` is given)
 /// stays idle that long or until the connection closes, and echoes once more if it survived.
 pub async fn probe(port: u16, uri: &str, idle: Option<Duration>) -> Observed {
-    let stream =
-        match tokio::time::timeout(STEP_TIMEOUT, TcpStream::connect(("127.0.0.1", port))).await {
-            Ok(Ok(s)) => s,
-            other => {
-                return Observed {
-                    error: Some(format!("connect: {other:?}")),
-                    ..Observed::default()
-                };
-            }
-        };
-    probe_stream(stream, port, uri, idle).await
+    match connect(port).await {
+        Ok(stream) => probe_stream(stream, port, uri, idle).await,
+        Err(failed) => failed,
+    }
+}
+
+/// [`probe`], sending `Origin` when given, as a browser does.
+pub async fn probe_with_origin(
+    port: u16,
+    uri: &str,
+    idle: Option<Duration>,
+    origin: Option<&str>,
+) -> Observed {
+    match connect(port).await {
+        Ok(stream) => probe_stream_with_origin(stream, port, uri, idle, origin).await,
+        Err(failed) => failed,
+    }
+}
+
+async fn connect(port: u16) -> Result<TcpStream, Observed> {
+    match tokio::time::timeout(STEP_TIMEOUT, TcpStream::connect(("127.0.0.1", port))).await {
+        Ok(Ok(s)) => Ok(s),
+        other => Err(Observed {
+            error: Some(format!("connect: {other:?}")),
+            ..Observed::default()
+        }),
+    }
 }
 
 /// [`probe`] over a connection the caller opened (a TLS stream, say) to 127.0.0.1:`port`.
@@ -88,11 +104,33 @@ pub async fn probe_stream<S>(stream: S, port: u16, uri: &str, idle: Option<Durat
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
+    probe_stream_with_origin(stream, port, uri, idle, None).await
+}
+
+/// [`probe_stream`], sending `Origin` when given.
+pub async fn probe_stream_with_origin<S>(
+    stream: S,
+    port: u16,
+    uri: &str,
+    idle: Option<Duration>,
+    origin: Option<&str>,
+) -> Observed
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let mut seen = Observed::default();
-    let url = format!("ws://127.0.0.1:{port}{uri}");
+    let mut request = format!("ws://127.0.0.1:{port}{uri}")
+        .into_client_request()
+        .expect("a valid ws:// URL");
+    if let Some(o) = origin {
+        request
+            .headers_mut()
+            .insert("Origin", o.parse().expect("a valid Origin value"));
+    }
     let mut ws = match tokio::time::timeout(
         STEP_TIMEOUT,
-        tokio_tungstenite::client_async(url, stream),
+        tokio_tungstenite::client_async(request, stream),
     )
     .await
     {

@@ -1,8 +1,10 @@
 //! Reading a run's nginx files: parse each once, resolve `include` the way nginx does
 //! (relative to the configuration prefix, globs in sorted order), find the root files and
-//! the context each root's body is in.
+//! the context each root's body is in. An `nginx -T` dump is split into the files it holds,
+//! and its includes resolve against those files only.
 
 use super::ast::{DirId, ParsedFile};
+use super::dump;
 use super::parser;
 use super::tree::{Context, IncludeMap, ParsedFiles};
 use crate::config::NginxSettings;
@@ -38,6 +40,76 @@ pub struct Loaded {
     pub problems: Vec<Diagnostic>,
 }
 
+/// The files of one `nginx -T` dump, added to the run as files of their own.
+struct Dump {
+    /// Each dumped path and the file it became, in dump order.
+    files: Vec<(PathBuf, FileId)>,
+    /// nginx's configuration prefix: the directory of the main (first) file.
+    prefix: PathBuf,
+}
+
+impl Dump {
+    /// The dumped files an include pattern names, sorted as glob(3) returns them.
+    fn resolve(&self, pattern: &str) -> Vec<FileId> {
+        let full = self.prefix.join(pattern);
+        if !is_glob(pattern) {
+            return self
+                .files
+                .iter()
+                .filter(|(p, _)| *p == full)
+                .map(|(_, id)| *id)
+                .take(1)
+                .collect();
+        }
+        let Ok(glob) = globset::GlobBuilder::new(&full.to_string_lossy())
+            .literal_separator(true)
+            .build()
+        else {
+            return Vec::new();
+        };
+        let matcher = glob.compile_matcher();
+        let mut found: Vec<&(PathBuf, FileId)> = self
+            .files
+            .iter()
+            .filter(|(p, _)| matcher.is_match(p))
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        found.into_iter().map(|(_, id)| *id).collect()
+    }
+}
+
+/// Replaces every `nginx -T` dump among the checked files by the files it holds.
+fn expand_dumps(db: &mut SourceDb, checked: &[FileId]) -> (Vec<FileId>, Vec<Dump>) {
+    let mut files = Vec::new();
+    let mut dumps = Vec::new();
+    for &f in checked {
+        let Some(sections) = dump::split(&db.get(f).text).filter(|s| !s.is_empty()) else {
+            files.push(f);
+            continue;
+        };
+        let prefix = sections[0]
+            .path
+            .parent()
+            .map(Path::to_owned)
+            .unwrap_or_default();
+        let mut d = Dump {
+            files: Vec::new(),
+            prefix,
+        };
+        for s in sections {
+            // A later lint of the same run (fix passes) finds the files already added.
+            let id = match db.find(&s.path) {
+                Some(id) if db.get(id).text == s.text => id,
+                _ => db.add(s.path.clone(), s.text),
+            };
+            d.files.push((s.path, id));
+            files.push(id);
+        }
+        dumps.push(d);
+    }
+    (files, dumps)
+}
+
 pub fn load(db: &mut SourceDb, checked: &[FileId], settings: &NginxSettings) -> Loaded {
     load_limited(db, checked, settings, &Limits::default())
 }
@@ -53,6 +125,13 @@ pub fn load_limited(
     let mut parsed: ParsedFiles = HashMap::new();
     let mut includes: IncludeMap = HashMap::new();
     let mut problems = Vec::new();
+    let (checked, dumps) = expand_dumps(db, checked);
+    let checked = &checked[..];
+    let dump_of = |f: FileId| {
+        dumps
+            .iter()
+            .find(|d| d.files.iter().any(|(_, id)| *id == f))
+    };
     let mut queue: Vec<FileId> = checked.to_vec();
     let mut seen: HashSet<FileId> = checked.iter().copied().collect();
     let roots = if limits.allow_include_outside_root {
@@ -71,6 +150,7 @@ pub fn load_limited(
     // of the main file (nginx.conf): try those first, then the including file's directories.
     let main_dirs: Vec<PathBuf> = checked
         .iter()
+        .filter(|&&f| dump_of(f).is_none())
         .filter(|&&f| {
             db.get(f)
                 .path
@@ -94,6 +174,26 @@ pub fn load_limited(
                 continue;
             }
             let dir = DirId(i as u32);
+            if let Some(dump) = dump_of(file) {
+                // What nginx read is all in the dump: the pattern names dumped files only.
+                let pattern = &d.args[0].value;
+                let ids = dump.resolve(pattern);
+                if ids.is_empty() && !is_glob(pattern) && !pattern.contains('$') {
+                    problems.push(Diagnostic::new(
+                        &INCLUDE_NOT_FOUND,
+                        file,
+                        d.span,
+                        format!("included file `{pattern}` is not in the nginx -T dump"),
+                    ));
+                }
+                for &id in &ids {
+                    if seen.insert(id) {
+                        queue.push(id);
+                    }
+                }
+                includes.insert((file, dir), ids);
+                continue;
+            }
             let pattern = map_components(&d.args[0].value, &settings.include_map);
             let found = resolve(&pattern, &path, &main_dirs, roots.as_deref());
             for outside in &found.outside {

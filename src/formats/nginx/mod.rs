@@ -3,13 +3,17 @@
 pub mod arity;
 pub mod ast;
 pub mod detect;
+pub mod dump;
 pub mod edit;
+pub mod listen;
 pub mod load;
 pub mod location;
 pub mod model;
 pub mod parser;
 pub mod regex_sample;
+pub mod rewrite;
 pub mod tree;
+pub mod upstream;
 pub mod values;
 
 use crate::config::Config;
@@ -55,4 +59,18 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         }
     }
     out
+}
+
+/// Builds the model of one complete configuration text, for unit tests of model questions.
+#[cfg(test)]
+pub(crate) fn with_context<R>(text: &str, f: impl FnOnce(&NginxContext<'_>) -> R) -> R {
+    let settings = crate::config::NginxSettings::default();
+    let mut db = SourceDb::default();
+    let file = db.add("nginx.conf".into(), text.to_owned());
+    let loaded = load::load(&mut db, &[file], &settings);
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    let (root, context) = loaded.roots[0];
+    let tree = tree::Tree::build(&loaded.parsed, &loaded.includes, root, context);
+    let cx = NginxContext::new(tree, &db, &settings);
+    f(&cx)
 }

@@ -27,7 +27,7 @@ impl WsReason {
     pub fn describe(&self) -> String {
         match self {
             WsReason::SetsUpgrade => "it passes an Upgrade header".into(),
-            WsReason::Path(seg) => format!("its path names a WebSocket endpoint (`{seg}`)"),
+            WsReason::Path(seg) => format!("its path names the WebSocket endpoint `{seg}`"),
             WsReason::Configured(p) => format!("it serves `{p}`, listed in websocket-paths"),
         }
     }
@@ -58,7 +58,11 @@ const WS_SEGMENTS: &[&str] = &[
     "subscriptions",
 ];
 
-/// A level whose `proxy_set_header` directives apply to a location.
+/// WebSocket endpoints whose clients fall back to ordinary HTTP requests on the same path
+/// (Socket.IO long-polling, SockJS xhr-streaming and polling).
+const HTTP_FALLBACK_SEGMENTS: &[&str] = &["socket.io", "sockjs", "sockjs-node"];
+
+/// A level whose `proxy_set_header` (or `add_header`) directives apply to a location.
 #[derive(Clone, Debug)]
 pub struct HeaderLevel {
     pub level: NodeId,
@@ -84,6 +88,12 @@ pub struct NginxContext<'a> {
     regexes: Vec<OnceCell<Option<Regex>>>,
     ws: Vec<WsLocation>,
     pub(super) selection: super::location::SelectionCache<'a>,
+    /// Built on first use: every `listen` by address and port (for merged socket options).
+    pub(super) sockets: OnceCell<super::listen::SocketIndex>,
+    /// Built on first use: http `upstream` blocks by lower-cased name.
+    pub(super) upstreams: OnceCell<std::collections::HashMap<String, NodeId>>,
+    /// Built on first use: the variable of a `map $http_upgrade` whose empty case is `''`.
+    pub(super) keepalive_map: OnceCell<Option<String>>,
 }
 
 impl<'a> NginxContext<'a> {
@@ -97,6 +107,9 @@ impl<'a> NginxContext<'a> {
             regexes,
             ws: Vec::new(),
             selection: Default::default(),
+            sockets: OnceCell::new(),
+            upstreams: OnceCell::new(),
+            keepalive_map: OnceCell::new(),
         };
         cx.variables = cx.collect_variables();
         cx.ws = cx.find_websocket_locations();
@@ -180,15 +193,68 @@ impl<'a> NginxContext<'a> {
     /// Every level with `proxy_set_header` directives, innermost first. Only the first one is
     /// in effect: nginx inherits the headers of an outer level only if a level sets none.
     pub fn header_levels(&self, node: NodeId) -> Vec<HeaderLevel> {
+        self.directive_levels(node, "proxy_set_header")
+    }
+
+    /// Every level with `add_header` directives, innermost first. `add_header` follows the
+    /// same rule as `proxy_set_header`: only the innermost level that has any is in effect.
+    pub fn add_header_levels(&self, node: NodeId) -> Vec<HeaderLevel> {
+        self.directive_levels(node, "add_header")
+    }
+
+    /// The levels that have `name` directives, innermost first, for array-like directives
+    /// that are inherited only by a level that has none of its own.
+    pub fn directive_levels(&self, node: NodeId, name: &str) -> Vec<HeaderLevel> {
         self.proxy_levels(node)
             .filter_map(|level| {
-                let headers: Vec<NodeId> = self
-                    .tree
-                    .children_named(level, "proxy_set_header")
-                    .collect();
+                let headers: Vec<NodeId> = self.tree.children_named(level, name).collect();
                 (!headers.is_empty()).then_some(HeaderLevel { level, headers })
             })
             .collect()
+    }
+
+    /// The `add_header` directives that apply to a location's responses: the effective
+    /// level's, and those in `if` blocks of the location itself (applied when their
+    /// condition holds).
+    pub fn add_headers_in_effect(&self, loc: NodeId) -> Vec<NodeId> {
+        let mut out: Vec<NodeId> = self
+            .add_header_levels(loc)
+            .into_iter()
+            .next()
+            .map(|l| l.headers)
+            .unwrap_or_default();
+        for c in self.tree.children(loc) {
+            if self.tree.node(*c).context == Context::If {
+                out.extend(self.tree.children_named(*c, "add_header"));
+            }
+        }
+        out
+    }
+
+    /// Every location that hands its requests to `proxy_pass`.
+    pub fn proxied_locations(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.tree.all().filter(|&n| {
+            self.tree.node(n).context == Context::Location
+                && self.tree.children_named(n, "proxy_pass").next().is_some()
+        })
+    }
+
+    /// Whether a location serves nothing but WebSocket handshakes: its own path names a
+    /// WebSocket-only endpoint (`/ws`, `/cable`, `/_next/webpack-hmr`, …) or lies under a
+    /// path listed in `websocket-paths`. Socket.IO and SockJS paths do not count: their
+    /// polling and streaming transports are ordinary HTTP requests to the same path. A
+    /// location like `/`, `/api/` or `/graphql` serves ordinary requests too.
+    pub fn is_websocket_only(&self, loc: NodeId) -> bool {
+        let Some(uri) = self.intended_uri(loc) else {
+            return false;
+        };
+        let dedicated = ws_segment(&uri).is_some_and(|seg| !HTTP_FALLBACK_SEGMENTS.contains(&seg));
+        dedicated
+            || self
+                .settings
+                .websocket_paths
+                .iter()
+                .any(|p| uri.starts_with(p.as_str()))
     }
 
     /// The `proxy_set_header NAME value` in a level (header names are case-insensitive).

@@ -33,13 +33,14 @@ impl<'a> Rule<NginxContext<'a>> for ConnectionHeaderMissing {
             let (message, edit) = match existing {
                 Some(h) => {
                     let value = cx.header_value(h).map_or("", |w| w.value.as_str());
-                    if cx.connection_carries_upgrade(value) != Some(false) {
+                    // `Connection ""` is the keepalive idiom: NGX009 reports it, with the
+                    // repair that keeps keepalive.
+                    if value.is_empty() || cx.connection_carries_upgrade(value) != Some(false) {
                         continue;
                     }
-                    let shown = if value.is_empty() { "\"\"" } else { value };
                     (
                         format!(
-                            "{} sends `Connection: {shown}` to the upstream, which never \
+                            "{} sends `Connection: {value}` to the upstream, which never \
                              carries `upgrade`, so the WebSocket handshake cannot pass",
                             cx.describe(loc)
                         ),

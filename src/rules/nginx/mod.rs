@@ -1,11 +1,19 @@
 //! nginx rules. Each file holds one rule; what they share lives in the nginx model.
 
 mod connection_header_missing;
+mod connection_upgrade_hardcoded;
 mod connection_upgrade_map_undefined;
+mod cors_headers_on_websocket;
+mod http2_cleartext_listen;
 mod inherited_headers_dropped;
+mod keepalive_connection_cleared;
+mod missing_host_header;
 mod proxy_http_version;
 mod read_timeout_short;
+mod socketio_upstream_not_sticky;
 mod upgrade_header_missing;
+mod upgrade_needs_proxy_pass;
+mod websocket_bypassed_by_redirect;
 mod websocket_location_shadowed;
 
 use super::{FixAvailability, Rule, RuleMeta};
@@ -59,6 +67,14 @@ pub static RULES: &[&dyn for<'a> Rule<NginxContext<'a>>] = &[
     &connection_upgrade_map_undefined::ConnectionUpgradeMapUndefined,
     &read_timeout_short::ReadTimeoutShort,
     &websocket_location_shadowed::WebsocketLocationShadowed,
+    &connection_upgrade_hardcoded::ConnectionUpgradeHardcoded,
+    &keepalive_connection_cleared::KeepaliveConnectionCleared,
+    &upgrade_needs_proxy_pass::UpgradeNeedsProxyPass,
+    &http2_cleartext_listen::Http2CleartextListen,
+    &cors_headers_on_websocket::CorsHeadersOnWebsocket,
+    &socketio_upstream_not_sticky::SocketioUpstreamNotSticky,
+    &websocket_bypassed_by_redirect::WebsocketBypassedByRedirect,
+    &missing_host_header::MissingHostHeader,
 ];
 
 pub static META: &[&RuleMeta] = &[
@@ -70,6 +86,14 @@ pub static META: &[&RuleMeta] = &[
     &connection_upgrade_map_undefined::META,
     &read_timeout_short::META,
     &websocket_location_shadowed::META,
+    &connection_upgrade_hardcoded::META,
+    &keepalive_connection_cleared::META,
+    &upgrade_needs_proxy_pass::META,
+    &http2_cleartext_listen::META,
+    &cors_headers_on_websocket::META,
+    &socketio_upstream_not_sticky::META,
+    &websocket_bypassed_by_redirect::META,
+    &missing_host_header::META,
     &INCLUDE_NOT_FOUND,
     &INCLUDE_CYCLE,
     &INCLUDE_OUTSIDE_ROOT,

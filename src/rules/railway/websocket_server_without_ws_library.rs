@@ -17,29 +17,6 @@ pub static META: RuleMeta = RuleMeta {
 
 pub struct WebsocketServerWithoutWsLibrary;
 
-/// Whether the invocation runs uvicorn (directly or as gunicorn's worker class), and the word
-/// that says so.
-fn runs_uvicorn<'w>(inv: &Invocation<'w>) -> Option<&'w crate::formats::start_command::Word> {
-    match inv.program_name() {
-        "uvicorn" => {
-            let ws_off = inv
-                .option(&["--ws"])
-                .iter()
-                .any(|o| o.text() == Some("none"));
-            (!ws_off).then(|| &inv.words[inv.program])
-        }
-        "gunicorn" => inv
-            .option(&["-k", "--worker-class"])
-            .into_iter()
-            .find(|o| {
-                o.text()
-                    .is_some_and(|t| t.to_ascii_lowercase().contains("uvicorn"))
-            })
-            .and_then(|o| o.value.map(|(w, _)| w)),
-        _ => None,
-    }
-}
-
 impl<'a> Rule<RailwayContext<'a>> for WebsocketServerWithoutWsLibrary {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -61,7 +38,7 @@ impl<'a> Rule<RailwayContext<'a>> for WebsocketServerWithoutWsLibrary {
                 let Some(inv) = Invocation::find(simple) else {
                     continue;
                 };
-                let Some(word) = runs_uvicorn(&inv) else {
+                let Some(word) = inv.runs_uvicorn() else {
                     continue;
                 };
                 let mut d = META

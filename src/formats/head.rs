@@ -1,0 +1,42 @@
+//! The first bytes of a file, read at most once while `Format::detect` asks several formats
+//! whether a file is theirs.
+
+use std::cell::OnceCell;
+use std::io::Read;
+use std::path::Path;
+
+/// How much of a file content sniffing reads.
+pub const HEAD_BYTES: u64 = 64 * 1024;
+
+pub struct Head<'p> {
+    path: &'p Path,
+    text: OnceCell<String>,
+}
+
+impl<'p> Head<'p> {
+    pub fn new(path: &'p Path) -> Self {
+        Head {
+            path,
+            text: OnceCell::new(),
+        }
+    }
+
+    pub fn path(&self) -> &'p Path {
+        self.path
+    }
+
+    /// The file name, `""` when it has none.
+    pub fn name(&self) -> &'p str {
+        self.path.file_name().and_then(|n| n.to_str()).unwrap_or("")
+    }
+
+    /// The head of the file (lossy UTF-8); empty when it cannot be read.
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| {
+            let mut buf = Vec::new();
+            let _ = std::fs::File::open(self.path)
+                .and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut buf));
+            String::from_utf8_lossy(&buf).into_owned()
+        })
+    }
+}

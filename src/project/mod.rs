@@ -1,0 +1,224 @@
+//! The project view: one pass over the files of a run builds a small graph of the
+//! deployment — WebSocket clients (where the browser connects, with which protocol), server
+//! endpoints (which route, which protocol), where the app listens (Dockerfile) and what the
+//! edge forwards to (fly.toml services) — and the APP rules ask it questions that no single
+//! file can answer.
+
+pub mod docker;
+pub mod kind;
+pub mod scan;
+pub mod start;
+pub mod url;
+
+use crate::diagnostic::Diagnostic;
+use crate::formats::Format;
+use crate::formats::fly::FlyDoc;
+use crate::source::{FileId, SourceDb, Span};
+use kind::Kind;
+use scan::{Client, Endpoint, EnvVar, Facts, Flavour, Target};
+use std::path::{Path, PathBuf};
+
+/// A fly.toml of the run, parsed.
+pub struct FlyApp {
+    pub file: FileId,
+    pub dir: PathBuf,
+    pub doc: FlyDoc,
+}
+
+/// A Dockerfile of the run with the ports it shows, judged with the `PORT` of the fly.toml
+/// next to it when there is one.
+pub struct Dockerfile {
+    pub file: FileId,
+    pub dir: PathBuf,
+}
+
+/// Where a client's URL comes from: a literal in the code or a `.env` value.
+#[derive(Clone, Debug)]
+pub struct ResolvedUrl {
+    pub url: String,
+    pub file: FileId,
+    pub span: Span,
+    /// `Some(name)` when the URL is the value of an environment variable.
+    pub var: Option<String>,
+}
+
+pub struct ProjectView<'a> {
+    pub db: &'a SourceDb,
+    /// Every checked file of the run with its format.
+    pub checked: &'a [(FileId, Format)],
+    /// The app-side files of the run with their kinds.
+    pub files: Vec<(FileId, Kind)>,
+    pub facts: Facts,
+    pub fly: Vec<FlyApp>,
+    pub dockerfiles: Vec<Dockerfile>,
+}
+
+fn dir_of(path: &Path) -> PathBuf {
+    path.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+impl<'a> ProjectView<'a> {
+    /// Reads every checked file once: app-side files are scanned, fly.toml files parsed.
+    pub fn build(db: &'a SourceDb, checked: &'a [(FileId, Format)]) -> Self {
+        let mut view = ProjectView {
+            db,
+            checked,
+            files: Vec::new(),
+            facts: Facts::default(),
+            fly: Vec::new(),
+            dockerfiles: Vec::new(),
+        };
+        for &(file, format) in checked {
+            let src = db.get(file);
+            match format {
+                Format::App => {
+                    let Some(kind) = kind::by_name(&src.path) else {
+                        continue;
+                    };
+                    scan::scan(file, kind, &src.text, &mut view.facts);
+                    if kind == Kind::Dockerfile {
+                        view.dockerfiles.push(Dockerfile {
+                            file,
+                            dir: dir_of(&src.path),
+                        });
+                    }
+                    view.files.push((file, kind));
+                }
+                Format::Fly => {
+                    if let Ok(doc) = crate::formats::fly::parse(&src.text) {
+                        view.fly.push(FlyApp {
+                            file,
+                            dir: dir_of(&src.path),
+                            doc,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        view
+    }
+
+    pub fn path(&self, file: FileId) -> &'a Path {
+        &self.db.get(file).path
+    }
+
+    /// A file's path for messages.
+    pub fn show(&self, file: FileId) -> String {
+        self.path(file).display().to_string()
+    }
+
+    pub fn servers(&self, flavour: Flavour) -> impl Iterator<Item = &Endpoint> {
+        self.facts
+            .endpoints
+            .iter()
+            .filter(move |e| e.flavour == flavour)
+    }
+
+    pub fn clients(&self, flavour: Flavour) -> impl Iterator<Item = &Client> {
+        self.facts
+            .clients
+            .iter()
+            .filter(move |c| c.flavour == flavour)
+    }
+
+    /// The value a build would give an environment variable: a production `.env` file's
+    /// value first, then `.env`, then any other `.env*` file.
+    pub fn env_value(&self, name: &str) -> Option<&EnvVar> {
+        let rank = |v: &&EnvVar| {
+            let file = self.path(v.file).file_name().and_then(|n| n.to_str());
+            match file.unwrap_or("") {
+                n if url::env_file_is_production(n) && n != ".env" => 0,
+                ".env" => 1,
+                _ => 2,
+            }
+        };
+        self.facts
+            .env
+            .iter()
+            .filter(|v| v.name == name)
+            .min_by_key(rank)
+    }
+
+    /// Where a client connects, if a literal or a `.env` value says so.
+    pub fn resolve(&self, client: &Client) -> Option<ResolvedUrl> {
+        match &client.target {
+            Target::Literal { text, span } => Some(ResolvedUrl {
+                url: text.clone(),
+                file: client.file,
+                span: *span,
+                var: None,
+            }),
+            Target::Env(name) => self.env_value(name).map(|v| ResolvedUrl {
+                url: v.value.clone(),
+                file: v.file,
+                span: v.value_span,
+                var: Some(name.clone()),
+            }),
+            Target::Unknown => None,
+        }
+    }
+
+    /// Environment variables some client passes to `new WebSocket()`/`io()`.
+    pub fn client_vars(&self) -> impl Iterator<Item = &str> {
+        self.facts.clients.iter().filter_map(|c| match &c.target {
+            Target::Env(n) => Some(n.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The Dockerfile that builds the app of a directory (the one next to its fly.toml).
+    pub fn dockerfile_in(&self, dir: &Path) -> Option<&Dockerfile> {
+        self.dockerfiles.iter().find(|d| {
+            d.dir == dir
+                && self.path(d.file).file_name().and_then(|n| n.to_str()) == Some("Dockerfile")
+        })
+    }
+
+    /// One endpoint for messages: "FastAPI/Starlette route `/ws/{room}` (backend/main.py)".
+    pub fn describe_endpoint(&self, e: &Endpoint) -> String {
+        match &e.path {
+            Some(p) => format!("{} endpoint `{p}` in {}", e.framework, self.show(e.file)),
+            None => format!("{} server in {}", e.framework, self.show(e.file)),
+        }
+    }
+}
+
+/// Runs the APP rules over the project view of a run.
+pub fn lint(db: &SourceDb, checked: &[(FileId, Format)]) -> Vec<Diagnostic> {
+    if !checked.iter().any(|(_, f)| *f == Format::App) {
+        return Vec::new();
+    }
+    let view = ProjectView::build(db, checked);
+    let mut out = Vec::new();
+    for &(file, kind) in &view.files {
+        if kind == Kind::PackageJson
+            && let Some((span, message)) = json_error(&db.get(file).text)
+        {
+            out.push(crate::rules::app::SYNTAX_ERROR.diag(file, span, message));
+        }
+    }
+    for rule in crate::rules::app::RULES {
+        rule.check(&view, &mut out);
+    }
+    out
+}
+
+/// Where a `package.json` stops being JSON (npm refuses to install from it).
+fn json_error(text: &str) -> Option<(Span, String)> {
+    let e = serde_json::from_str::<serde_json::Value>(text).err()?;
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(e.line().saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let mut at = (line_start + e.column().saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    Some((
+        Span::new(at, end),
+        format!("package.json is not valid JSON: {e}"),
+    ))
+}

@@ -1,0 +1,557 @@
+//! Targeted scans of app-side files: no parsers, a few patterns per language that find the
+//! places a WebSocket connection is opened (client URLs), answered (server endpoints) and
+//! where the app listens (ports). Every fact keeps the byte span it was read from.
+
+use super::kind::{Kind, Lang};
+use crate::source::{FileId, Span};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// The protocol spoken over the socket. Socket.IO, Phoenix channels and Action Cable add
+/// their own framing, so each only talks to its own kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavour {
+    Plain,
+    SocketIo,
+    Phoenix,
+    ActionCable,
+}
+
+impl Flavour {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Flavour::Plain => "plain WebSocket",
+            Flavour::SocketIo => "Socket.IO",
+            Flavour::Phoenix => "Phoenix channels",
+            Flavour::ActionCable => "Action Cable",
+        }
+    }
+}
+
+/// Where a client connects to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A string literal; `${…}` parts are kept as written.
+    Literal { text: String, span: Span },
+    /// `process.env.NAME`, `import.meta.env.NAME`.
+    Env(String),
+    /// No argument (same origin) or an expression the scan cannot follow.
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub file: FileId,
+    /// The call (`new WebSocket(`, `io(`).
+    pub span: Span,
+    pub flavour: Flavour,
+    pub call: &'static str,
+    pub target: Target,
+    /// Socket.IO only: the call sets `transports: ["websocket"]`, so it never long-polls.
+    pub websocket_only: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub file: FileId,
+    pub span: Span,
+    pub flavour: Flavour,
+    /// What serves it: "FastAPI/Starlette", "ws", "Socket.IO (Node)", …
+    pub framework: &'static str,
+    /// The route as the server declares it (`/ws/{room_id}`), when the scan finds one.
+    pub path: Option<String>,
+}
+
+/// A `ws://` URL written in a client-facing place.
+#[derive(Clone, Debug)]
+pub struct WsUrl {
+    pub file: FileId,
+    /// The URL.
+    pub span: Span,
+    pub url: String,
+    /// The variable it is assigned to, for `.env` files.
+    pub var: Option<String>,
+}
+
+/// `NAME=value` in a `.env` file.
+#[derive(Clone, Debug)]
+pub struct EnvVar {
+    pub file: FileId,
+    pub name: String,
+    pub value: String,
+    pub value_span: Span,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    pub clients: Vec<Client>,
+    pub endpoints: Vec<Endpoint>,
+    pub ws_urls: Vec<WsUrl>,
+    pub env: Vec<EnvVar>,
+}
+
+macro_rules! re {
+    ($name:ident, $pat:expr) => {
+        static $name: LazyLock<Regex> = LazyLock::new(|| Regex::new($pat).expect("valid regex"));
+    };
+}
+
+// JS / TS.
+re!(
+    JS_SIO_CLIENT_IMPORT,
+    r#"(?:from\s*|require\s*\(\s*)["']socket\.io-client["']"#
+);
+re!(
+    JS_SIO_SERVER_IMPORT,
+    r#"(?:from\s*|require\s*\(\s*)["']socket\.io["']"#
+);
+re!(
+    JS_WS_IMPORT,
+    r#"(?:from\s*|require\s*\(\s*)["'](?:ws|isomorphic-ws)["']"#
+);
+re!(
+    JS_NEW_WEBSOCKET,
+    r#"\bnew\s+(?:WebSocket|ReconnectingWebSocket)\s*\(\s*"#
+);
+re!(JS_IO_CALL, r#"\b(?:io|io\.connect|connect)\s*\(\s*"#);
+re!(
+    JS_WS_SERVER,
+    r#"\bnew\s+(?:WebSocketServer|WebSocket\.Server|WS\.Server)\s*\("#
+);
+re!(
+    JS_SIO_SERVER,
+    r#"\bnew\s+(?:Server|SocketIOServer|IOServer)\s*\(|require\s*\(\s*["']socket\.io["']\s*\)\s*\("#
+);
+re!(
+    JS_WS_ONLY,
+    r#"\btransports\s*:\s*\[\s*["'`]websocket["'`]\s*,?\s*\]"#
+);
+re!(JS_PATH_OPT, r#"\bpath\s*:\s*["'`]([^"'`]*)["'`]"#);
+re!(
+    JS_ENV_ARG,
+    r#"^(?:process\.env\.|import\.meta\.env\.)([A-Za-z_][A-Za-z0-9_]*)"#
+);
+re!(STRING_ARG, r#"^(["'`])([^"'`\n]*)["'`]"#);
+re!(JS_WS_LITERAL, r#"["'`](ws://[^"'`\s]*)["'`]"#);
+// Python.
+re!(
+    PY_WS_ROUTE,
+    r#"@\s*\w+\.websocket(?:_route)?\s*\(\s*(?:path\s*=\s*)?["']([^"']*)["']"#
+);
+re!(
+    PY_ADD_WS_ROUTE,
+    r#"\.add_(?:api_)?websocket_route\s*\(\s*["']([^"']*)["']|\bWebSocketRoute\s*\(\s*["']([^"']*)["']"#
+);
+re!(
+    PY_WEBSOCKETS_SERVE,
+    r#"\bwebsockets\.(?:asyncio\.server\.)?serve\s*\(|\bfrom\s+websockets(?:\.asyncio)?(?:\.server)?\s+import\s+[^\n]*\bserve\b"#
+);
+re!(
+    PY_SIO_SERVER,
+    r#"\bsocketio\.(?:Async)?Server\s*\(|\bSocketIO\s*\(\s*\w"#
+);
+re!(
+    PY_FLASK_SOCKETIO,
+    r#"\bfrom\s+flask_socketio\s+import\b|\bimport\s+flask_socketio\b"#
+);
+re!(
+    PY_FLASK_SOCK_ROUTE,
+    r#"@\s*\w+\.route\s*\(\s*["']([^"']*)["']"#
+);
+re!(PY_FLASK_SOCK_IMPORT, r#"\bfrom\s+flask_sock\s+import\b"#);
+re!(PY_CHANNELS, r#"\bwebsocket_urlpatterns\s*=\s*\["#);
+re!(PY_DJANGO_PATH, r#"\b(re_)?path\s*\(\s*r?["']([^"']*)["']"#);
+// Go.
+re!(
+    GO_PLAIN_IMPORT,
+    r#""(?:github\.com/gorilla/websocket|nhooyr\.io/websocket|github\.com/coder/websocket|golang\.org/x/net/websocket|github\.com/gobwas/ws)""#
+);
+re!(
+    GO_SIO_IMPORT,
+    r#""github\.com/(?:googollee/go-socket\.io|zishang520/socket\.io[^"]*)""#
+);
+re!(
+    GO_HANDLE,
+    r#"\b(?:HandleFunc|Handle|GET|Get|Any)\s*\(\s*"([^"]+)""#
+);
+// Ruby / Elixir.
+re!(
+    RB_CABLE,
+    r#"mount\s+ActionCable\.server\s*=>\s*["']([^"']+)["']"#
+);
+re!(EX_SOCKET, r#"(?m)^\s*socket\s+"([^"]+)"\s*,"#);
+// .env
+re!(
+    ENV_LINE,
+    r#"(?m)^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#]*))"#
+);
+
+/// Scans one file of the given kind.
+pub fn scan(file: FileId, kind: Kind, text: &str, out: &mut Facts) {
+    match kind {
+        Kind::Source(Lang::Js) => scan_js(file, text, out),
+        Kind::Source(Lang::Python) => scan_python(file, text, out),
+        Kind::Source(Lang::Go) => scan_go(file, text, out),
+        Kind::Source(Lang::Ruby) => {
+            for c in RB_CABLE.captures_iter(text) {
+                let m = c.get(0).expect("match");
+                out.endpoints.push(Endpoint {
+                    file,
+                    span: Span::new(m.start(), m.end()),
+                    flavour: Flavour::ActionCable,
+                    framework: "Action Cable",
+                    path: Some(c[1].to_owned()),
+                });
+            }
+        }
+        Kind::Source(Lang::Elixir) => {
+            for c in EX_SOCKET.captures_iter(text) {
+                let m = c.get(1).expect("group");
+                out.endpoints.push(Endpoint {
+                    file,
+                    span: Span::new(m.start() - 1, m.end() + 1),
+                    flavour: Flavour::Phoenix,
+                    framework: "Phoenix",
+                    path: Some(format!("{}/websocket", c[1].trim_end_matches('/'))),
+                });
+            }
+        }
+        Kind::Env => scan_env(file, text, out),
+        _ => {}
+    }
+}
+
+/// The argument right after an opening parenthesis at `at`.
+fn target_at(text: &str, at: usize) -> Target {
+    let rest = &text[at..];
+    if let Some(c) = STRING_ARG.captures(rest) {
+        let m = c.get(2).expect("group");
+        return Target::Literal {
+            text: m.as_str().to_owned(),
+            span: Span::new(at + m.start(), at + m.end()),
+        };
+    }
+    if let Some(c) = JS_ENV_ARG.captures(rest) {
+        return Target::Env(c[1].to_owned());
+    }
+    Target::Unknown
+}
+
+/// The text of a call's argument list: from `at` up to the parenthesis that closes it
+/// (bounded, strings not looked into).
+fn call_args(text: &str, at: usize) -> &str {
+    let mut depth = 1usize;
+    let end = (at + 2000).min(text.len());
+    for (i, b) in text.as_bytes()[at..end].iter().enumerate() {
+        match b {
+            b'(' | b'{' | b'[' => depth += 1,
+            b')' | b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &text[at..at + i];
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut cut = end;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &text[at..cut]
+}
+
+fn scan_js(file: FileId, text: &str, out: &mut Facts) {
+    let sio_client = JS_SIO_CLIENT_IMPORT.is_match(text);
+    let sio_server = JS_SIO_SERVER_IMPORT.is_match(text);
+    let ws_lib = JS_WS_IMPORT.is_match(text);
+    for m in JS_NEW_WEBSOCKET.find_iter(text) {
+        let call = text[m.start()..m.end()].trim_end();
+        let call_end = call.len() + m.start();
+        out.clients.push(Client {
+            file,
+            span: Span::new(m.start(), call_end),
+            flavour: Flavour::Plain,
+            call: "new WebSocket(…)",
+            target: target_at(text, m.end()),
+            websocket_only: true,
+        });
+    }
+    if sio_client {
+        for m in JS_IO_CALL.find_iter(text) {
+            // `socket.connect()` and `db.connect(` are not the io() factory.
+            let before = text[..m.start()].chars().next_back();
+            if before.is_some_and(|c| c == '.' || c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            let call = text[m.start()..m.end()].trim_end();
+            out.clients.push(Client {
+                file,
+                span: Span::new(m.start(), m.start() + call.len()),
+                flavour: Flavour::SocketIo,
+                call: "io(…)",
+                target: target_at(text, m.end()),
+                websocket_only: JS_WS_ONLY.is_match(call_args(text, m.end())),
+            });
+        }
+    }
+    if sio_server {
+        for m in JS_SIO_SERVER.find_iter(text) {
+            let args = call_args(text, m.end());
+            out.endpoints.push(Endpoint {
+                file,
+                span: Span::new(m.start(), m.end()),
+                flavour: Flavour::SocketIo,
+                framework: "Socket.IO (Node)",
+                path: Some(
+                    JS_PATH_OPT
+                        .captures(args)
+                        .map_or("/socket.io/".to_owned(), |c| c[1].to_owned()),
+                ),
+            });
+        }
+    }
+    if ws_lib || !sio_server {
+        for m in JS_WS_SERVER.find_iter(text) {
+            let args = call_args(text, m.end());
+            out.endpoints.push(Endpoint {
+                file,
+                span: Span::new(m.start(), m.end()),
+                flavour: Flavour::Plain,
+                framework: "ws (Node)",
+                path: JS_PATH_OPT.captures(args).map(|c| c[1].to_owned()),
+            });
+        }
+    }
+    for c in JS_WS_LITERAL.captures_iter(text) {
+        let m = c.get(1).expect("group");
+        out.ws_urls.push(WsUrl {
+            file,
+            span: Span::new(m.start(), m.end()),
+            url: m.as_str().to_owned(),
+            var: None,
+        });
+    }
+}
+
+fn scan_python(file: FileId, text: &str, out: &mut Facts) {
+    let mut plain = |span: Span, framework: &'static str, path: Option<String>| {
+        out.endpoints.push(Endpoint {
+            file,
+            span,
+            flavour: Flavour::Plain,
+            framework,
+            path,
+        })
+    };
+    for c in PY_WS_ROUTE.captures_iter(text) {
+        let m = c.get(0).expect("match");
+        plain(
+            Span::new(m.start(), m.end()),
+            "FastAPI/Starlette",
+            Some(c[1].to_owned()),
+        );
+    }
+    for c in PY_ADD_WS_ROUTE.captures_iter(text) {
+        let m = c.get(0).expect("match");
+        let path = c.get(1).or(c.get(2)).map(|p| p.as_str().to_owned());
+        plain(Span::new(m.start(), m.end()), "Starlette", path);
+    }
+    if let Some(m) = PY_WEBSOCKETS_SERVE.find(text) {
+        plain(Span::new(m.start(), m.end()), "websockets", None);
+    }
+    if let Some(list) = PY_CHANNELS.find(text) {
+        let body = call_args(text, list.end());
+        for c in PY_DJANGO_PATH.captures_iter(body) {
+            let m = c.get(0).expect("match");
+            let raw = &c[2];
+            let path = if c.get(1).is_some() {
+                raw.trim_start_matches('^').trim_end_matches('$').to_owned()
+            } else {
+                raw.to_owned()
+            };
+            plain(
+                Span::new(list.end() + m.start(), list.end() + m.end()),
+                "Django Channels",
+                Some(format!("/{}", path.trim_start_matches('/'))),
+            );
+        }
+    }
+    if PY_FLASK_SOCK_IMPORT.is_match(text) {
+        // flask-sock routes are `@sock.route(…)` on the Sock object; Flask's own are
+        // `@app.route`. Only routes whose handler takes the socket (`def x(ws)`) count.
+        for c in PY_FLASK_SOCK_ROUTE.captures_iter(text) {
+            let m = c.get(0).expect("match");
+            let after = &text[m.end()..(m.end() + 300).min(text.len())];
+            let takes_ws = after
+                .find("def ")
+                .and_then(|i| after[i..].find('(').map(|j| &after[i + j + 1..]))
+                .is_some_and(|args| args.trim_start().starts_with("ws"));
+            if takes_ws {
+                out.endpoints.push(Endpoint {
+                    file,
+                    span: Span::new(m.start(), m.end()),
+                    flavour: Flavour::Plain,
+                    framework: "flask-sock",
+                    path: Some(c[1].to_owned()),
+                });
+            }
+        }
+    }
+    let flask_socketio = PY_FLASK_SOCKETIO.is_match(text);
+    for m in PY_SIO_SERVER.find_iter(text) {
+        out.endpoints.push(Endpoint {
+            file,
+            span: Span::new(m.start(), m.end()),
+            flavour: Flavour::SocketIo,
+            framework: if flask_socketio {
+                "Flask-SocketIO"
+            } else {
+                "python-socketio"
+            },
+            path: Some("/socket.io/".to_owned()),
+        });
+    }
+}
+
+fn scan_go(file: FileId, text: &str, out: &mut Facts) {
+    let (flavour, framework) = if GO_SIO_IMPORT.is_match(text) {
+        (Flavour::SocketIo, "go-socket.io")
+    } else if GO_PLAIN_IMPORT.is_match(text) {
+        (Flavour::Plain, "Go WebSocket library")
+    } else {
+        return;
+    };
+    let mut any = false;
+    for c in GO_HANDLE.captures_iter(text) {
+        let m = c.get(0).expect("match");
+        any = true;
+        out.endpoints.push(Endpoint {
+            file,
+            span: Span::new(m.start(), m.end()),
+            flavour,
+            framework,
+            path: Some(c[1].to_owned()),
+        });
+    }
+    if !any {
+        let m = GO_PLAIN_IMPORT
+            .find(text)
+            .or_else(|| GO_SIO_IMPORT.find(text))
+            .expect("matched above");
+        out.endpoints.push(Endpoint {
+            file,
+            span: Span::new(m.start(), m.end()),
+            flavour,
+            framework,
+            path: None,
+        });
+    }
+}
+
+fn scan_env(file: FileId, text: &str, out: &mut Facts) {
+    for c in ENV_LINE.captures_iter(text) {
+        let Some(v) = c.get(2).or(c.get(3)).or(c.get(4)) else {
+            continue;
+        };
+        let name = c[1].to_owned();
+        if v.as_str().starts_with("ws://") {
+            out.ws_urls.push(WsUrl {
+                file,
+                span: Span::new(v.start(), v.end()),
+                url: v.as_str().to_owned(),
+                var: Some(name.clone()),
+            });
+        }
+        out.env.push(EnvVar {
+            file,
+            name,
+            value: v.as_str().to_owned(),
+            value_span: Span::new(v.start(), v.end()),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(kind: Kind, text: &str) -> Facts {
+        let mut f = Facts::default();
+        scan(FileId(0), kind, text, &mut f);
+        f
+    }
+
+    #[test]
+    fn socketio_client_and_plain_client() {
+        let f = facts(
+            Kind::Source(Lang::Js),
+            "import { io } from \"socket.io-client\";\nconst s = io(process.env.NEXT_PUBLIC_WS_URL, { transports: [\"websocket\"] });\nsocket.connect();\nconst w = new WebSocket(`wss://${host}/ws/${room}`);\n",
+        );
+        assert_eq!(f.clients.len(), 2, "{:?}", f.clients);
+        let sio = f
+            .clients
+            .iter()
+            .find(|c| c.flavour == Flavour::SocketIo)
+            .unwrap();
+        assert_eq!(sio.target, Target::Env("NEXT_PUBLIC_WS_URL".into()));
+        assert!(sio.websocket_only);
+        let plain = f
+            .clients
+            .iter()
+            .find(|c| c.flavour == Flavour::Plain)
+            .unwrap();
+        assert!(
+            matches!(&plain.target, Target::Literal { text, .. } if text == "wss://${host}/ws/${room}")
+        );
+    }
+
+    #[test]
+    fn io_without_the_client_library_is_not_socketio() {
+        let f = facts(Kind::Source(Lang::Js), "const r = io(x);\n");
+        assert!(f.clients.is_empty());
+    }
+
+    #[test]
+    fn python_servers() {
+        let f = facts(
+            Kind::Source(Lang::Python),
+            "@app.websocket(\"/ws/{room_id}/{user_id}\")\nasync def ws(websocket): ...\nsio = socketio.AsyncServer(async_mode='asgi')\n",
+        );
+        assert_eq!(f.endpoints.len(), 2);
+        assert_eq!(
+            f.endpoints[0].path.as_deref(),
+            Some("/ws/{room_id}/{user_id}")
+        );
+        assert_eq!(f.endpoints[1].flavour, Flavour::SocketIo);
+        let f = facts(
+            Kind::Source(Lang::Python),
+            "websocket_urlpatterns = [\n    re_path(r\"^ws/chat/(?P<room>\\w+)/$\", consumers.Chat.as_asgi()),\n]\n",
+        );
+        assert_eq!(
+            f.endpoints[0].path.as_deref(),
+            Some("/ws/chat/(?P<room>\\w+)/")
+        );
+    }
+
+    #[test]
+    fn node_servers_and_env() {
+        let f = facts(
+            Kind::Source(Lang::Js),
+            "import { WebSocketServer } from 'ws';\nconst wss = new WebSocketServer({ server, path: '/live' });\n",
+        );
+        assert_eq!(f.endpoints[0].path.as_deref(), Some("/live"));
+        let f = facts(
+            Kind::Source(Lang::Js),
+            "const { Server } = require(\"socket.io\");\nconst io = new Server(httpServer, { cors: {} });\n",
+        );
+        assert_eq!(f.endpoints[0].flavour, Flavour::SocketIo);
+        let f = facts(
+            Kind::Env,
+            "# api\nNEXT_PUBLIC_WS_URL=\"ws://api.example.com/ws\"\nOTHER=1\n",
+        );
+        assert_eq!(f.ws_urls.len(), 1);
+        assert_eq!(f.ws_urls[0].var.as_deref(), Some("NEXT_PUBLIC_WS_URL"));
+        assert_eq!(f.env.len(), 2);
+    }
+}

@@ -1,0 +1,101 @@
+//! NGX015 missing-host-header: a WebSocket location proxies to an upstream group and nginx
+//! sends the group's name as Host.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::Fix;
+use crate::formats::Format;
+use crate::formats::nginx::NginxContext;
+use crate::formats::nginx::upstream::TargetKind;
+use crate::rules::{FixAvailability, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "NGX015",
+    name: "missing-host-header",
+    format: Some(Format::Nginx),
+    severity: Severity::Warning,
+    fix: FixAvailability::Always,
+    summary: "WebSocket location proxies to an upstream group without setting Host: nginx sends the group name, Origin checks fail with 403",
+};
+
+pub struct MissingHostHeader;
+
+impl<'a> Rule<NginxContext<'a>> for MissingHostHeader {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &NginxContext<'a>, out: &mut Vec<Diagnostic>) {
+        for ws in cx.proxied_websocket_locations() {
+            let loc = ws.node;
+            let Some(target) = cx.proxy_target(loc) else {
+                continue;
+            };
+            // An upstream group's name is never a host any backend answers to; a host name in
+            // the URL (`http://app:8080`) is at least the backend's own name.
+            if !matches!(target.kind, TargetKind::Upstream(_)) {
+                continue;
+            }
+            let levels = cx.header_levels(loc);
+            let missing = match levels.first() {
+                Some(effective) => cx.header_in(effective, "Host").is_none(),
+                None => cx.outer_levels_are_defaults(),
+            };
+            if !missing {
+                continue;
+            }
+            // A Host set at an outer level that this location's own headers drop.
+            let dropped = levels.iter().skip(1).find_map(|l| cx.header_in(l, "Host"));
+            let line = match dropped {
+                Some(h) => cx.text(h).to_owned(),
+                None => format!("proxy_set_header Host {};", host_variable(cx, ws.server)),
+            };
+            let mut d = META
+                .diag(
+                    cx.file(loc),
+                    cx.header_span(loc),
+                    format!(
+                        "{} sets no Host header, so nginx sends `Host: {}` (the upstream group's \
+                         name); WebSocket \
+                         servers that check the handshake's Origin against Host (gorilla/websocket \
+                         and Spring by default) refuse it with 403",
+                        cx.describe(loc),
+                        target.authority,
+                    ),
+                )
+                .label(
+                    cx.file(target.node),
+                    cx.dir(target.node).span,
+                    format!("Host becomes `{}`", target.authority),
+                )
+                .help(format!(
+                    "add `{line}` to this location so the backend sees the host the browser used"
+                ))
+                .fix(Some(Fix::safe(
+                    format!("add `{line}`"),
+                    vec![cx.add_headers(loc, std::slice::from_ref(&line))],
+                )));
+            if let Some(h) = dropped {
+                d = d.label(
+                    cx.file(h),
+                    cx.dir(h).span,
+                    "not inherited: the location has proxy_set_header directives of its own",
+                );
+            }
+            out.push(d);
+        }
+    }
+}
+
+/// `$host` drops the port; on a server reached on a port other than 80/443 the browser's
+/// Origin carries the port, so only `$http_host` (the Host header as sent) matches it.
+fn host_variable(
+    cx: &NginxContext<'_>,
+    server: Option<crate::formats::nginx::tree::NodeId>,
+) -> &'static str {
+    let default_ports = server.is_none_or(|s| {
+        cx.listens(s)
+            .iter()
+            .all(|l| matches!(l.port, Some(80 | 443) | None))
+    });
+    if default_ports { "$host" } else { "$http_host" }
+}

@@ -1,0 +1,129 @@
+//! `wscfg check <repository>` builds one project view: findings that span files name both
+//! ends, with labels in each file, and `wscfg fix` edits the app-side file.
+
+mod common;
+
+use common::Project;
+
+/// The situation of issue 7: a Next.js frontend with socket.io-client against a FastAPI
+/// backend's plain WebSocket route, deployed on Railway.
+fn nextjs_socketio_fastapi() -> Project {
+    let p = Project::new();
+    p.write(
+        "frontend/package.json",
+        "{\n  \"name\": \"web\",\n  \"dependencies\": {\n    \"next\": \"14.2.5\",\n    \"socket.io-client\": \"^4.7.5\"\n  }\n}\n",
+    )
+    .write(
+        "frontend/lib/socket.ts",
+        "import { io } from \"socket.io-client\";\n\nexport const socket = io(process.env.NEXT_PUBLIC_WS_URL!);\n",
+    )
+    .write(
+        "frontend/.env.production",
+        "NEXT_PUBLIC_WS_URL=ws://chatroom-api.up.railway.app/ws/lobby/guest\n",
+    )
+    .write(
+        "backend/main.py",
+        "from fastapi import FastAPI, WebSocket\n\napp = FastAPI()\n\n\n@app.websocket(\"/ws/{room_id}/{user_id}\")\nasync def room(websocket: WebSocket, room_id: str, user_id: str):\n    await websocket.accept()\n",
+    )
+    .write("backend/requirements.txt", "fastapi==0.111.0\nuvicorn[standard]==0.30.1\n")
+    .write(
+        "backend/railway.toml",
+        "[deploy]\nstartCommand = \"uvicorn main:app --host 0.0.0.0 --port $PORT\"\n",
+    );
+    p
+}
+
+#[test]
+fn socketio_client_against_fastapi_names_both_ends_in_json() {
+    let p = nextjs_socketio_fastapi();
+    let run = p.run(&["check", "--output-format", "json", "."]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let diags = json["diagnostics"].as_array().unwrap();
+    let app001 = diags
+        .iter()
+        .find(|d| d["code"] == "APP001")
+        .unwrap_or_else(|| panic!("no APP001 in {}", run.stdout));
+    assert!(
+        app001["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("frontend/lib/socket.ts")
+    );
+    let label_paths: Vec<&str> = app001["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        label_paths.iter().any(|p| p.ends_with("backend/main.py")),
+        "{label_paths:?}"
+    );
+    assert!(
+        label_paths
+            .iter()
+            .any(|p| p.ends_with("frontend/.env.production")),
+        "{label_paths:?}"
+    );
+    let message = app001["message"].as_str().unwrap();
+    assert!(message.contains("/ws/{room_id}/{user_id}"), "{message}");
+    // The same URL is plain ws:// in a production env file.
+    assert!(
+        diags.iter().any(|d| d["code"] == "APP002"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn fix_rewrites_the_env_file_and_leaves_the_rest() {
+    let p = nextjs_socketio_fastapi();
+    let before_py = p.read("backend/main.py");
+    let run = p.run(&["fix", "."]);
+    assert_eq!(
+        p.read("frontend/.env.production"),
+        "NEXT_PUBLIC_WS_URL=wss://chatroom-api.up.railway.app/ws/lobby/guest\n",
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    assert_eq!(p.read("backend/main.py"), before_py);
+    // APP001 has no fix: it is still reported.
+    let again = p.run(&["check", "--output-format", "concise", "."]);
+    assert!(
+        again.codes().contains(&"APP001".to_owned()),
+        "{}",
+        again.stdout
+    );
+    assert!(
+        !again.codes().contains(&"APP002".to_owned()),
+        "{}",
+        again.stdout
+    );
+}
+
+#[test]
+fn vendored_and_built_files_are_not_read() {
+    let p = Project::new();
+    p.write(
+        "web/node_modules/some-lib/index.js",
+        "const s = new WebSocket(\"ws://feed.example.com/live\");\n",
+    )
+    .write(
+        "web/dist/app.js",
+        "const s = new WebSocket(\"ws://feed.example.com/live\");\n",
+    )
+    .write(
+        "web/src/app.js",
+        "const s = new WebSocket(\"wss://feed.example.com/live\");\n",
+    );
+    let run = p.run(&["check", "--output-format", "concise", "."]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    p.write(
+        "web/src/app.js",
+        "const s = new WebSocket(\"ws://feed.example.com/live\");\n",
+    );
+    let run = p.run(&["check", "--output-format", "concise", "."]);
+    assert_eq!(run.codes(), ["APP002"], "{}", run.stdout);
+}
