@@ -60,11 +60,12 @@ pub struct CheckArgs {
     #[arg(long)]
     pub exit_zero: bool,
     /// Lowest severity that makes the exit code 1: info, warning or error (findings below
-    /// it are still printed)
+    /// it are still printed). Info findings are advice (an include wscfg did not read) and do
+    /// not fail a run unless asked.
     #[arg(
         long = "severity",
         visible_alias = "fail-on",
-        default_value = "info",
+        default_value = "warning",
         value_name = "LEVEL"
     )]
     pub fail_on: crate::diagnostic::Severity,

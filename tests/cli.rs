@@ -315,3 +315,22 @@ fn a_reader_that_goes_away_is_not_a_crash() {
         "findings still decide the exit code: {stderr}"
     );
 }
+
+#[test]
+fn info_findings_do_not_fail_a_run_unless_asked() {
+    let conf = "events {}\nhttp {\n    include /etc/letsencrypt/options-ssl-nginx.conf;\n}\n";
+    let (_d, path) = temp_with("nginx.conf", conf);
+    let out = wscfg()
+        .args(["check", "--output-format", "concise"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("NGX092 [info]"), "{text}");
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    wscfg()
+        .args(["check", "--severity", "info"])
+        .arg(&path)
+        .assert()
+        .code(1);
+}
