@@ -8,7 +8,16 @@ use super::tree::{Context, NodeId};
 use std::collections::HashMap;
 
 /// Every `listen` of a configuration by address and port.
-pub type SocketIndex = HashMap<(String, Option<u16>), Vec<Listen>>;
+pub type SocketIndex = HashMap<(String, Option<u16>), SocketListens>;
+
+/// Every `listen` on one address and port, and whether any of them sets `ssl` / `http2`
+/// (kept here so merging a socket's options does not rescan thousands of servers each time).
+#[derive(Default)]
+pub struct SocketListens {
+    pub listens: Vec<Listen>,
+    pub ssl: bool,
+    pub http2: bool,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Listen {
@@ -97,6 +106,11 @@ impl NginxContext<'_> {
 
     /// Every `listen` of every server on the same socket, this one included.
     pub fn listens_on_socket(&self, socket: &Listen) -> &[Listen] {
+        self.socket(socket)
+            .map_or(&[][..], |s| s.listens.as_slice())
+    }
+
+    fn socket(&self, socket: &Listen) -> Option<&SocketListens> {
         let index = self.sockets.get_or_init(|| {
             let mut map = SocketIndex::new();
             for server in self.tree.all() {
@@ -105,23 +119,25 @@ impl NginxContext<'_> {
                 }
                 for l in self.listens(server) {
                     if !l.quic {
-                        map.entry((l.addr.clone(), l.port)).or_default().push(l);
+                        let entry: &mut SocketListens =
+                            map.entry((l.addr.clone(), l.port)).or_default();
+                        entry.ssl |= l.ssl;
+                        entry.http2 |= l.http2;
+                        entry.listens.push(l);
                     }
                 }
             }
             map
         });
-        index
-            .get(&(socket.addr.clone(), socket.port))
-            .map_or(&[][..], Vec::as_slice)
+        index.get(&(socket.addr.clone(), socket.port))
     }
 
     /// The options a socket really has: those of every `listen` on it, merged.
     pub fn merged_listen(&self, socket: &Listen) -> Listen {
-        let all = self.listens_on_socket(socket);
+        let all = self.socket(socket);
         let mut merged = socket.clone();
-        merged.ssl = all.iter().any(|l| l.ssl) || socket.ssl;
-        merged.http2 = all.iter().any(|l| l.http2) || socket.http2;
+        merged.ssl = all.is_some_and(|s| s.ssl) || socket.ssl;
+        merged.http2 = all.is_some_and(|s| s.http2) || socket.http2;
         merged
     }
 

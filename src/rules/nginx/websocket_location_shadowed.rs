@@ -93,10 +93,17 @@ fn repair(cx: &NginxContext<'_>, ws: &WsLocation, winner: NodeId) -> Option<Fix>
             ),
             vec![Edit::replace(file, mine.span, format!("^~ {}", mine.path))],
         )),
-        // The same regex twice: whichever comes first wins, so moving one before the other
-        // would only swap them (and the next pass would swap them back).
+        // Two WebSocket regexes that each match the other's URIs (the same regex twice,
+        // `^/api/ws/` and `^/api/ws/+`): whichever comes first wins, so moving one before
+        // the other would only swap them, and the next pass would swap them back.
         (Modifier::Regex { .. }, Modifier::Regex { .. })
-            if mine.modifier == theirs.modifier && mine.path == theirs.path =>
+            if mine.modifier == theirs.modifier && mine.path == theirs.path
+                || cx.websocket_locations().iter().any(|w| {
+                    w.node == winner
+                        && w.uri
+                            .as_deref()
+                            .is_some_and(|u| cx.regex_matches(ws.node, u))
+                }) =>
         {
             None
         }
