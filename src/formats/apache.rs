@@ -3,7 +3,6 @@
 //! that locates every word, and the questions Apache rules ask of it: the `ProxyPass`
 //! directives of each context, which ones carry WebSockets, and which modules are loaded.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use crate::config::Config;
@@ -397,9 +396,8 @@ pub fn lint(db: &SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic>
         let cfg = match parse(&db.get(file).text) {
             Ok(c) => c,
             Err(e) => {
-                if config.enabled(&crate::rules::apache::SYNTAX_ERROR) {
-                    out.push(crate::rules::apache::SYNTAX_ERROR.diag(file, e.span, e.message));
-                }
+                crate::rules::apache::SYNTAX_ERROR
+                    .report(config, file, e.span, e.message, &mut out);
                 continue;
             }
         };
@@ -408,18 +406,7 @@ pub fn lint(db: &SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic>
             file,
             cfg: &cfg,
         };
-        let mut found = Vec::new();
-        for rule in crate::rules::apache::RULES {
-            if config.enabled(rule.meta()) {
-                rule.check(&cx, &mut found);
-            }
-        }
-        let mut seen = HashSet::new();
-        out.extend(
-            found
-                .into_iter()
-                .filter(|d| seen.insert((d.file, d.span, d.code, d.message.clone()))),
-        );
+        crate::rules::run(crate::rules::apache::RULES, &cx, config, &mut out);
     }
     out
 }

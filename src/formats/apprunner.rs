@@ -3,7 +3,6 @@
 //! Runner rules ask of it: the run command, its environment, and WebSocket evidence from the
 //! command and the project's dependencies.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
@@ -362,9 +361,8 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         let root = match parsed {
             Ok(root) => root,
             Err(e) => {
-                if config.enabled(&crate::rules::apprunner::SYNTAX_ERROR) {
-                    out.push(crate::rules::apprunner::SYNTAX_ERROR.diag(file, e.span, e.message));
-                }
+                crate::rules::apprunner::SYNTAX_ERROR
+                    .report(config, file, e.span, e.message, &mut out);
                 continue;
             }
         };
@@ -377,18 +375,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
             deps: &deps,
             dep_files: &dep_files,
         };
-        let mut found = Vec::new();
-        for rule in crate::rules::apprunner::RULES {
-            if config.enabled(rule.meta()) {
-                rule.check(&cx, &mut found);
-            }
-        }
-        let mut seen = HashSet::new();
-        out.extend(
-            found
-                .into_iter()
-                .filter(|d| seen.insert((d.file, d.span, d.code, d.message.clone()))),
-        );
+        crate::rules::run(crate::rules::apprunner::RULES, &cx, config, &mut out);
     }
     out
 }

@@ -3,8 +3,6 @@
 //! one), and the questions the ALB rule asks: each load balancer's `idle_timeout`, and which
 //! load balancers front WebSocket services (listener rules, target groups, dependencies).
 
-use std::collections::HashSet;
-
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::formats::evidence::{self, DepFiles};
@@ -240,9 +238,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         let root = match parsed {
             Ok(root) => root,
             Err(e) => {
-                if config.enabled(&crate::rules::aws::SYNTAX_ERROR) {
-                    out.push(crate::rules::aws::SYNTAX_ERROR.diag(file, e.span, e.message));
-                }
+                crate::rules::aws::SYNTAX_ERROR.report(config, file, e.span, e.message, &mut out);
                 continue;
             }
         };
@@ -255,18 +251,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
             deps: &deps,
             dep_files: &dep_files,
         };
-        let mut found = Vec::new();
-        for rule in crate::rules::aws::RULES {
-            if config.enabled(rule.meta()) {
-                rule.check(&cx, &mut found);
-            }
-        }
-        let mut seen = HashSet::new();
-        out.extend(
-            found
-                .into_iter()
-                .filter(|d| seen.insert((d.file, d.span, d.code, d.message.clone()))),
-        );
+        crate::rules::run(crate::rules::aws::RULES, &cx, config, &mut out);
     }
     out
 }

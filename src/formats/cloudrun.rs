@@ -4,8 +4,6 @@
 //! request timeout, the container ports and WebSocket evidence from the containers' commands
 //! and the project's dependencies.
 
-use std::collections::HashSet;
-
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::formats::evidence::{self, DepFiles, Evidence};
@@ -158,9 +156,8 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         let root = match parsed {
             Ok(root) => root,
             Err(e) => {
-                if config.enabled(&crate::rules::cloudrun::SYNTAX_ERROR) {
-                    out.push(crate::rules::cloudrun::SYNTAX_ERROR.diag(file, e.span, e.message));
-                }
+                crate::rules::cloudrun::SYNTAX_ERROR
+                    .report(config, file, e.span, e.message, &mut out);
                 continue;
             }
         };
@@ -173,18 +170,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
             deps: &deps,
             dep_files: &dep_files,
         };
-        let mut found = Vec::new();
-        for rule in crate::rules::cloudrun::RULES {
-            if config.enabled(rule.meta()) {
-                rule.check(&cx, &mut found);
-            }
-        }
-        let mut seen = HashSet::new();
-        out.extend(
-            found
-                .into_iter()
-                .filter(|d| seen.insert((d.file, d.span, d.code, d.message.clone()))),
-        );
+        crate::rules::run(crate::rules::cloudrun::RULES, &cx, config, &mut out);
     }
     out
 }

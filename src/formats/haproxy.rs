@@ -2,7 +2,6 @@
 //! quotes and escapes, `#` comments), every word located, and the questions HAProxy rules ask
 //! of it: the effective `mode` and timeouts of a proxy, and which proxies carry WebSockets.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use crate::config::Config;
@@ -502,9 +501,8 @@ pub fn lint(db: &SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic>
         let cfg = match parse(&db.get(file).text) {
             Ok(c) => c,
             Err(e) => {
-                if config.enabled(&crate::rules::haproxy::SYNTAX_ERROR) {
-                    out.push(crate::rules::haproxy::SYNTAX_ERROR.diag(file, e.span, e.message));
-                }
+                crate::rules::haproxy::SYNTAX_ERROR
+                    .report(config, file, e.span, e.message, &mut out);
                 continue;
             }
         };
@@ -513,18 +511,7 @@ pub fn lint(db: &SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic>
             file,
             cfg: &cfg,
         };
-        let mut found = Vec::new();
-        for rule in crate::rules::haproxy::RULES {
-            if config.enabled(rule.meta()) {
-                rule.check(&cx, &mut found);
-            }
-        }
-        let mut seen = HashSet::new();
-        out.extend(
-            found
-                .into_iter()
-                .filter(|d| seen.insert((d.file, d.span, d.code, d.message.clone()))),
-        );
+        crate::rules::run(crate::rules::haproxy::RULES, &cx, config, &mut out);
     }
     out
 }

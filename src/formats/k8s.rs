@@ -4,8 +4,6 @@
 //! output. Parsed with the same located YAML loader as apprunner.yaml, so every value keeps
 //! its span.
 
-use std::collections::HashSet;
-
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::fix::Edit;
@@ -526,18 +524,7 @@ pub fn lint(db: &SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic>
             file,
             docs: &docs,
         };
-        let mut found = Vec::new();
-        for rule in crate::rules::k8s::RULES {
-            if config.enabled(rule.meta()) {
-                rule.check(&cx, &mut found);
-            }
-        }
-        let mut seen = HashSet::new();
-        out.extend(
-            found
-                .into_iter()
-                .filter(|d| seen.insert((d.file, d.span, d.code, d.message.clone()))),
-        );
+        crate::rules::run(crate::rules::k8s::RULES, &cx, config, &mut out);
     }
     out
 }

@@ -751,9 +751,8 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         let root = match parsed {
             Ok(root) => root,
             Err(e) => {
-                if config.enabled(&crate::rules::railway::SYNTAX_ERROR) {
-                    out.push(crate::rules::railway::SYNTAX_ERROR.diag(file, e.span, e.message));
-                }
+                crate::rules::railway::SYNTAX_ERROR
+                    .report(config, file, e.span, e.message, &mut out);
                 continue;
             }
         };
@@ -768,11 +767,8 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
             dep_files: &dep_files,
         };
         let mut found = Vec::new();
-        for rule in crate::rules::railway::RULES {
-            if config.enabled(rule.meta()) {
-                rule.check(&cx, &mut found);
-            }
-        }
+        crate::rules::run(crate::rules::railway::RULES, &cx, config, &mut found);
+        // Environments repeat the top-level finding with their own wording: report it once.
         let mut seen = HashSet::new();
         out.extend(
             found

@@ -2,7 +2,6 @@
 //! questions Render rules ask of them: each service's plan, commands and environment values,
 //! and WebSocket evidence from its commands and its project's dependencies.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use crate::config::Config;
@@ -203,9 +202,8 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         let root = match parsed {
             Ok(root) => root,
             Err(e) => {
-                if config.enabled(&crate::rules::render::SYNTAX_ERROR) {
-                    out.push(crate::rules::render::SYNTAX_ERROR.diag(file, e.span, e.message));
-                }
+                crate::rules::render::SYNTAX_ERROR
+                    .report(config, file, e.span, e.message, &mut out);
                 continue;
             }
         };
@@ -224,18 +222,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
             deps: &deps,
             dep_files: &dep_files,
         };
-        let mut found = Vec::new();
-        for rule in crate::rules::render::RULES {
-            if config.enabled(rule.meta()) {
-                rule.check(&cx, &mut found);
-            }
-        }
-        let mut seen = HashSet::new();
-        out.extend(
-            found
-                .into_iter()
-                .filter(|d| seen.insert((d.file, d.span, d.code, d.message.clone()))),
-        );
+        crate::rules::run(crate::rules::render::RULES, &cx, config, &mut out);
     }
     out
 }

@@ -13,6 +13,7 @@ pub mod railway;
 pub mod render;
 pub mod suppression;
 
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
 use crate::source::{FileId, Span};
@@ -57,12 +58,40 @@ impl RuleMeta {
     pub fn diag(&self, file: FileId, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(self, file, span, message)
     }
+    /// Adds this rule's finding to `out` unless the configuration turned the rule off; for
+    /// findings made outside a rule's `check`, such as a file that does not parse.
+    pub fn report(
+        &self,
+        config: &Config,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        if config.enabled(self) {
+            out.push(self.diag(file, span, message));
+        }
+    }
 }
 
 /// A rule over one format's model.
 pub trait Rule<Cx>: Sync {
     fn meta(&self) -> &'static RuleMeta;
     fn check(&self, cx: &Cx, out: &mut Vec<Diagnostic>);
+}
+
+/// Runs a format's enabled rules over one model. Findings are deduplicated once, by the engine.
+pub fn run<Cx, R: Rule<Cx> + ?Sized>(
+    rules: &[&R],
+    cx: &Cx,
+    config: &Config,
+    out: &mut Vec<Diagnostic>,
+) {
+    for rule in rules {
+        if config.enabled(rule.meta()) {
+            rule.check(cx, out);
+        }
+    }
 }
 
 /// Every rule wscfg has, in code order.

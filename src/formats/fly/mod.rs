@@ -107,7 +107,7 @@ pub fn lint(db: &SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic>
     for &file in files {
         let src = db.get(file);
         match load(&src.text, &config.fly) {
-            Err((span, message)) => out.push(SYNTAX_ERROR.diag(file, span, message)),
+            Err((span, message)) => SYNTAX_ERROR.report(config, file, span, message, &mut out),
             Ok(doc) => {
                 let cx = FlyContext {
                     file,
@@ -115,11 +115,7 @@ pub fn lint(db: &SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic>
                     doc: &doc,
                     settings: &config.fly,
                 };
-                for rule in crate::rules::fly::RULES {
-                    if config.enabled(rule.meta()) {
-                        rule.check(&cx, &mut out);
-                    }
-                }
+                crate::rules::run(crate::rules::fly::RULES, &cx, config, &mut out);
             }
         }
     }

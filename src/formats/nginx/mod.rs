@@ -46,11 +46,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         }
         let cx = NginxContext::new(tree, db, &config.nginx);
         let mut found = Vec::new();
-        for rule in crate::rules::nginx::RULES {
-            if config.enabled(rule.meta()) {
-                rule.check(&cx, &mut found);
-            }
-        }
+        crate::rules::run(crate::rules::nginx::RULES, &cx, config, &mut found);
         for d in found {
             let key = (d.file, d.span, d.code, d.message.clone());
             if seen.insert(key) {
