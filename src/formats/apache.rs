@@ -7,9 +7,10 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::fix::Edit;
 use crate::formats::head::Head;
 use crate::formats::railway::websocket_path_segment;
-use crate::source::{FileId, SourceDb, Span};
+use crate::source::{FileId, SourceDb, SourceFile, Span};
 
 pub fn is_config_name(path: &Path) -> bool {
     matches!(
@@ -385,6 +386,162 @@ impl<'a> ApacheContext<'a> {
                 && d.arg(1)
                     .is_some_and(|a| a.to_ascii_lowercase().contains("websocket"))
         })
+    }
+}
+
+/// What the file shows about the httpd version it runs on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionHint {
+    /// At least this (major, minor, patch).
+    pub at_least: (u32, u32, u32),
+    /// Why, in words: "`upgrade=websocket` on `ProxyPass /live` (line 9)".
+    pub why: String,
+}
+
+/// `2.4.62` (or `2.4.62-alpine`) as a version triple.
+fn version_triple(s: &str) -> Option<(u32, u32, u32)> {
+    let core = s.split(['-', '_']).next()?;
+    let mut it = core.split('.').map(|p| p.parse::<u32>().ok());
+    let v = (it.next()??, it.next()??, it.next()??);
+    it.next().is_none().then_some(v)
+}
+
+/// `FROM httpd:2.4.62` (any registry prefix, any `-suffix`) in a Dockerfile's text.
+pub fn dockerfile_httpd_version(text: &str) -> Option<(u32, u32, u32)> {
+    text.lines().find_map(|l| {
+        let mut w = l.split_whitespace();
+        if !w.next()?.eq_ignore_ascii_case("FROM") {
+            return None;
+        }
+        let mut image = w.next()?;
+        while image.starts_with("--") {
+            image = w.next()?;
+        }
+        let (name, tag) = image
+            .split_once('@')
+            .map_or(image, |(i, _)| i)
+            .rsplit_once(':')?;
+        (name == "httpd" || name.ends_with("/httpd"))
+            .then(|| version_triple(tag))
+            .flatten()
+    })
+}
+
+impl<'a> ApacheContext<'a> {
+    pub fn source(&self) -> &'a SourceFile {
+        self.db.get(self.file)
+    }
+
+    /// What the configuration (or a Dockerfile `FROM httpd:…` beside it) proves about the
+    /// httpd version: `ProxyWebsocketFallbackToProxyHttp` exists since 2.4.48 (an older httpd
+    /// refuses to start on it) unless an `<IfVersion>` guards it. A `ProxyPass … upgrade=`
+    /// parameter proves nothing: mod_proxy_wstunnel read it long before 2.4.47.
+    pub fn version_hint(&self) -> Option<VersionHint> {
+        let src = self.source();
+        if let Some((d, _)) = self.all().into_iter().find(|(d, within)| {
+            d.is("ProxyWebsocketFallbackToProxyHttp") && !within.iter().any(|s| s.is("IfVersion"))
+        }) {
+            return Some(VersionHint {
+                at_least: (2, 4, 48),
+                why: format!(
+                    "this file sets `ProxyWebsocketFallbackToProxyHttp` (line {})",
+                    src.line_col(d.name.span.start).line
+                ),
+            });
+        }
+        let dockerfile = src.path.parent()?.join("Dockerfile");
+        let text = std::fs::read_to_string(&dockerfile).ok()?;
+        let v = dockerfile_httpd_version(&text)?;
+        Some(VersionHint {
+            at_least: v,
+            why: format!(
+                "{} builds on httpd {}.{}.{}",
+                dockerfile.display(),
+                v.0,
+                v.1,
+                v.2
+            ),
+        })
+    }
+
+    /// The directive that follows `d` in the same context, when it starts on the next line.
+    fn next_sibling_on_next_line(&self, d: &'a Directive) -> Option<&'a Directive> {
+        let all = self.all();
+        let i = all.iter().position(|(x, _)| std::ptr::eq(*x, d))?;
+        let (next, within) = all.get(i + 1)?;
+        let same_context = within.len() == all[i].1.len();
+        let src = self.source();
+        let next_line = src.line_end(d.span.end) + src.newline().len();
+        (same_context && src.line_start(next.span.start) == next_line).then_some(*next)
+    }
+
+    /// Start of the line holding `offset`, moved up over the comment lines written directly
+    /// above it (they describe it and travel with it).
+    fn attached_start(&self, offset: usize) -> usize {
+        let src = self.source();
+        let mut start = src.line_start(offset);
+        while start > 0 {
+            let prev = src.line_start(start - 1);
+            if !src.text[prev..start].trim_start().starts_with('#') {
+                break;
+            }
+            start = prev;
+        }
+        start
+    }
+
+    /// Edits moving `pp` (with the `ProxyPassReverse` for the same path written on the next
+    /// line, and the comments directly above it) to just above `before` (and the comments
+    /// directly above that). `None` unless `before` comes first in the file.
+    pub fn move_proxy_pass_before(
+        &self,
+        pp: &ProxyPass<'a>,
+        before: &Directive,
+    ) -> Option<Vec<Edit>> {
+        let src = self.source();
+        let text = src.text.as_str();
+        let mut last = pp.dir;
+        if let Some(rev) = self.next_sibling_on_next_line(pp.dir).filter(|r| {
+            r.is("ProxyPassReverse") && r.arg(0) == Some(pp.path.as_str()) && pp.params_from == 2
+        }) {
+            last = rev;
+        }
+        let start = self.attached_start(pp.dir.span.start);
+        let at = self.attached_start(before.span.start);
+        if at >= start {
+            return None;
+        }
+        let end = src.line_end(last.span.end);
+        let block = &text[start..end];
+        let nl = src.newline();
+        let mut del = Span::new(start, (end + nl.len()).min(text.len()));
+        if end == text.len() {
+            // The last line has no line break: take the one before it instead.
+            del = Span::new(start.saturating_sub(nl.len()).max(at + 1), end);
+        }
+        // A blank line left between the previous line and a closing tag or another blank
+        // line goes with the block, and keeps it apart from what it lands above.
+        let mut sep = "";
+        if del.start > 0 && del.end < text.len() {
+            let prev = src.line_start(del.start - 1);
+            let after = src.text[del.end..].lines().next().unwrap_or("").trim();
+            if prev > at
+                && src.text[prev..del.start].trim().is_empty()
+                && (after.is_empty() || after.starts_with("</"))
+            {
+                del = Span::new(prev, del.end);
+                sep = &text[prev..start];
+            }
+        }
+        Some(vec![
+            Edit::insert(self.file, at, format!("{block}{nl}{sep}")),
+            Edit::delete(self.file, del),
+        ])
+    }
+
+    /// An edit appending ` param` after the last word of `pp`.
+    pub fn append_param(&self, pp: &ProxyPass<'a>, param: &str) -> Edit {
+        Edit::insert(self.file, pp.dir.span.end, format!(" {param}"))
     }
 }
 

@@ -4,6 +4,7 @@
 //! upgrades.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::Fix;
 use crate::formats::Format;
 use crate::formats::apache::{ApacheContext, ProxyPass};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
@@ -13,9 +14,12 @@ pub static META: RuleMeta = RuleMeta {
     name: "websocket-proxypass-broken",
     format: Some(Format::Apache),
     severity: Severity::Warning,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     summary: "a WebSocket ProxyPass is shadowed by `ProxyPass /`, lacks mod_proxy_wstunnel, or is never upgraded",
 };
+
+/// The first httpd release whose mod_proxy_http handles `upgrade=websocket`.
+const UPGRADE_SINCE: (u32, u32, u32) = (2, 4, 47);
 
 pub struct WebsocketProxypassBroken;
 
@@ -36,6 +40,7 @@ impl<'a> Rule<ApacheContext<'a>> for WebsocketProxypassBroken {
         let all = cx.proxy_passes();
         let wstunnel = cx.loads_module("proxy_wstunnel_module");
         let rewrite = cx.rewrites_upgrades();
+        let version = cx.version_hint();
         for (i, pp) in all.iter().enumerate() {
             let ws_path = pp.websocket_path();
             let carries_ws = pp.is_websocket_url() || pp.upgrades_websocket() || ws_path.is_some();
@@ -70,7 +75,14 @@ impl<'a> Rule<ApacheContext<'a>> for WebsocketProxypassBroken {
                         "move `ProxyPass {}` (and its ProxyPassReverse) above `ProxyPass /`: \
                          list the longest paths first",
                         pp.path
-                    )),
+                    ))
+                    .fix(cx.move_proxy_pass_before(pp, catch_all.dir).map(|edits| {
+                        // Unsafe: requests for this path stop reaching the catch-all backend.
+                        Fix::unsafe_(
+                            format!("move `ProxyPass {}` above `ProxyPass /`", pp.path),
+                            edits,
+                        )
+                    })),
                 );
                 continue;
             }
@@ -111,6 +123,22 @@ impl<'a> Rule<ApacheContext<'a>> for WebsocketProxypassBroken {
                 (http, &ws_path, pp.upgrades_websocket(), rewrite)
             {
                 let url = pp.url.expect("checked above");
+                // A Dockerfile naming an older httpd: the parameter would stop it starting.
+                let too_old = version.as_ref().is_some_and(|v| v.at_least < UPGRADE_SINCE);
+                let fix = (pp.param("upgrade").is_none() && !too_old).then(|| {
+                    let edit = vec![cx.append_param(pp, "upgrade=websocket")];
+                    match &version {
+                        Some(v) => Fix::safe(
+                            format!("add `upgrade=websocket` ({}: httpd 2.4.47+)", v.why),
+                            edit,
+                        ),
+                        None => Fix::unsafe_(
+                            "add `upgrade=websocket` (mod_proxy_http upgrades only since httpd \
+                             2.4.47, and nothing here shows the version)",
+                            edit,
+                        ),
+                    }
+                });
                 out.push(
                     META.diag(
                         cx.file,
@@ -132,9 +160,141 @@ impl<'a> Rule<ApacheContext<'a>> for WebsocketProxypassBroken {
                          with `RewriteCond %{{HTTP:Upgrade}} websocket [NC]` and a `[P]` \
                          RewriteRule",
                         url.text.split_once("://").map_or("", |(_, r)| r)
-                    )),
+                    ))
+                    .fix(fix),
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::{Applicability, apply_edits};
+    use crate::formats::apache::{dockerfile_httpd_version, parse};
+    use crate::source::SourceDb;
+
+    /// The findings for `text` written as `path` (a file on disk when `path` is absolute).
+    fn check(path: &std::path::Path, text: &str) -> Vec<Diagnostic> {
+        let cfg = parse(text).unwrap();
+        let mut db = SourceDb::default();
+        let file = db.add(path.to_path_buf(), text.into());
+        let cx = ApacheContext {
+            db: &db,
+            file,
+            cfg: &cfg,
+        };
+        let mut out = Vec::new();
+        WebsocketProxypassBroken.check(&cx, &mut out);
+        out
+    }
+
+    fn fixed(text: &str, d: &Diagnostic) -> String {
+        apply_edits(text, &d.fix.as_ref().expect("a fix").edits)
+    }
+
+    const NO_UPGRADE: &str = "<VirtualHost *:80>\n    ProxyPass /ws http://127.0.0.1:8080/ws\n    ProxyPass / http://127.0.0.1:8080/\n</VirtualHost>\n";
+
+    #[test]
+    fn dockerfile_versions() {
+        assert_eq!(
+            dockerfile_httpd_version("FROM httpd:2.4.62-alpine\n"),
+            Some((2, 4, 62))
+        );
+        assert_eq!(
+            dockerfile_httpd_version(
+                "# build\nFROM --platform=linux/amd64 docker.io/library/httpd:2.4.41 AS web\n"
+            ),
+            Some((2, 4, 41))
+        );
+        assert_eq!(dockerfile_httpd_version("FROM httpd:2.4\n"), None);
+        assert_eq!(dockerfile_httpd_version("FROM nginx:1.27.1\n"), None);
+    }
+
+    #[test]
+    fn upgrade_fix_is_unsafe_without_a_version_and_safe_with_one() {
+        let d = check(std::path::Path::new("site.conf"), NO_UPGRADE);
+        assert_eq!(d.len(), 1);
+        let fix = d[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Unsafe);
+        assert!(
+            fixed(NO_UPGRADE, &d[0]).contains("/ws http://127.0.0.1:8080/ws upgrade=websocket\n")
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let conf = dir.path().join("site.conf");
+        std::fs::write(
+            dir.path().join("Dockerfile"),
+            "FROM httpd:2.4.62\nCOPY site.conf /usr/local/apache2/conf/\n",
+        )
+        .unwrap();
+        let d = check(&conf, NO_UPGRADE);
+        let fix = d[0].fix.as_ref().unwrap();
+        assert_eq!(fix.applicability, Applicability::Safe);
+        assert!(fix.message.contains("2.4.62"), "{}", fix.message);
+
+        // An httpd older than 2.4.47 would refuse the parameter: no fix at all.
+        std::fs::write(dir.path().join("Dockerfile"), "FROM httpd:2.4.41\n").unwrap();
+        let d = check(&conf, NO_UPGRADE);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none());
+    }
+
+    #[test]
+    fn fallback_directive_proves_the_version_unless_ifversion_guards_it() {
+        let known = format!("ProxyWebsocketFallbackToProxyHttp Off\n{NO_UPGRADE}");
+        let d = check(std::path::Path::new("site.conf"), &known);
+        assert_eq!(
+            d[0].fix.as_ref().unwrap().applicability,
+            Applicability::Safe
+        );
+        let guarded = format!(
+            "<IfVersion >= 2.4.48>\n    ProxyWebsocketFallbackToProxyHttp Off\n</IfVersion>\n{NO_UPGRADE}"
+        );
+        let d = check(std::path::Path::new("site.conf"), &guarded);
+        assert_eq!(
+            d[0].fix.as_ref().unwrap().applicability,
+            Applicability::Unsafe
+        );
+        // Another ProxyPass's `upgrade=` proves nothing (mod_proxy_wstunnel read it earlier).
+        let other = NO_UPGRADE.replace(
+            "    ProxyPass / ",
+            "    ProxyPass /a/ ws://127.0.0.1:8080/a/ upgrade=websocket\n    ProxyPass / ",
+        );
+        let d = check(std::path::Path::new("site.conf"), &other);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            d[0].fix.as_ref().unwrap().applicability,
+            Applicability::Unsafe
+        );
+    }
+
+    #[test]
+    fn move_at_root_level_without_a_final_line_break() {
+        let text = "ProxyPass / http://app:3000/\nProxyPass /socket.io/ ws://app:3000/socket.io/";
+        let d = check(std::path::Path::new("site.conf"), text);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            d[0].fix.as_ref().unwrap().applicability,
+            Applicability::Unsafe
+        );
+        assert_eq!(
+            fixed(text, &d[0]),
+            "ProxyPass /socket.io/ ws://app:3000/socket.io/\nProxyPass / http://app:3000/"
+        );
+    }
+
+    #[test]
+    fn move_keeps_crlf_continuations_and_leaves_other_reverses() {
+        let text = "<VirtualHost *:80>\r\n  ProxyPass / http://a/\r\n  ProxyPassReverse /cable http://b/cable\r\n  ProxyPass /cable \\\r\n      ws://b/cable\r\n</VirtualHost>\r\n";
+        let d = check(std::path::Path::new("site.conf"), text);
+        assert_eq!(d.len(), 1);
+        let out = fixed(text, &d[0]);
+        assert_eq!(
+            out,
+            "<VirtualHost *:80>\r\n  ProxyPass /cable \\\r\n      ws://b/cable\r\n  ProxyPass / http://a/\r\n  ProxyPassReverse /cable http://b/cable\r\n</VirtualHost>\r\n"
+        );
+        assert!(check(std::path::Path::new("site.conf"), &out).is_empty());
     }
 }
