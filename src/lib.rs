@@ -425,20 +425,26 @@ fn display(path: &Path) -> String {
 }
 
 fn summary(diags: &[diagnostic::Diagnostic], files: usize) -> String {
-    let fixable = diags.iter().filter(|d| d.fix.is_some()).count();
+    let with = |a: fix::Applicability| {
+        diags
+            .iter()
+            .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == a))
+            .count()
+    };
+    let (safe, unsafe_) = (
+        with(fix::Applicability::Safe),
+        with(fix::Applicability::Unsafe),
+    );
+    let fixes = match (safe, unsafe_) {
+        (0, 0) => String::new(),
+        (s, 0) => format!(" ({s} fixable with `wscfg fix`)"),
+        (0, u) => format!(" ({u} fixable with `wscfg fix --unsafe-fixes`)"),
+        (s, u) => {
+            format!(" ({s} fixable with `wscfg fix`, {u} more with `wscfg fix --unsafe-fixes`)")
+        }
+    };
     match diags.len() {
         0 => format!("wscfg: {files} file(s) checked, no problems found"),
-        n => format!(
-            "wscfg: {files} file(s) checked, {n} problem(s) found ({fixable} fixable with `wscfg fix`{})",
-            if diags.iter().any(|d| d
-                .fix
-                .as_ref()
-                .is_some_and(|f| f.applicability == fix::Applicability::Unsafe))
-            {
-                ", some with --unsafe-fixes"
-            } else {
-                ""
-            }
-        ),
+        n => format!("wscfg: {files} file(s) checked, {n} problem(s) found{fixes}"),
     }
 }

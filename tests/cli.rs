@@ -160,6 +160,12 @@ fn check_diff_previews_and_writes_nothing() {
 fn unsafe_fixes_need_the_flag() {
     let shadowed = "events {}\nhttp {\n    server {\n        listen 8080;\n        location /ws/ {\n            proxy_pass http://127.0.0.1:9000;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection \"upgrade\";\n            proxy_read_timeout 1h;\n            proxy_send_timeout 1h;\n        }\n        location ~ ^/ {\n            proxy_pass http://127.0.0.1:9001;\n        }\n    }\n}\n";
     let (_d, path) = temp_with("nginx.conf", shadowed);
+    let check = wscfg().arg("check").arg(&path).assert().code(1);
+    let stderr = String::from_utf8_lossy(&check.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("(1 fixable with `wscfg fix --unsafe-fixes`)"),
+        "{stderr}"
+    );
     wscfg().arg("fix").arg(&path).assert().code(1);
     assert_eq!(fs::read_to_string(&path).unwrap(), shadowed);
     wscfg()
