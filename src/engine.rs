@@ -384,14 +384,14 @@ pub fn parses(format: Format, path: &std::path::Path, text: &str, max_depth: usi
         Format::Railway => {
             crate::formats::railway::parses(text, crate::formats::railway::Flavor::of(path, text))
         }
-        Format::AppRunner => crate::formats::apprunner::parses(text),
+        Format::AppRunner => crate::formats::apprunner::parses(path, text),
         Format::App => true,
         Format::Kubernetes => crate::formats::k8s::parses(text),
         Format::Haproxy => crate::formats::haproxy::parses(text),
         Format::Apache => crate::formats::apache::parses(text),
         Format::Render => crate::formats::render::parses(text),
-        Format::CloudRun => crate::formats::cloudrun::parses(text),
-        Format::Aws => crate::formats::aws::parses(text),
+        Format::CloudRun => crate::formats::cloudrun::parses(path, text),
+        Format::Aws => crate::formats::aws::parses(path, text),
     }
 }
 

@@ -179,3 +179,36 @@ fn fixes_on_random_start_commands_keep_files_parsing() {
     }
     assert!(changed > 50, "{changed}");
 }
+
+/// Fuzzing found (fuzz/regressions/manifest_fix/railway-sh-c-wrapper-repeated) a Dockerfile
+/// service whose exec-form start command runs more servers than there are fix passes, in a
+/// literal written with escapes: each server's fix rewrote the whole literal, so only one
+/// applied per pass (the findings share the literal's span) and the file never settled. One fix
+/// now covers every server.
+#[test]
+fn many_servers_in_one_escaped_start_command_are_fixed_in_one_pass() {
+    let servers: Vec<String> = (0..12)
+        .map(|i| format!("uvicorn app{i}:app --port {}", 8000 + i))
+        .collect();
+    let cmd = servers.join(" &\t");
+    let text = format!(
+        "{{\"build\": {{\"builder\": \"DOCKERFILE\"}}, \"deploy\": {{\"startCommand\": {}}}}}\n",
+        serde_json::to_string(&cmd).unwrap()
+    );
+    assert!(
+        text.contains("\\t"),
+        "the literal is written with an escape"
+    );
+    let path = std::env::temp_dir().join("wscfg-many").join("railway.json");
+    let before = support::lint_text(&path, &text, Format::Railway);
+    // Escapes leave no verbatim text to point into: the findings share the literal's span,
+    // and the railway loader keeps one finding per span, so one fix must cover all 12.
+    assert!(before.iter().any(|d| d.code == "RWY001"));
+    let fixed = support::fix_text(&path, &text, Format::Railway).expect("the fixes settle");
+    assert_eq!(fixed.matches("/bin/sh -c").count(), 1, "{fixed}");
+    assert_eq!(fixed.matches("--port $PORT").count(), 12, "{fixed}");
+    assert_eq!(fixed.matches("--host 0.0.0.0").count(), 12, "{fixed}");
+    let after = support::lint_text(&path, &fixed, Format::Railway);
+    assert!(!after.iter().any(|d| d.code == "RWY001"), "{after:?}");
+    assert_eq!(support::fix_text(&path, &fixed, Format::Railway), None);
+}

@@ -2,6 +2,10 @@
 //! marks every node's start and end) into the shared located tree, and the questions App
 //! Runner rules ask of it: the run command, its environment, and WebSocket evidence from the
 //! command and the project's dependencies.
+//!
+//! The same questions are asked of App Runner services declared in infrastructure code
+//! (`AWS::AppRunner::Service` in CloudFormation, `aws_apprunner_service` in Terraform; see
+//! [`Declared`] and `formats::iac`): their start command, build command and environment.
 
 use std::path::Path;
 
@@ -249,6 +253,99 @@ pub struct AppRunnerContext<'a> {
     pub root: &'a Node,
     pub deps: &'a ProjectDeps,
     pub dep_files: &'a DepFiles,
+    /// The service when it is declared in infrastructure code (`root` is then the whole
+    /// template or Terraform file); `None` for an apprunner.yaml.
+    pub declared: Option<&'a Declared<'a>>,
+}
+
+/// An App Runner service declared in a CloudFormation template or a Terraform file.
+pub struct Declared<'a> {
+    /// `AWS::AppRunner::Service Chat` or `aws_apprunner_service.chat`, for messages.
+    pub name: String,
+    pub name_span: Span,
+    /// The start command (`StartCommand` / `start_command`) of the image or code
+    /// configuration.
+    pub start_command: Option<&'a Node>,
+    /// What the start command is called in this file, for messages.
+    pub command_key: &'static str,
+    /// The build command of a code repository source.
+    pub build_command: Option<&'a Node>,
+    /// Runtime environment variables: (name, value node).
+    pub env: Vec<(&'a str, &'a Node)>,
+}
+
+const CFN_SERVICE: &str = "AWS::AppRunner::Service";
+
+/// `AWS::AppRunner::Service` resources of a CloudFormation template.
+pub fn cfn_services(root: &Node) -> Vec<Declared<'_>> {
+    let resources = root.get("Resources").and_then(Node::as_map).unwrap_or(&[]);
+    let mut out = Vec::new();
+    for e in resources {
+        if e.value.get("Type").and_then(Node::as_str) != Some(CFN_SERVICE) {
+            continue;
+        }
+        let source = e
+            .value
+            .get("Properties")
+            .and_then(|p| p.get("SourceConfiguration"));
+        let image = source
+            .and_then(|s| s.get("ImageRepository"))
+            .and_then(|i| i.get("ImageConfiguration"));
+        let code = source
+            .and_then(|s| s.get("CodeRepository"))
+            .and_then(|c| c.get("CodeConfiguration"))
+            .and_then(|c| c.get("CodeConfigurationValues"));
+        let config = image.or(code);
+        let env = config
+            .and_then(|c| c.get("RuntimeEnvironmentVariables"))
+            .and_then(Node::as_array)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|v| Some((v.get("Name")?.as_str()?, v.get("Value")?)))
+            .collect();
+        out.push(Declared {
+            name: format!("{CFN_SERVICE} {}", e.key),
+            name_span: e.key_span,
+            start_command: config.and_then(|c| c.get("StartCommand")),
+            command_key: "StartCommand",
+            build_command: code.and_then(|c| c.get("BuildCommand")),
+            env,
+        });
+    }
+    out
+}
+
+/// `aws_apprunner_service` resources of a Terraform file.
+pub fn terraform_services(root: &Node) -> Vec<Declared<'_>> {
+    use crate::formats::terraform::{block, resources};
+    let mut out = Vec::new();
+    for r in resources(root, &["aws_apprunner_service"]) {
+        let source = block(r.body, "source_configuration");
+        let image = source
+            .and_then(|s| block(s, "image_repository"))
+            .and_then(|i| block(i, "image_configuration"));
+        let code = source
+            .and_then(|s| block(s, "code_repository"))
+            .and_then(|c| block(c, "code_configuration"))
+            .and_then(|c| block(c, "code_configuration_values"));
+        let config = image.or(code);
+        let env = config
+            .and_then(|c| c.get("runtime_environment_variables"))
+            .and_then(Node::as_map)
+            .unwrap_or(&[])
+            .iter()
+            .map(|e| (e.key.as_str(), &e.value))
+            .collect();
+        out.push(Declared {
+            name: r.address(),
+            name_span: r.name_span,
+            start_command: config.and_then(|c| c.get("start_command")),
+            command_key: "start_command",
+            build_command: code.and_then(|c| c.get("build_command")),
+            env,
+        });
+    }
+    out
 }
 
 /// `run.command` with its parsed words.
@@ -259,12 +356,38 @@ pub struct RunCommand<'a> {
 }
 
 impl<'a> AppRunnerContext<'a> {
+    /// `run` of an apprunner.yaml (`None` for a declared service).
     pub fn run(&self) -> Option<&'a Node> {
-        self.root.get("run")
+        match self.declared {
+            Some(_) => None,
+            None => self.root.get("run"),
+        }
+    }
+
+    /// What the start command is called in this file: `run.command`, `StartCommand`, …
+    pub fn command_key(&self) -> &'static str {
+        self.declared.map_or("run.command", |d| d.command_key)
+    }
+
+    /// Where a finding about the whole service points when nothing closer does: the run
+    /// command, the `run` key, the declared service's name, or the file's start.
+    pub fn anchor(&self) -> Span {
+        match self.declared {
+            Some(d) => d.start_command.map_or(d.name_span, |c| c.span),
+            None => self
+                .run()
+                .and_then(|r| r.get("command"))
+                .map(|c| c.span)
+                .or_else(|| self.root.entry("run").map(|e| e.key_span))
+                .unwrap_or(Span::new(0, 0)),
+        }
     }
 
     pub fn run_command(&self) -> Option<RunCommand<'a>> {
-        let node = self.run()?.get("command")?;
+        let node = match self.declared {
+            Some(d) => d.start_command?,
+            None => self.run()?.get("command")?,
+        };
         let lit = node.as_lit()?;
         Some(RunCommand {
             node,
@@ -298,8 +421,12 @@ impl<'a> AppRunnerContext<'a> {
         (port, node)
     }
 
-    /// `run.env` entries as (name, value node).
+    /// `run.env` entries (or a declared service's runtime environment variables) as (name,
+    /// value node).
     pub fn run_env(&self) -> Vec<(&'a str, &'a Node)> {
+        if let Some(d) = self.declared {
+            return d.env.clone();
+        }
         self.run()
             .and_then(|r| r.get("env"))
             .and_then(Node::as_array)
@@ -323,7 +450,7 @@ impl<'a> AppRunnerContext<'a> {
                 };
                 if let Some(why) = inv.websocket_server() {
                     out.push(Evidence {
-                        what: format!("run.command starts {why}"),
+                        what: format!("{} starts {why}", self.command_key()),
                         file: self.file,
                         span: self.command_span(&cmd, inv.words[inv.program].span.clone()),
                     });
@@ -354,6 +481,15 @@ fn build_commands(root: &Node) -> Vec<&Node> {
 pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for &file in files {
+        let iac = {
+            let f = db.get(file);
+            crate::formats::iac::kind(&f.path, &f.text)
+        };
+        if let Some(kind) = iac {
+            let syntax = &crate::rules::apprunner::SYNTAX_ERROR;
+            crate::formats::iac::lint_file(db, file, kind, syntax, config, &mut out);
+            continue;
+        }
         let (path, parsed) = {
             let f = db.get(file);
             (f.path.clone(), parse(&f.text))
@@ -374,14 +510,44 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
             root: &root,
             deps: &deps,
             dep_files: &dep_files,
+            declared: None,
         };
         crate::rules::run(crate::rules::apprunner::RULES, &cx, config, &mut out);
     }
     out
 }
 
-pub fn parses(text: &str) -> bool {
-    parse(text).is_ok()
+/// Runs the App Runner rules over every service `services` declares in `file` (a template
+/// or Terraform file whose located tree is `root`).
+pub fn lint_declared(
+    db: &mut SourceDb,
+    file: FileId,
+    root: &Node,
+    services: &[Declared<'_>],
+    config: &Config,
+    out: &mut Vec<Diagnostic>,
+) {
+    let path = db.get(file).path.clone();
+    for service in services {
+        let deps = evidence::manifest_deps(&path, service.build_command);
+        let dep_files = DepFiles::register(db, &deps, file);
+        let cx = AppRunnerContext {
+            db,
+            file,
+            root,
+            deps: &deps,
+            dep_files: &dep_files,
+            declared: Some(service),
+        };
+        crate::rules::run(crate::rules::apprunner::RULES, &cx, config, out);
+    }
+}
+
+pub fn parses(path: &Path, text: &str) -> bool {
+    match crate::formats::iac::kind(path, text) {
+        Some(kind) => crate::formats::iac::parse(kind, text).is_ok(),
+        None => parse(text).is_ok(),
+    }
 }
 
 #[cfg(test)]

@@ -1,21 +1,33 @@
-//! AWS CloudFormation templates (YAML or JSON) that declare Application Load Balancers,
-//! parsed into the shared located tree (YAML with the apprunner loader, JSON with the railway
-//! one), and the questions the ALB rule asks: each load balancer's `idle_timeout`, and which
-//! load balancers front WebSocket services (listener rules, target groups, dependencies).
+//! AWS load balancers in infrastructure code: CloudFormation templates (YAML or JSON) that
+//! declare Application Load Balancers or Classic Load Balancers, parsed into the shared
+//! located tree (YAML with the apprunner loader, JSON with the railway one), and Terraform
+//! `aws_lb` / `aws_alb` resources (`formats::terraform`). The questions the load balancer rule
+//! asks: each load balancer's idle timeout, and which load balancers front WebSocket services
+//! (listener rules, target groups, dependencies); and the edit that raises the timeout.
+
+use std::path::Path;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::fix::Edit;
+use crate::formats::Format;
 use crate::formats::evidence::{self, DepFiles};
 use crate::formats::head::Head;
+use crate::formats::iac::{Iac, Lead, insert_lines};
 use crate::formats::project_deps::ProjectDeps;
 use crate::formats::railway::websocket_path_segment;
 use crate::formats::spanned::{Kind, Node};
+use crate::formats::terraform;
 use crate::source::{FileId, SourceDb, Span};
 
 pub const LOAD_BALANCER: &str = "AWS::ElasticLoadBalancingV2::LoadBalancer";
+pub const CLASSIC_LOAD_BALANCER: &str = "AWS::ElasticLoadBalancing::LoadBalancer";
+pub const APP_RUNNER_SERVICE: &str = "AWS::AppRunner::Service";
 pub const IDLE_TIMEOUT_KEY: &str = "idle_timeout.timeout_seconds";
-/// The ALB idle timeout when the attribute is unset, in seconds.
+/// The ALB (and Classic Load Balancer) idle timeout when unset, in seconds.
 pub const DEFAULT_IDLE_TIMEOUT_S: i64 = 60;
+/// The idle timeout the fix writes (the ALB accepts 1 to 4000 seconds).
+pub const FIXED_IDLE_TIMEOUT_S: i64 = 3600;
 
 fn is_template_name(name: &str) -> bool {
     [".yaml", ".yml", ".json", ".template"]
@@ -23,26 +35,38 @@ fn is_template_name(name: &str) -> bool {
         .any(|e| name.ends_with(e))
 }
 
-/// Templates declaring an ALB (`AWS::ElasticLoadBalancingV2::LoadBalancer`).
+/// Templates declaring a load balancer (ALB or Classic: `Format::Aws`) or an App Runner
+/// service (`Format::AppRunner`, whose syntax error is then APR000).
 /// In a walk, JSON files are read only when their name says CloudFormation: projects hold
 /// many JSON files (package.json, lock files) and few templates.
-pub fn detect_by_content(head: &Head<'_>, named: bool) -> bool {
+pub fn detect_by_content(head: &Head<'_>, named: bool) -> Option<Format> {
     let name = head.name();
     if !is_template_name(name) {
-        return false;
+        return None;
     }
     let lower = name.to_ascii_lowercase();
     let json_hint = ["template", "cfn", "cloudformation", "stack"]
         .iter()
         .any(|h| lower.contains(h));
     if !named && lower.ends_with(".json") && !json_hint {
-        return false;
+        return None;
     }
-    looks_like_template(head.text())
+    let text = head.text();
+    if !looks_like_template(text) {
+        return None;
+    }
+    if text.contains(LOAD_BALANCER) || text.contains(CLASSIC_LOAD_BALANCER) {
+        Some(Format::Aws)
+    } else {
+        Some(Format::AppRunner)
+    }
 }
 
 pub fn looks_like_template(text: &str) -> bool {
-    text.contains(LOAD_BALANCER) && text.contains("Resources")
+    text.contains("Resources")
+        && [LOAD_BALANCER, CLASSIC_LOAD_BALANCER, APP_RUNNER_SERVICE]
+            .iter()
+            .any(|t| text.contains(t))
 }
 
 fn is_json(text: &str) -> bool {
@@ -69,29 +93,176 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     }
 }
 
-pub fn parses(text: &str) -> bool {
-    parse(text).is_ok()
+pub fn parses(path: &Path, text: &str) -> bool {
+    let kind = crate::formats::iac::kind(path, text).unwrap_or(Iac::CloudFormation);
+    crate::formats::iac::parse(kind, text).is_ok()
 }
 
-/// One `AWS::ElasticLoadBalancingV2::LoadBalancer` resource.
+/// How a load balancer is declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LbForm {
+    /// `AWS::ElasticLoadBalancingV2::LoadBalancer`: `LoadBalancerAttributes`.
+    CfnV2,
+    /// `AWS::ElasticLoadBalancing::LoadBalancer`: `ConnectionSettings.IdleTimeout`.
+    CfnClassic,
+    /// Terraform `aws_lb` / `aws_alb`: `idle_timeout`.
+    Terraform,
+}
+
+/// One load balancer: an ALB (CloudFormation or Terraform) or a Classic Load Balancer.
 pub struct LoadBalancer<'a> {
-    pub logical_id: &'a str,
+    /// The logical id, or the Terraform address (`aws_lb.main`).
+    pub name: String,
     pub id_span: Span,
-    pub resource: &'a Node,
-    /// `Properties.LoadBalancerAttributes`, when written.
+    pub form: LbForm,
+    /// CloudFormation `Properties`, or the Terraform block's body.
+    pub properties: Option<&'a Node>,
+    /// `LoadBalancerAttributes` or `ConnectionSettings`, when written.
     pub attributes: Option<&'a Node>,
-    /// The `Value` of `idle_timeout.timeout_seconds`, when set.
+    /// The idle timeout's value node, when set.
     pub idle_timeout: Option<&'a Node>,
 }
 
 impl LoadBalancer<'_> {
-    /// `application` unless `Type` says otherwise.
+    /// `application` unless `Type` (`load_balancer_type`) says otherwise; a Classic Load
+    /// Balancer's idle timeout works the same way.
     pub fn is_application(&self) -> bool {
-        self.resource
-            .get("Properties")
-            .and_then(|p| p.get("Type"))
+        let key = match self.form {
+            LbForm::CfnV2 => "Type",
+            LbForm::CfnClassic => return true,
+            LbForm::Terraform => "load_balancer_type",
+        };
+        self.properties
+            .and_then(|p| p.get(key))
             .and_then(Node::as_str)
             .is_none_or(|t| t == "application")
+    }
+
+    /// The setting's name as this file writes it, for messages.
+    pub fn key(&self) -> &'static str {
+        match self.form {
+            LbForm::CfnV2 => IDLE_TIMEOUT_KEY,
+            LbForm::CfnClassic => "ConnectionSettings.IdleTimeout",
+            LbForm::Terraform => "idle_timeout",
+        }
+    }
+
+    /// How to raise the timeout, in this file's syntax, for help text.
+    pub fn how_to_fix(&self) -> String {
+        let n = FIXED_IDLE_TIMEOUT_S;
+        match self.form {
+            LbForm::CfnV2 => format!(
+                "add `{{Key: {IDLE_TIMEOUT_KEY}, Value: \"{n}\"}}` to the load balancer's \
+                 LoadBalancerAttributes"
+            ),
+            LbForm::CfnClassic => format!("set `ConnectionSettings: {{IdleTimeout: {n}}}`"),
+            LbForm::Terraform => format!("set `idle_timeout = {n}` on the load balancer"),
+        }
+    }
+
+    /// The edits that set the idle timeout to [`FIXED_IDLE_TIMEOUT_S`], keeping the file's
+    /// layout; `None` where the layout is not one wscfg can edit with certainty.
+    pub fn raise_timeout(&self, file: FileId, text: &str) -> Option<Vec<Edit>> {
+        let n = FIXED_IDLE_TIMEOUT_S;
+        let json = text.trim_start().starts_with('{');
+        if let Some(v) = self.idle_timeout {
+            let raw = text.get(v.span.range())?;
+            let new = match (self.form, raw.chars().next()) {
+                (_, Some(q @ ('\'' | '"'))) => format!("{q}{n}{q}"),
+                (LbForm::CfnV2, _) if json => format!("\"{n}\""),
+                _ => n.to_string(),
+            };
+            return Some(vec![Edit::replace(file, v.span, new)]);
+        }
+        let props = self.properties?;
+        let first_start = |m: &Node| m.as_map()?.first().map(|e| e.key_span.start);
+        let edit = match (self.form, json) {
+            (LbForm::Terraform, _) => {
+                terraform::insert_line(file, text, props, &format!("idle_timeout = {n}"))?
+            }
+            (LbForm::CfnV2, false) => match self.attributes {
+                Some(list) => {
+                    let first = list.as_array()?.first()?;
+                    insert_lines(
+                        file,
+                        text,
+                        first.span.start,
+                        Lead::Item,
+                        &[
+                            format!("- Key: {IDLE_TIMEOUT_KEY}"),
+                            format!("  Value: '{n}'"),
+                        ],
+                    )?
+                }
+                None => insert_lines(
+                    file,
+                    text,
+                    first_start(props)?,
+                    Lead::Entry,
+                    &[
+                        "LoadBalancerAttributes:".to_owned(),
+                        format!("  - Key: {IDLE_TIMEOUT_KEY}"),
+                        format!("    Value: '{n}'"),
+                    ],
+                )?,
+            },
+            (LbForm::CfnV2, true) => match self.attributes {
+                Some(list) => insert_lines(
+                    file,
+                    text,
+                    list.as_array()?.first()?.span.start,
+                    Lead::Entry,
+                    &[format!(
+                        "{{\"Key\": \"{IDLE_TIMEOUT_KEY}\", \"Value\": \"{n}\"}},"
+                    )],
+                )?,
+                None => insert_lines(
+                    file,
+                    text,
+                    first_start(props)?,
+                    Lead::Entry,
+                    &[format!(
+                        "\"LoadBalancerAttributes\": [{{\"Key\": \"{IDLE_TIMEOUT_KEY}\", \"Value\": \"{n}\"}}],"
+                    )],
+                )?,
+            },
+            (LbForm::CfnClassic, false) => match self.attributes {
+                Some(settings) => insert_lines(
+                    file,
+                    text,
+                    first_start(settings)?,
+                    Lead::Entry,
+                    &[format!("IdleTimeout: {n}")],
+                )?,
+                None => insert_lines(
+                    file,
+                    text,
+                    first_start(props)?,
+                    Lead::Entry,
+                    &[
+                        "ConnectionSettings:".to_owned(),
+                        format!("  IdleTimeout: {n}"),
+                    ],
+                )?,
+            },
+            (LbForm::CfnClassic, true) => match self.attributes {
+                Some(settings) => insert_lines(
+                    file,
+                    text,
+                    first_start(settings)?,
+                    Lead::Entry,
+                    &[format!("\"IdleTimeout\": {n},")],
+                )?,
+                None => insert_lines(
+                    file,
+                    text,
+                    first_start(props)?,
+                    Lead::Entry,
+                    &[format!("\"ConnectionSettings\": {{\"IdleTimeout\": {n}}},")],
+                )?,
+            },
+        };
+        Some(vec![edit])
     }
     /// Seconds, 60 when unset; `None` when the value is an intrinsic (`!Ref`).
     pub fn idle_timeout_seconds(&self) -> Option<i64> {
@@ -119,6 +290,8 @@ pub struct AwsContext<'a> {
     pub root: &'a Node,
     pub deps: &'a ProjectDeps,
     pub dep_files: &'a DepFiles,
+    /// A CloudFormation template or a Terraform file.
+    pub kind: Iac,
 }
 
 impl<'a> AwsContext<'a> {
@@ -136,12 +309,24 @@ impl<'a> AwsContext<'a> {
     }
 
     pub fn load_balancers(&self) -> Vec<LoadBalancer<'a>> {
-        self.of_type(LOAD_BALANCER)
+        if self.kind == Iac::Terraform {
+            return terraform::resources(self.root, &["aws_lb", "aws_alb"])
+                .into_iter()
+                .map(|r| LoadBalancer {
+                    name: r.address(),
+                    id_span: r.name_span,
+                    form: LbForm::Terraform,
+                    properties: Some(r.body),
+                    attributes: None,
+                    idle_timeout: r.body.get("idle_timeout"),
+                })
+                .collect();
+        }
+        let mut out: Vec<LoadBalancer<'a>> = self
+            .of_type(LOAD_BALANCER)
             .map(|e| {
-                let attributes = e
-                    .value
-                    .get("Properties")
-                    .and_then(|p| p.get("LoadBalancerAttributes"));
+                let properties = e.value.get("Properties");
+                let attributes = properties.and_then(|p| p.get("LoadBalancerAttributes"));
                 let idle_timeout = attributes
                     .and_then(Node::as_array)
                     .unwrap_or(&[])
@@ -149,20 +334,38 @@ impl<'a> AwsContext<'a> {
                     .find(|a| a.get("Key").and_then(Node::as_str) == Some(IDLE_TIMEOUT_KEY))
                     .and_then(|a| a.get("Value"));
                 LoadBalancer {
-                    logical_id: &e.key,
+                    name: e.key.clone(),
                     id_span: e.key_span,
-                    resource: &e.value,
+                    form: LbForm::CfnV2,
+                    properties,
                     attributes,
                     idle_timeout,
                 }
             })
-            .collect()
+            .collect();
+        out.extend(self.of_type(CLASSIC_LOAD_BALANCER).map(|e| {
+            let properties = e.value.get("Properties");
+            let attributes = properties.and_then(|p| p.get("ConnectionSettings"));
+            LoadBalancer {
+                name: e.key.clone(),
+                id_span: e.key_span,
+                form: LbForm::CfnClassic,
+                properties,
+                attributes,
+                idle_timeout: attributes.and_then(|a| a.get("IdleTimeout")),
+            }
+        }));
+        out.sort_by_key(|lb| lb.id_span.start);
+        out
     }
 
     /// WebSocket evidence in the template (listener-rule path patterns, target groups named
     /// for WebSockets) and in the project's dependencies.
     pub fn websocket_evidence(&self) -> Vec<WsEvidence> {
         let mut out = Vec::new();
+        if self.kind == Iac::Terraform {
+            self.terraform_evidence(&mut out);
+        }
         for rule in self.of_type("AWS::ElasticLoadBalancingV2::ListenerRule") {
             let conditions = rule
                 .value
@@ -203,18 +406,7 @@ impl<'a> AwsContext<'a> {
                 .and_then(|p| p.get("Name"))
                 .and_then(|n| n.as_str().map(|s| (s, n.span)))
                 .unwrap_or((&tg.key, tg.key_span));
-            let lower = name.0.to_ascii_lowercase();
-            if lower.contains("websocket")
-                || lower.contains("socketio")
-                || lower.split(['-', '_']).any(|w| w == "ws" || w == "wss")
-            {
-                out.push(WsEvidence {
-                    what: format!("target group `{}` is a WebSocket service", name.0),
-                    file: self.file,
-                    span: name.1,
-                    socket_io: false,
-                });
-            }
+            self.target_group(name, &mut out);
         }
         for e in evidence::from_deps(self.deps, self.dep_files) {
             out.push(WsEvidence {
@@ -228,32 +420,105 @@ impl<'a> AwsContext<'a> {
     }
 }
 
+impl AwsContext<'_> {
+    /// A target group named for WebSockets.
+    fn target_group(&self, (name, span): (&str, Span), out: &mut Vec<WsEvidence>) {
+        let lower = name.to_ascii_lowercase();
+        if lower.contains("websocket")
+            || lower.contains("socketio")
+            || lower.split(['-', '_']).any(|w| w == "ws" || w == "wss")
+        {
+            out.push(WsEvidence {
+                what: format!("target group `{name}` is a WebSocket service"),
+                file: self.file,
+                span,
+                socket_io: false,
+            });
+        }
+    }
+
+    /// Terraform listener rules (`condition { path_pattern { values = [...] } }`) and target
+    /// groups.
+    fn terraform_evidence(&self, out: &mut Vec<WsEvidence>) {
+        let rules = ["aws_lb_listener_rule", "aws_alb_listener_rule"];
+        for r in terraform::resources(self.root, &rules) {
+            for c in terraform::blocks(r.body, "condition") {
+                for pp in terraform::blocks(c, "path_pattern") {
+                    let values = pp.get("values").and_then(Node::as_array).unwrap_or(&[]);
+                    for v in values {
+                        let Some(p) = v.as_str() else { continue };
+                        if let Some(seg) = websocket_path_segment(&p.replace('*', "")) {
+                            out.push(WsEvidence {
+                                what: format!(
+                                    "listener rule `{}` routes the WebSocket path `{p}`",
+                                    r.address()
+                                ),
+                                file: self.file,
+                                span: v.span,
+                                socket_io: seg == "socket.io",
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        let groups = ["aws_lb_target_group", "aws_alb_target_group"];
+        for r in terraform::resources(self.root, &groups) {
+            let name = r
+                .body
+                .get("name")
+                .and_then(|n| n.as_str().map(|s| (s, n.span)))
+                .unwrap_or((r.name, r.name_span));
+            self.target_group(name, out);
+        }
+    }
+}
+
 pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for &file in files {
-        let (path, parsed) = {
+        let kind = {
             let f = db.get(file);
-            (f.path.clone(), parse(&f.text))
+            crate::formats::iac::kind(&f.path, &f.text).unwrap_or(Iac::CloudFormation)
         };
-        let root = match parsed {
-            Ok(root) => root,
-            Err(e) => {
-                crate::rules::aws::SYNTAX_ERROR.report(config, file, e.span, e.message, &mut out);
-                continue;
-            }
-        };
-        let deps = ProjectDeps::for_manifest(&path, None);
-        let dep_files = DepFiles::register(db, &deps, file);
-        let cx = AwsContext {
-            db,
-            file,
-            root: &root,
-            deps: &deps,
-            dep_files: &dep_files,
-        };
-        crate::rules::run(crate::rules::aws::RULES, &cx, config, &mut out);
+        let syntax = &crate::rules::aws::SYNTAX_ERROR;
+        crate::formats::iac::lint_file(db, file, kind, syntax, config, &mut out);
     }
     out
+}
+
+/// Runs the load balancer rules over a parsed template or Terraform file.
+pub fn lint_root(
+    db: &mut SourceDb,
+    file: FileId,
+    root: &Node,
+    kind: Iac,
+    config: &Config,
+    out: &mut Vec<Diagnostic>,
+) {
+    let none = AwsContext {
+        db,
+        file,
+        root,
+        deps: &ProjectDeps::default(),
+        dep_files: &DepFiles::default(),
+        kind,
+    };
+    if none.load_balancers().is_empty() {
+        return; // e.g. a template that declares only an App Runner service
+    }
+    let path = db.get(file).path.clone();
+    let deps = ProjectDeps::for_manifest(&path, None);
+    let dep_files = DepFiles::register(db, &deps, file);
+    let cx = AwsContext {
+        db,
+        file,
+        root,
+        deps: &deps,
+        dep_files: &dep_files,
+        kind,
+    };
+    crate::rules::run(crate::rules::aws::RULES, &cx, config, out);
 }
 
 /// JSON templates have no comments.
@@ -279,6 +544,7 @@ mod tests {
             root: &root,
             deps: &deps,
             dep_files: &DepFiles::default(),
+            kind: Iac::CloudFormation,
         };
         let lbs = cx.load_balancers();
         assert_eq!(lbs.len(), 1);

@@ -3,14 +3,23 @@
 //! with the shared located YAML loader, and the questions Cloud Run rules ask of it: the
 //! request timeout, the container ports and WebSocket evidence from the containers' commands
 //! and the project's dependencies.
+//!
+//! The same questions are asked of Terraform's `google_cloud_run_v2_service` (`template.timeout`,
+//! a duration such as `"300s"`) and `google_cloud_run_service` (the v1 resource mirrors the
+//! Knative shape: `template.spec.timeout_seconds`); see [`Flavor`].
+
+use std::path::Path;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::fix::Edit;
 use crate::formats::evidence::{self, DepFiles, Evidence};
 use crate::formats::head::Head;
+use crate::formats::iac::{Lead, insert_lines};
 use crate::formats::project_deps::ProjectDeps;
 use crate::formats::spanned::{Kind, Node};
 use crate::formats::start_command::{self, Invocation};
+use crate::formats::terraform;
 use crate::source::{FileId, SourceDb};
 
 /// Cloud Run's request timeout when `timeoutSeconds` is unset, in seconds.
@@ -35,53 +44,140 @@ pub fn looks_like_service(text: &str) -> bool {
         && text.lines().any(|l| l.trim_end() == "kind: Service")
 }
 
+/// How the service is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// Knative service YAML: `spec.template.spec.timeoutSeconds`.
+    Knative,
+    /// Terraform `google_cloud_run_v2_service`: `template { timeout = "300s" }`.
+    TerraformV2,
+    /// Terraform `google_cloud_run_service`: `template { spec { timeout_seconds = 300 } }`.
+    TerraformV1,
+}
+
 pub struct CloudRunContext<'a> {
     pub db: &'a SourceDb,
     pub file: FileId,
+    /// The service: the Knative document, or the Terraform resource's body.
     pub root: &'a Node,
     pub deps: &'a ProjectDeps,
     pub dep_files: &'a DepFiles,
+    pub flavor: Flavor,
+    /// The Terraform resource's address (`google_cloud_run_v2_service.chat`).
+    pub address: Option<String>,
+}
+
+/// A Terraform duration (`"300s"`, `"3600s"`, `"1.5s"`) in whole seconds.
+fn duration_seconds(s: &str) -> Option<i64> {
+    let n: f64 = s.trim().strip_suffix('s')?.parse().ok()?;
+    (n.is_finite() && n >= 0.0).then_some(n as i64)
 }
 
 impl<'a> CloudRunContext<'a> {
-    pub fn name(&self) -> &'a str {
-        self.root
-            .get("metadata")
-            .and_then(|m| m.get("name"))
-            .and_then(Node::as_str)
+    pub fn name(&self) -> &str {
+        let name = match self.flavor {
+            Flavor::Knative => self.root.get("metadata").and_then(|m| m.get("name")),
+            Flavor::TerraformV2 | Flavor::TerraformV1 => self.root.get("name"),
+        };
+        name.and_then(Node::as_str)
+            .or(self.address.as_deref())
             .unwrap_or("(unnamed)")
     }
 
-    /// `spec.template.spec`.
+    /// The revision template: Knative/v1 `spec.template.spec` (`template.spec`), v2
+    /// `template`.
     pub fn revision_spec(&self) -> Option<&'a Node> {
-        self.root.get("spec")?.get("template")?.get("spec")
+        match self.flavor {
+            Flavor::Knative => self.root.get("spec")?.get("template")?.get("spec"),
+            Flavor::TerraformV2 => terraform::block(self.root, "template"),
+            Flavor::TerraformV1 => {
+                terraform::block(terraform::block(self.root, "template")?, "spec")
+            }
+        }
     }
 
-    /// `timeoutSeconds` as written, and its value in seconds (300 when unset).
+    /// The request timeout's name in this file: `timeoutSeconds`, `timeout`, …
+    pub fn timeout_key(&self) -> &'static str {
+        match self.flavor {
+            Flavor::Knative => "timeoutSeconds",
+            Flavor::TerraformV2 => "timeout",
+            Flavor::TerraformV1 => "timeout_seconds",
+        }
+    }
+
+    /// The request timeout as written, and its value in seconds (300 when unset).
     pub fn timeout(&self) -> (Option<&'a Node>, Option<i64>) {
-        let node = self.revision_spec().and_then(|s| s.get("timeoutSeconds"));
-        let value = match node.map(|n| &n.kind) {
-            None => Some(DEFAULT_TIMEOUT_S),
-            Some(Kind::Int(i)) => Some(*i),
-            Some(Kind::Str(s)) => s.value.trim().parse().ok(),
-            Some(_) => None,
+        let node = self.revision_spec().and_then(|s| s.get(self.timeout_key()));
+        let value = match (node.map(|n| &n.kind), self.flavor) {
+            (None, _) => Some(DEFAULT_TIMEOUT_S),
+            (Some(Kind::Str(s)), Flavor::TerraformV2) => duration_seconds(&s.value),
+            (Some(Kind::Int(i)), _) => Some(*i),
+            (Some(Kind::Str(s)), _) => s.value.trim().parse().ok(),
+            (Some(_), _) => None,
         };
         (node, value)
     }
 
-    pub fn containers(&self) -> &'a [Node] {
-        self.revision_spec()
-            .and_then(|s| s.get("containers"))
-            .and_then(Node::as_array)
-            .unwrap_or(&[])
+    /// The edit that sets the request timeout to the maximum, keeping the file's layout;
+    /// `None` where the layout is not one wscfg can edit with certainty.
+    pub fn raise_timeout(&self) -> Option<Edit> {
+        let text = &self.db.get(self.file).text;
+        let value = match self.flavor {
+            Flavor::TerraformV2 => format!("\"{MAX_TIMEOUT_S}s\""),
+            Flavor::Knative | Flavor::TerraformV1 => MAX_TIMEOUT_S.to_string(),
+        };
+        let spec = self.revision_spec()?;
+        if let (Some(node), _) = self.timeout() {
+            let raw = text.get(node.span.range())?;
+            let value = match raw.chars().next() {
+                Some(q @ ('\'' | '"')) if self.flavor == Flavor::Knative => {
+                    format!("{q}{MAX_TIMEOUT_S}{q}")
+                }
+                _ => value,
+            };
+            return Some(Edit::replace(self.file, node.span, value));
+        }
+        match self.flavor {
+            Flavor::Knative => {
+                let first = spec.as_map()?.first()?;
+                insert_lines(
+                    self.file,
+                    text,
+                    first.key_span.start,
+                    Lead::Entry,
+                    &[format!("timeoutSeconds: {value}")],
+                )
+            }
+            Flavor::TerraformV2 | Flavor::TerraformV1 => terraform::insert_line(
+                self.file,
+                text,
+                spec,
+                &format!("{} = {value}", self.timeout_key()),
+            ),
+        }
+    }
+
+    pub fn containers(&self) -> Vec<&'a Node> {
+        match self.flavor {
+            Flavor::Knative => self
+                .revision_spec()
+                .and_then(|s| s.get("containers"))
+                .and_then(Node::as_array)
+                .unwrap_or(&[])
+                .iter()
+                .collect(),
+            Flavor::TerraformV2 | Flavor::TerraformV1 => self
+                .revision_spec()
+                .map(|s| terraform::blocks(s, "containers").collect())
+                .unwrap_or_default(),
+        }
     }
 
     /// Container ports named `h2c` (HTTP/2 end-to-end).
     pub fn h2c_ports(&self) -> Vec<&'a Node> {
         self.containers()
-            .iter()
-            .filter_map(|c| c.get("ports")?.as_array())
-            .flatten()
+            .into_iter()
+            .flat_map(|c| terraform::blocks(c, "ports"))
             .filter_map(|p| p.get("name"))
             .filter(|n| n.as_str() == Some("h2c"))
             .collect()
@@ -142,13 +238,61 @@ pub fn parse(text: &str) -> Result<Node, crate::formats::apprunner::SyntaxError>
     crate::formats::apprunner::parse(text)
 }
 
-pub fn parses(text: &str) -> bool {
-    parse(text).is_ok()
+pub fn parses(path: &Path, text: &str) -> bool {
+    match crate::formats::iac::kind(path, text) {
+        Some(kind) => crate::formats::iac::parse(kind, text).is_ok(),
+        None => parse(text).is_ok(),
+    }
+}
+
+/// Runs the Cloud Run rules over every Cloud Run service a Terraform file declares.
+pub fn lint_terraform(
+    db: &mut SourceDb,
+    file: FileId,
+    root: &Node,
+    config: &Config,
+    out: &mut Vec<Diagnostic>,
+) {
+    let services = terraform::resources(
+        root,
+        &["google_cloud_run_v2_service", "google_cloud_run_service"],
+    );
+    if services.is_empty() {
+        return;
+    }
+    let path = db.get(file).path.clone();
+    let deps = ProjectDeps::for_manifest(&path, None);
+    let dep_files = DepFiles::register(db, &deps, file);
+    for r in services {
+        let cx = CloudRunContext {
+            db,
+            file,
+            root: r.body,
+            deps: &deps,
+            dep_files: &dep_files,
+            flavor: if r.ty == "google_cloud_run_service" {
+                Flavor::TerraformV1
+            } else {
+                Flavor::TerraformV2
+            },
+            address: Some(r.address()),
+        };
+        crate::rules::run(crate::rules::cloudrun::RULES, &cx, config, out);
+    }
 }
 
 pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for &file in files {
+        let iac = {
+            let f = db.get(file);
+            crate::formats::iac::kind(&f.path, &f.text)
+        };
+        if let Some(kind) = iac {
+            let syntax = &crate::rules::cloudrun::SYNTAX_ERROR;
+            crate::formats::iac::lint_file(db, file, kind, syntax, config, &mut out);
+            continue;
+        }
         let (path, parsed) = {
             let f = db.get(file);
             (f.path.clone(), parse(&f.text))
@@ -169,6 +313,8 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
             root: &root,
             deps: &deps,
             dep_files: &dep_files,
+            flavor: Flavor::Knative,
+            address: None,
         };
         crate::rules::run(crate::rules::cloudrun::RULES, &cx, config, &mut out);
     }
@@ -193,6 +339,8 @@ mod tests {
             root: &root,
             deps: &deps,
             dep_files: &DepFiles::default(),
+            flavor: Flavor::Knative,
+            address: None,
         };
         assert!(matches!(cx.timeout(), (None, Some(300))));
         assert_eq!(cx.h2c_ports().len(), 1);

@@ -8,6 +8,7 @@ pub mod evidence;
 pub mod fly;
 pub mod haproxy;
 pub mod head;
+pub mod iac;
 pub mod k8s;
 pub mod nginx;
 pub mod project_deps;
@@ -15,6 +16,7 @@ pub mod railway;
 pub mod render;
 pub mod spanned;
 pub mod start_command;
+pub mod terraform;
 
 use serde::Serialize;
 use std::path::Path;
@@ -80,6 +82,11 @@ impl Format {
     /// is given the benefit of the doubt for ambiguous extensions.
     pub fn detect(path: &Path, named: bool) -> Option<Format> {
         let head = head::Head::new(path);
+        // Terraform: only files declaring a resource wscfg reads; other `.tf` files are not
+        // wscfg's, parsable or not.
+        if terraform::is_terraform_name(path) {
+            return terraform::detect(&head);
+        }
         if fly::detect_by_name(path) {
             return Some(Format::Fly);
         }
@@ -103,8 +110,8 @@ impl Format {
             return Some(Format::Nginx);
         }
         // A template's UserData can embed an nginx configuration: the template wins.
-        if aws::detect_by_content(&head, named) {
-            return Some(Format::Aws);
+        if let Some(f) = aws::detect_by_content(&head, named) {
+            return Some(f);
         }
         if fly::detect_by_content(path, named) {
             return Some(Format::Fly);

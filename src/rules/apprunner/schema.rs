@@ -326,6 +326,9 @@ impl<'a> Rule<AppRunnerContext<'a>> for Schema {
     }
 
     fn check(&self, cx: &AppRunnerContext<'a>, out: &mut Vec<Diagnostic>) {
+        if cx.declared.is_some() {
+            return; // a service declared in infrastructure code has no apprunner.yaml
+        }
         let mut c = Check { cx, out };
         let root = cx.root;
         c.top(root);

@@ -4,7 +4,6 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
 use crate::formats::apprunner::AppRunnerContext;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
-use crate::source::Span;
 
 pub static META: RuleMeta = RuleMeta {
     code: "APR001",
@@ -27,22 +26,21 @@ impl<'a> Rule<AppRunnerContext<'a>> for WebsocketUnsupported {
         let Some(first) = evidence.first() else {
             return;
         };
-        // Point at the run command (or the `run` key, or the file's start) in this file.
+        // Point at the evidence in this file, or at the service's run command.
         let primary = evidence
             .iter()
             .find(|e| e.file == cx.file)
             .map(|e| e.span)
-            .or_else(|| cx.run().and_then(|r| r.get("command")).map(|c| c.span))
-            .or_else(|| cx.root.entry("run").map(|e| e.key_span))
-            .unwrap_or(Span::new(0, 0));
+            .unwrap_or_else(|| cx.anchor());
         let mut d = META
             .diag(
                 cx.file,
                 primary,
                 format!(
-                    "this service serves WebSockets ({}), but App Runner has no WebSocket support: it \
+                    "{} serves WebSockets ({}), but App Runner has no WebSocket support: it \
                      passes only HTTP/1.0 and HTTP/1.1 requests to the container and ends every request \
                      after 120 seconds, so upgrades fail",
+                    cx.declared.map_or("this service".to_owned(), |d| format!("`{}`", d.name)),
                     first.what
                 ),
             )

@@ -1,9 +1,11 @@
-//! AWS001 alb-idle-timeout-short: an Application Load Balancer fronting a WebSocket service
-//! with `idle_timeout.timeout_seconds` unset (60 s) or 60 s or less.
+//! AWS001 alb-idle-timeout-short: an Application Load Balancer (CloudFormation or Terraform)
+//! or a Classic Load Balancer fronting a WebSocket service with its idle timeout unset (60 s)
+//! or 60 s or less.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::Fix;
 use crate::formats::Format;
-use crate::formats::aws::{AwsContext, DEFAULT_IDLE_TIMEOUT_S, IDLE_TIMEOUT_KEY};
+use crate::formats::aws::{AwsContext, DEFAULT_IDLE_TIMEOUT_S, FIXED_IDLE_TIMEOUT_S};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -11,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     name: "alb-idle-timeout-short",
     format: Some(Format::Aws),
     severity: Severity::Warning,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     summary: "an ALB fronting WebSockets with idle_timeout at 60 s or less",
 };
 
@@ -42,29 +44,34 @@ impl<'a> Rule<AwsContext<'a>> for AlbIdleTimeoutShort {
             let Some(seconds) = lb.idle_timeout_seconds().filter(|s| *s <= limit) else {
                 continue;
             };
+            let key = lb.key();
             let (primary, how) = match lb.idle_timeout {
-                Some(v) => (v.span, format!("`{IDLE_TIMEOUT_KEY}` is {seconds}")),
+                Some(v) => (v.span, format!("`{key}` is {seconds}")),
                 None => (
                     lb.attributes.map_or(lb.id_span, |a| a.span),
-                    format!("`{IDLE_TIMEOUT_KEY}` is unset (default {seconds})"),
+                    format!("`{key}` is unset (default {seconds})"),
                 ),
             };
+            let text = &cx.db.get(cx.file).text;
+            let fix = lb
+                .raise_timeout(cx.file, text)
+                .map(|e| Fix::safe(format!("set `{key}` to {FIXED_IDLE_TIMEOUT_S}"), e));
             let mut d = META
                 .diag(
                     cx.file,
                     primary,
                     format!(
-                        "load balancer `{}` fronts WebSockets ({}), but {how}: the ALB closes a \
-                         connection, WebSockets included, when no data crosses it for that many \
-                         seconds",
-                        lb.logical_id, first.what
+                        "load balancer `{}` fronts WebSockets ({}), but {how}: the load balancer \
+                         closes a connection, WebSockets included, when no data crosses it for \
+                         that many seconds",
+                        lb.name, first.what
                     ),
                 )
                 .help(format!(
-                    "add `{{Key: {IDLE_TIMEOUT_KEY}, Value: \"3600\"}}` to the load balancer's \
-                     LoadBalancerAttributes, or make the application send a ping \
-                     more often than the timeout"
-                ));
+                    "{}, or make the application send a ping more often than the timeout",
+                    lb.how_to_fix()
+                ))
+                .fix(fix);
             for e in &evidence {
                 if e.file != cx.file || e.span != primary {
                     d = d.label(e.file, e.span, e.what.clone());

@@ -3,8 +3,9 @@
 //! end-to-end (`h2c` port), which Cloud Run's WebSocket guide says not to enable.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::Fix;
 use crate::formats::Format;
-use crate::formats::cloudrun::{CloudRunContext, DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S};
+use crate::formats::cloudrun::{CloudRunContext, DEFAULT_TIMEOUT_S, Flavor, MAX_TIMEOUT_S};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 use crate::source::Span;
 
@@ -13,7 +14,7 @@ pub static META: RuleMeta = RuleMeta {
     name: "websocket-request-timeout",
     format: Some(Format::CloudRun),
     severity: Severity::Warning,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     summary: "a Cloud Run WebSocket service with the 300 s request timeout (or less), or an h2c port",
 };
 
@@ -43,11 +44,19 @@ impl<'a> Rule<CloudRunContext<'a>> for WebsocketRequestTimeout {
                 .map(|n| n.span)
                 .or_else(|| cx.revision_spec().map(|s| s.span))
                 .unwrap_or(first.span);
+            let key = cx.timeout_key();
             let how = if node.is_some() {
-                format!("`timeoutSeconds` is {s}")
+                format!("`{key}` is {s} s")
             } else {
-                format!("`timeoutSeconds` is unset (default {s})")
+                format!("`{key}` is unset (default {s} s)")
             };
+            let fix = cx.raise_timeout().map(|e| {
+                // Unsafe: a longer timeout keeps instances active (and billed) longer.
+                Fix::unsafe_(
+                    format!("set the request timeout to {MAX_TIMEOUT_S} s, the maximum"),
+                    vec![e],
+                )
+            });
             let d = META
                 .diag(
                     cx.file,
@@ -61,9 +70,15 @@ impl<'a> Rule<CloudRunContext<'a>> for WebsocketRequestTimeout {
                     ),
                 )
                 .help(format!(
-                    "set `spec.template.spec.timeoutSeconds` up to {MAX_TIMEOUT_S} (the maximum) \
-                     and make clients reconnect when the socket closes"
-                ));
+                    "set {} up to {MAX_TIMEOUT_S} s (the maximum) and make clients reconnect \
+                     when the socket closes",
+                    match cx.flavor {
+                        Flavor::Knative => "`spec.template.spec.timeoutSeconds`",
+                        Flavor::TerraformV2 => "`template.timeout` (e.g. `\"3600s\"`)",
+                        Flavor::TerraformV1 => "`template.spec.timeout_seconds`",
+                    }
+                ))
+                .fix(fix);
             out.push(labelled(d, primary));
         }
         for port in cx.h2c_ports() {

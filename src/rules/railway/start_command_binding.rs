@@ -52,13 +52,17 @@ impl StartCommandBinding {
         let value = &cmd.lit.value;
         let shell = cmd.parsed.wrapped_in_shell || !cmd.exec_form;
         let mut reported_literal = false;
-        for simple in &cmd.parsed.simple {
-            let Some(inv) = Invocation::find(simple) else {
-                continue;
-            };
-            let Some(listen) = inv.listen(value) else {
-                continue;
-            };
+        let listens: Vec<_> = cmd
+            .parsed
+            .simple
+            .iter()
+            .filter_map(|s| Invocation::find(s)?.listen(value))
+            .collect();
+        // One fix for every server in the command: each rewrites the same literal (the whole
+        // of it when it is wrapped or written with escapes), so fixes made one server at a
+        // time would overlap and take a pass each.
+        let fix = combined_fix(cx, &cmd, &listens, shell);
+        for listen in &listens {
             let first_range = &listen.problems[0].1;
             let mut problems: Vec<String> = Vec::new();
             for (p, _) in &listen.problems {
@@ -74,27 +78,7 @@ impl StartCommandBinding {
                 env.suffix(),
                 problems.join(", and ")
             );
-            let fix = listen.changes.as_ref().and_then(|changes| {
-                if shell {
-                    cx.command_edits(&cmd, changes)
-                        .map(|e| Fix::safe("listen on 0.0.0.0 and $PORT", e))
-                } else {
-                    // Without a shell `$PORT` would arrive literally: wrap the fixed command.
-                    let mut fixed = value.clone();
-                    let mut sorted = changes.clone();
-                    sorted.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
-                    for (r, s) in sorted {
-                        fixed.replace_range(r, &s);
-                    }
-                    let wrapped = wrap_in_shell(&fixed, !cmd.parsed.compound)?;
-                    cx.command_edits(&cmd, &[(0..value.len(), wrapped)]).map(|e| {
-                        Fix::unsafe_(
-                            "listen on 0.0.0.0 and $PORT, run through /bin/sh so $PORT is expanded",
-                            e,
-                        )
-                    })
-                }
-            });
+            let fix = listen.changes.as_ref().and(fix.clone());
             if !shell {
                 reported_literal = true;
             }
@@ -164,6 +148,45 @@ impl StartCommandBinding {
         }
         out.push(d);
     }
+}
+
+/// The edits that make every server in the command listen on 0.0.0.0 and `$PORT` (those
+/// whose flag syntax is certain), wrapped in `/bin/sh -c` when no shell would expand `$PORT`.
+fn combined_fix(
+    cx: &RailwayContext<'_>,
+    cmd: &StartCommand<'_>,
+    listens: &[crate::formats::start_command::Listen],
+    shell: bool,
+) -> Option<Fix> {
+    let changes: Vec<_> = listens
+        .iter()
+        .filter_map(|l| l.changes.clone())
+        .flatten()
+        .collect();
+    if changes.is_empty() {
+        return None;
+    }
+    if shell {
+        return cx
+            .command_edits(cmd, &changes)
+            .map(|e| Fix::safe("listen on 0.0.0.0 and $PORT", e));
+    }
+    // Without a shell `$PORT` would arrive literally: wrap the fixed command.
+    let value = &cmd.lit.value;
+    let mut fixed = value.clone();
+    let mut sorted = changes;
+    sorted.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+    for (r, s) in sorted {
+        fixed.replace_range(r, &s);
+    }
+    let wrapped = wrap_in_shell(&fixed, !cmd.parsed.compound)?;
+    cx.command_edits(cmd, &[(0..value.len(), wrapped)])
+        .map(|e| {
+            Fix::unsafe_(
+                "listen on 0.0.0.0 and $PORT, run through /bin/sh so $PORT is expanded",
+                e,
+            )
+        })
 }
 
 fn suggestion(server: &str) -> &'static str {

@@ -1,0 +1,397 @@
+//! Terraform configuration (`.tf`, HCL native syntax), parsed with `hcl-edit` (the hcl-rs
+//! project's format-preserving parser, which keeps the byte span of every block, label,
+//! attribute and expression) into the shared located tree, so the platform models read a
+//! Terraform resource the way they read a CloudFormation one.
+//!
+//! The tree follows Terraform's own JSON syntax: `resource "aws_lb" "main" { … }` becomes
+//! `resource → aws_lb → main → { … }`, an attribute a map entry, a nested block an entry named
+//! after its type (repeated blocks are repeated entries: see [`blocks`]).
+//!
+//! Only `.tf` files that declare a resource type wscfg reads are wscfg's (see [`detect`]):
+//! every other Terraform file is ignored silently, even when it does not parse.
+
+use hcl_edit::expr::{Expression, ObjectKey};
+use hcl_edit::structure::{Body, Structure};
+
+use crate::fix::Edit;
+use crate::formats::Format;
+use crate::formats::head::Head;
+use crate::formats::spanned::{Entry, Kind, Node, Quote, StrLit};
+use crate::source::{FileId, Span};
+
+/// The resource types wscfg reads, with the format whose rules judge them.
+pub const RESOURCE_TYPES: &[(&str, Format)] = &[
+    ("aws_apprunner_service", Format::AppRunner),
+    ("google_cloud_run_v2_service", Format::CloudRun),
+    ("google_cloud_run_service", Format::CloudRun),
+    ("aws_lb", Format::Aws),
+    ("aws_alb", Format::Aws),
+];
+
+pub fn is_terraform_name(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|e| e == "tf")
+}
+
+/// The resource types a Terraform text declares (`resource "TYPE" "NAME"`), in order, read
+/// line by line so that a file that does not parse is still recognised.
+pub fn declared_types(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter_map(|l| {
+        let rest = l.trim_start().strip_prefix("resource")?;
+        let rest = rest.trim_start();
+        let rest = rest.strip_prefix('"').unwrap_or(rest);
+        let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))?;
+        Some(&rest[..end])
+    })
+}
+
+/// The format of a `.tf` file: that of the first resource it declares that wscfg reads.
+/// `None` (ignored) for every other Terraform file.
+pub fn detect(head: &Head<'_>) -> Option<Format> {
+    if !is_terraform_name(head.path()) {
+        return None;
+    }
+    detect_text(head.text())
+}
+
+pub fn detect_text(text: &str) -> Option<Format> {
+    declared_types(text).find_map(|t| {
+        RESOURCE_TYPES
+            .iter()
+            .find(|(ty, _)| *ty == t)
+            .map(|(_, f)| *f)
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct SyntaxError {
+    pub message: String,
+    pub span: Span,
+}
+
+pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    let body = hcl_edit::parser::parse_body(text).map_err(|e| {
+        let at = e.location().offset().min(text.len());
+        let at = (0..=at)
+            .rev()
+            .find(|i| text.is_char_boundary(*i))
+            .unwrap_or(0);
+        let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+        SyntaxError {
+            message: e.message().to_owned(),
+            span: Span::new(at, end),
+        }
+    })?;
+    Ok(Node {
+        span: Span::new(0, text.len()),
+        kind: Kind::Map(body_entries(&body, text)),
+    })
+}
+
+pub fn parses(text: &str) -> bool {
+    parse(text).is_ok()
+}
+
+fn span_of(s: &impl hcl_edit::Span, fallback: Span) -> Span {
+    s.span().map_or(fallback, |r| Span::new(r.start, r.end))
+}
+
+fn body_entries(body: &Body, text: &str) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for s in body.iter() {
+        match s {
+            Structure::Attribute(a) => {
+                let key_span = span_of(&a.key, Span::new(0, 0));
+                out.push(Entry {
+                    key: a.key.as_str().to_owned(),
+                    key_span,
+                    value: expr(&a.value, text, key_span),
+                });
+            }
+            Structure::Block(b) => {
+                let whole = span_of(b, Span::new(0, 0));
+                let ident_span = span_of(&b.ident, whole);
+                let labels_end = b
+                    .labels
+                    .last()
+                    .map_or(ident_span.end, |l| span_of(l, ident_span).end);
+                // The body as written: from `{` to `}`.
+                let open = text
+                    .get(labels_end..whole.end)
+                    .and_then(|t| t.find('{'))
+                    .map_or(whole.start, |i| labels_end + i);
+                let mut value = Node {
+                    span: Span::new(open, whole.end),
+                    kind: Kind::Map(body_entries(&b.body, text)),
+                };
+                for label in b.labels.iter().rev() {
+                    value = Node {
+                        span: whole,
+                        kind: Kind::Map(vec![Entry {
+                            key: label.as_str().to_owned(),
+                            key_span: span_of(label, ident_span),
+                            value,
+                        }]),
+                    };
+                }
+                out.push(Entry {
+                    key: b.ident.as_str().to_owned(),
+                    key_span: ident_span,
+                    value,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A double-quoted literal: its value, and its content span when written verbatim. HCL
+/// literals are never rewritten through [`StrLit::edits`] (they carry `Quote::Yaml`, the
+/// style wscfg does not edit); Terraform fixes write whole values.
+fn string(value: String, span: Span, text: &str) -> Kind {
+    let raw = text.get(span.range()).unwrap_or("");
+    let content = (raw.len() >= 2 && raw.starts_with('"') && raw[1..raw.len() - 1] == value)
+        .then(|| Span::new(span.start + 1, span.end - 1));
+    Kind::Str(StrLit {
+        value,
+        content,
+        quote: Quote::Yaml,
+    })
+}
+
+fn expr(e: &Expression, text: &str, fallback: Span) -> Node {
+    let span = span_of(e, fallback);
+    let kind = match e {
+        Expression::Null(_) => Kind::Null,
+        Expression::Bool(b) => Kind::Bool(*b.value()),
+        Expression::Number(n) => match n.value().as_i64() {
+            Some(i) => Kind::Int(i),
+            None => n.value().as_f64().map_or(Kind::Other, Kind::Float),
+        },
+        Expression::String(s) => string(s.value().clone(), span, text),
+        // `"${var.port}"`: kept as written between the quotes (interpolations included), so
+        // a start command with a variable in it is still read as a command.
+        Expression::StringTemplate(_) => {
+            let raw = text.get(span.range()).unwrap_or("");
+            if raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"') {
+                string(raw[1..raw.len() - 1].to_owned(), span, text)
+            } else {
+                Kind::Other
+            }
+        }
+        Expression::Array(a) => Kind::Array(a.iter().map(|i| expr(i, text, span)).collect()),
+        Expression::Object(o) => Kind::Map(
+            o.iter()
+                .map(|(k, v)| {
+                    let key_span = span_of(k, span);
+                    let key = match k {
+                        ObjectKey::Ident(i) => i.as_str().to_owned(),
+                        ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
+                        ObjectKey::Expression(_) => {
+                            text.get(key_span.range()).unwrap_or("").to_owned()
+                        }
+                    };
+                    Entry {
+                        key,
+                        key_span,
+                        value: expr(v.expr(), text, key_span),
+                    }
+                })
+                .collect(),
+        ),
+        Expression::Parenthesis(p) => return expr(p.inner(), text, span),
+        _ => Kind::Other,
+    };
+    Node { span, kind }
+}
+
+/// Every nested block (or attribute) named `key` in `body`: repeated blocks are repeated
+/// entries, and a list (`ports = [{…}]`, or the JSON syntax) counts item by item.
+pub fn blocks<'a>(body: &'a Node, key: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+    body.as_map()
+        .unwrap_or(&[])
+        .iter()
+        .filter(move |e| e.key == key)
+        .flat_map(|e| match e.value.as_array() {
+            Some(items) => items.iter().collect::<Vec<_>>(),
+            None => vec![&e.value],
+        })
+}
+
+/// The first block named `key` in `body`.
+pub fn block<'a>(body: &'a Node, key: &'a str) -> Option<&'a Node> {
+    blocks(body, key).next()
+}
+
+/// One `resource "TYPE" "NAME" { … }` block.
+pub struct Resource<'a> {
+    pub ty: &'a str,
+    pub name: &'a str,
+    pub name_span: Span,
+    /// The body, `{` to `}`.
+    pub body: &'a Node,
+}
+
+/// The resources of the given types, in file order.
+pub fn resources<'a>(root: &'a Node, types: &[&str]) -> Vec<Resource<'a>> {
+    let mut out = Vec::new();
+    for r in blocks(root, "resource") {
+        for ty in r.as_map().unwrap_or(&[]) {
+            if !types.contains(&ty.key.as_str()) {
+                continue;
+            }
+            for name in ty.value.as_map().unwrap_or(&[]) {
+                out.push(Resource {
+                    ty: &ty.key,
+                    name: &name.key,
+                    name_span: name.key_span,
+                    body: &name.value,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `resource "TYPE" "NAME"` for messages.
+impl Resource<'_> {
+    pub fn address(&self) -> String {
+        format!("{}.{}", self.ty, self.name)
+    }
+}
+
+/// An edit that adds the line `line` (an attribute, `key = value`) to the block `body` (as
+/// written `{ … }`), before its first item and at its indentation, or after `{` at the
+/// closing brace's indentation plus two spaces when the block is empty. `None` when the block
+/// is written on one line.
+pub fn insert_line(file: FileId, text: &str, body: &Node, line: &str) -> Option<Edit> {
+    let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+    if let Some(first) = body.as_map().and_then(|m| m.first()) {
+        let at = first.key_span.start;
+        let start = line_start(at);
+        let indent = &text[start..at];
+        if !indent.chars().all(|c| c == ' ' || c == '\t') || start <= body.span.start {
+            return None;
+        }
+        return Some(Edit::insert(file, start, format!("{indent}{line}\n")));
+    }
+    let open = body.span.start;
+    let close = body.span.end.checked_sub(1)?;
+    let after_open = text[open..close].find('\n').map(|i| open + i + 1)?;
+    let close_start = line_start(close);
+    let indent = &text[close_start..close];
+    if !indent.chars().all(|c| c == ' ' || c == '\t') {
+        return None;
+    }
+    Some(Edit::insert(
+        file,
+        after_open,
+        format!("{indent}  {line}\n"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TF: &str = r#"# Chat service
+resource "google_cloud_run_v2_service" "chat" {
+  name     = "chat" # the service
+  template {
+    timeout = "300s"
+    containers {
+      image   = "us-docker.pkg.dev/p/r/chat"
+      command = ["daphne"]
+      args    = ["-b", "0.0.0.0", "-p", "${var.port}", "chat.asgi:application"]
+      ports {
+        name           = "h2c"
+        container_port = 8080
+      }
+    }
+    containers {
+      image = "sidecar"
+    }
+  }
+  labels = { team = "rt", "env" = 3 }
+}
+
+resource "aws_lb" "main" {}
+"#;
+
+    #[test]
+    fn spans_of_blocks_attributes_and_expressions() {
+        let root = parse(TF).unwrap();
+        let rs = resources(&root, &["google_cloud_run_v2_service", "aws_lb"]);
+        assert_eq!(rs.len(), 2);
+        let chat = &rs[0];
+        assert_eq!(chat.address(), "google_cloud_run_v2_service.chat");
+        assert_eq!(&TF[chat.name_span.range()], "\"chat\"");
+        assert!(TF[chat.body.span.range()].starts_with("{\n  name"));
+        assert!(TF[chat.body.span.range()].ends_with('}'));
+        let name = chat.body.get("name").unwrap();
+        assert_eq!(&TF[name.span.range()], "\"chat\"");
+        assert_eq!(
+            name.as_lit().unwrap().content,
+            Some(Span::new(name.span.start + 1, name.span.end - 1))
+        );
+        let template = block(chat.body, "template").unwrap();
+        assert_eq!(
+            &TF[template.get("timeout").unwrap().span.range()],
+            "\"300s\""
+        );
+        let containers: Vec<_> = blocks(template, "containers").collect();
+        assert_eq!(containers.len(), 2);
+        let args = containers[0].get("args").unwrap().as_array().unwrap();
+        assert_eq!(args[3].as_str(), Some("${var.port}"));
+        let port = block(containers[0], "ports").unwrap();
+        assert_eq!(port.get("container_port").unwrap().as_int(), Some(8080));
+        assert_eq!(&TF[port.get("name").unwrap().span.range()], "\"h2c\"");
+        let labels = chat.body.get("labels").unwrap();
+        assert_eq!(labels.get("env").unwrap().as_int(), Some(3));
+        assert!(rs[1].body.as_map().unwrap().is_empty());
+    }
+
+    #[test]
+    fn inserted_lines_follow_the_block() {
+        let root = parse(TF).unwrap();
+        let rs = resources(&root, &["google_cloud_run_v2_service"]);
+        let template = block(rs[0].body, "template").unwrap();
+        let e = insert_line(FileId(0), TF, template, "x = 1").unwrap();
+        let out = crate::fix::apply_edits(TF, &[e]);
+        assert!(
+            out.contains("  template {\n    x = 1\n    timeout"),
+            "{out}"
+        );
+        let empty = "resource \"aws_lb\" \"a\" {\n}\n";
+        let root = parse(empty).unwrap();
+        let lb = &resources(&root, &["aws_lb"])[0];
+        let e = insert_line(FileId(0), empty, lb.body, "idle_timeout = 3600").unwrap();
+        assert_eq!(
+            crate::fix::apply_edits(empty, &[e]),
+            "resource \"aws_lb\" \"a\" {\n  idle_timeout = 3600\n}\n"
+        );
+        let one_line = parse("resource \"aws_lb\" \"a\" {}\n").unwrap();
+        let lb = &resources(&one_line, &["aws_lb"])[0];
+        assert!(
+            insert_line(
+                FileId(0),
+                "resource \"aws_lb\" \"a\" {}\n",
+                lb.body,
+                "x = 1"
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn detection_and_errors() {
+        assert_eq!(detect_text(TF), Some(Format::CloudRun));
+        assert_eq!(detect_text("resource \"aws_s3_bucket\" \"b\" {}\n"), None);
+        assert_eq!(detect_text("resource aws_alb x {\n"), Some(Format::Aws));
+        let bad = "resource \"aws_lb\" \"a\" {\n  idle_timeout = \n}\n";
+        let e = parse(bad).unwrap_err();
+        assert!(e.span.end <= bad.len() && e.span.start > 0, "{e:?}");
+        for t in ["", "{", "\"", "resource \"é", "a = \"${\"", "x = <<EOF\n"] {
+            let _ = parse(t);
+        }
+    }
+}
