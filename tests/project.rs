@@ -127,3 +127,51 @@ fn vendored_and_built_files_are_not_read() {
     let run = p.run(&["check", "--output-format", "concise", "."]);
     assert_eq!(run.codes(), ["APP002"], "{}", run.stdout);
 }
+
+#[test]
+fn suppressions_in_js_sources_use_slash_comments() {
+    let p = Project::new();
+    p.write(
+        "web/src/feed.js",
+        "// wscfg: ignore APP002 -- the staging feed has no TLS yet\nconst feed = new WebSocket(\"ws://feed.example.com/live\");\nconst s = new WebSocket(\"ws://feed.example.com/other\"); // wscfg: ignore insecure-ws-url -- same staging feed\n",
+    );
+    let run = p.run(&["check", "--output-format", "concise", "."]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // A `#` comment is not a comment in JS: it suppresses nothing.
+    p.write(
+        "web/src/feed.js",
+        "# wscfg: ignore APP002 -- not a JS comment\nconst feed = new WebSocket(\"ws://feed.example.com/live\");\n",
+    );
+    let run = p.run(&["check", "--output-format", "concise", "."]);
+    assert_eq!(run.codes(), ["APP002"], "{}", run.stdout);
+}
+
+#[test]
+fn suppressions_in_go_and_python_sources_are_read() {
+    // Nothing to silence: each suppression is reported as unused, which shows it was read
+    // with its language's comment syntax (and a `//` in a Go string is not a comment).
+    let p = Project::new();
+    p.write(
+        "api/main.go",
+        "package main\n\nimport \"net/http\"\n\nvar home = \"http://example.com/ // wscfg: ignore APP005 -- in a string\"\n\n// wscfg: ignore APP005 -- the proxy forwards 80 to 8080\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n",
+    )
+    .write(
+        "worker/main.py",
+        "# wscfg: ignore APP003 -- websockets comes from the base image\nimport asyncio\n",
+    );
+    let run = p.run(&["check", "--output-format", "concise", "."]);
+    let lines: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("WSC001"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        lines.iter().any(|l| l.contains("api/main.go:7:")),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("worker/main.py:1:")),
+        "{lines:?}"
+    );
+}

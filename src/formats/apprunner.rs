@@ -9,7 +9,7 @@ use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::formats::evidence::{self, DepFiles, Evidence};
+use crate::formats::evidence::{self, DepFiles, Evidence, ProjectWs};
 use crate::formats::project_deps::ProjectDeps;
 use crate::formats::spanned::{Entry, Kind, Node, Quote, StrLit};
 use crate::formats::start_command::{self, Invocation, Parsed};
@@ -249,6 +249,8 @@ pub struct AppRunnerContext<'a> {
     pub root: &'a Node,
     pub deps: &'a ProjectDeps,
     pub dep_files: &'a DepFiles,
+    /// What the project's code says about WebSockets under the manifest's directory.
+    pub project: &'a ProjectWs,
 }
 
 /// `run.command` with its parsed words.
@@ -313,9 +315,10 @@ impl<'a> AppRunnerContext<'a> {
         self.dep_files.id(path)
     }
 
-    /// Why wscfg believes this service serves WebSockets.
+    /// Why wscfg believes this service serves WebSockets: a WebSocket server in the code it
+    /// deploys, its run command, its dependencies.
     pub fn websocket_evidence(&self) -> Vec<Evidence> {
-        let mut out = Vec::new();
+        let mut out = self.project.servers.clone();
         if let Some(cmd) = self.run_command() {
             for s in &cmd.parsed.simple {
                 let Some(inv) = Invocation::find(s) else {
@@ -351,7 +354,14 @@ fn build_commands(root: &Node) -> Vec<&Node> {
     out
 }
 
-pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
+/// Lints the apprunner.yaml files of a run; `ws` is where the project's code serves
+/// WebSockets.
+pub fn lint(
+    db: &mut SourceDb,
+    files: &[FileId],
+    config: &Config,
+    ws: &crate::project::evidence::WsEvidence,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for &file in files {
         let (path, parsed) = {
@@ -368,12 +378,14 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         };
         let deps = evidence::manifest_deps(&path, build_commands(&root));
         let dep_files = DepFiles::register(db, &deps, file);
+        let project = ws.for_manifest(&path);
         let cx = AppRunnerContext {
             db,
             file,
             root: &root,
             deps: &deps,
             dep_files: &dep_files,
+            project: &project,
         };
         crate::rules::run(crate::rules::apprunner::RULES, &cx, config, &mut out);
     }

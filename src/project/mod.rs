@@ -4,7 +4,9 @@
 //! edge forwards to (fly.toml services) — and the APP rules ask it questions that no single
 //! file can answer.
 
+pub mod comments;
 pub mod docker;
+pub mod evidence;
 pub mod kind;
 pub mod scan;
 pub mod start;
@@ -57,46 +59,96 @@ fn dir_of(path: &Path) -> PathBuf {
     path.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
-impl<'a> ProjectView<'a> {
-    /// Reads every checked file once: app-side files are scanned, fly.toml files parsed.
-    pub fn build(db: &'a SourceDb, checked: &'a [(FileId, Format)]) -> Self {
-        let mut view = ProjectView {
-            db,
-            checked,
-            files: Vec::new(),
-            facts: Facts::default(),
-            fly: Vec::new(),
-            dockerfiles: Vec::new(),
-        };
-        for &(file, format) in checked {
-            let src = db.get(file);
-            match format {
-                Format::App => {
-                    let Some(kind) = kind::by_name(&src.path) else {
-                        continue;
-                    };
-                    scan::scan(file, kind, &src.text, &mut view.facts);
-                    if kind == Kind::Dockerfile {
-                        view.dockerfiles.push(Dockerfile {
-                            file,
-                            dir: dir_of(&src.path),
-                        });
-                    }
-                    view.files.push((file, kind));
-                }
-                Format::Fly => {
-                    if let Ok(doc) = crate::formats::fly::parse(&src.text) {
-                        view.fly.push(FlyApp {
+/// What reading the app-side files and fly.toml files of a run gave, owned (no borrow of
+/// the run's files), so the engine builds it once, before the per-format lint, and both the
+/// deployment manifests' rules (through [`evidence::WsEvidence`]) and the APP rules use it.
+#[derive(Default)]
+pub struct Scan {
+    pub files: Vec<(FileId, Kind)>,
+    pub facts: Facts,
+    pub fly: Vec<FlyApp>,
+    pub dockerfiles: Vec<Dockerfile>,
+}
+
+/// What one file gave.
+enum FileScan {
+    App(FileId, Kind, Facts),
+    Fly(Box<FlyApp>),
+    Nothing,
+}
+
+impl Scan {
+    /// Reads every checked file once, in parallel: app-side files are scanned, fly.toml
+    /// files parsed. The result is in the order of `checked`.
+    pub fn build(db: &SourceDb, checked: &[(FileId, Format)]) -> Scan {
+        use rayon::prelude::*;
+        let per_file: Vec<FileScan> = checked
+            .par_iter()
+            .map(|&(file, format)| {
+                let src = db.get(file);
+                match format {
+                    Format::App => match kind::by_name(&src.path) {
+                        Some(kind) => {
+                            let mut facts = Facts::default();
+                            scan::scan(file, kind, &src.text, &mut facts);
+                            FileScan::App(file, kind, facts)
+                        }
+                        None => FileScan::Nothing,
+                    },
+                    Format::Fly => match crate::formats::fly::parse(&src.text) {
+                        Ok(doc) => FileScan::Fly(Box::new(FlyApp {
                             file,
                             dir: dir_of(&src.path),
                             doc,
+                        })),
+                        Err(_) => FileScan::Nothing,
+                    },
+                    _ => FileScan::Nothing,
+                }
+            })
+            .collect();
+        let mut out = Scan::default();
+        for f in per_file {
+            match f {
+                FileScan::App(file, kind, facts) => {
+                    if kind == Kind::Dockerfile {
+                        out.dockerfiles.push(Dockerfile {
+                            file,
+                            dir: dir_of(&db.get(file).path),
                         });
                     }
+                    out.files.push((file, kind));
+                    out.facts.extend(facts);
                 }
-                _ => {}
+                FileScan::Fly(app) => out.fly.push(*app),
+                FileScan::Nothing => {}
             }
         }
-        view
+        out
+    }
+
+    /// Where the project serves WebSockets, for the deployment manifests' rules.
+    pub fn websocket_evidence(&self, db: &SourceDb) -> evidence::WsEvidence {
+        evidence::WsEvidence::build(db, self)
+    }
+}
+
+impl<'a> ProjectView<'a> {
+    /// Reads every checked file once: app-side files are scanned, fly.toml files parsed.
+    pub fn build(db: &'a SourceDb, checked: &'a [(FileId, Format)]) -> Self {
+        Self::from_scan(db, checked, Scan::build(db, checked))
+    }
+
+    /// The view over a scan already made.
+    pub fn from_scan(db: &'a SourceDb, checked: &'a [(FileId, Format)], scan: Scan) -> Self {
+        ProjectView {
+            db,
+            checked,
+            files: scan.files,
+            facts: scan.facts,
+            fly: scan.fly,
+            dockerfiles: scan.dockerfiles,
+        }
     }
 
     pub fn path(&self, file: FileId) -> &'a Path {
@@ -184,12 +236,13 @@ impl<'a> ProjectView<'a> {
     }
 }
 
-/// Runs the APP rules over the project view of a run.
-pub fn lint(db: &SourceDb, checked: &[(FileId, Format)]) -> Vec<Diagnostic> {
+/// Runs the APP rules over the project view of a run (`scan`: [`Scan::build`] of the same
+/// files).
+pub fn lint(db: &SourceDb, checked: &[(FileId, Format)], scan: Scan) -> Vec<Diagnostic> {
     if !checked.iter().any(|(_, f)| *f == Format::App) {
         return Vec::new();
     }
-    let view = ProjectView::build(db, checked);
+    let view = ProjectView::from_scan(db, checked, scan);
     let mut out = Vec::new();
     for &(file, kind) in &view.files {
         if kind == Kind::PackageJson
