@@ -146,7 +146,12 @@ impl Session {
                 Format::Aws => crate::formats::aws::lint(&mut self.db, &files, config),
             });
         }
-        out.extend(crate::project::lint(&self.db, &self.checked, project));
+        out.extend(crate::project::lint(
+            &mut self.db,
+            &self.checked,
+            project,
+            self.configs.get(0),
+        ));
         let mut seen = HashSet::new();
         out.retain(|d| seen.insert((d.file, d.span, d.code, d.message.clone())));
         let judged: Vec<Diagnostic> = out.into_iter().filter_map(|d| self.judge(d)).collect();

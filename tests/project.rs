@@ -175,3 +175,43 @@ fn suppressions_in_go_and_python_sources_are_read() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn app006_labels_the_nginx_location_nginx_selects() {
+    let p = Project::new();
+    p.write(
+        "web/src/live.js",
+        "export const s = new WebSocket(\"wss://chat.example.com/api/live\");\n",
+    )
+    .write(
+        "nginx/site.conf",
+        "events {}\nhttp {\n    server {\n        listen 80;\n        server_name chat.example.com;\n        location /api/ {\n            proxy_pass http://127.0.0.1:8000;\n        }\n    }\n}\n",
+    );
+    let run = p.run(&["check", "--output-format", "json", "."]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let d = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "APP006")
+        .unwrap_or_else(|| panic!("no APP006 in {}", run.stdout));
+    assert!(d["path"].as_str().unwrap().ends_with("web/src/live.js"));
+    let label = d["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["path"].as_str().unwrap().ends_with("nginx/site.conf"))
+        .unwrap_or_else(|| panic!("no nginx label: {d}"));
+    assert_eq!(label["range"]["start"]["line"], 6, "{label}");
+    // Another host's nginx says nothing about this client.
+    p.write(
+        "nginx/site.conf",
+        "events {}\nhttp {\n    server {\n        listen 80;\n        server_name admin.example.com;\n        location /api/ {\n            proxy_pass http://127.0.0.1:8000;\n        }\n    }\n}\n",
+    );
+    let run = p.run(&["check", "--output-format", "concise", "."]);
+    assert!(
+        !run.codes().contains(&"APP006".to_owned()),
+        "{}",
+        run.stdout
+    );
+}

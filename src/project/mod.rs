@@ -8,6 +8,7 @@ pub mod comments;
 pub mod docker;
 pub mod evidence;
 pub mod kind;
+pub mod nginx;
 pub mod scan;
 pub mod start;
 pub mod url;
@@ -53,6 +54,9 @@ pub struct ProjectView<'a> {
     pub facts: Facts,
     pub fly: Vec<FlyApp>,
     pub dockerfiles: Vec<Dockerfile>,
+    /// The models of the run's nginx configurations (one per root), when a client may be
+    /// routed through them.
+    pub nginx: &'a [crate::formats::nginx::NginxContext<'a>],
 }
 
 fn dir_of(path: &Path) -> PathBuf {
@@ -134,13 +138,13 @@ impl Scan {
 }
 
 impl<'a> ProjectView<'a> {
-    /// Reads every checked file once: app-side files are scanned, fly.toml files parsed.
-    pub fn build(db: &'a SourceDb, checked: &'a [(FileId, Format)]) -> Self {
-        Self::from_scan(db, checked, Scan::build(db, checked))
-    }
-
-    /// The view over a scan already made.
-    pub fn from_scan(db: &'a SourceDb, checked: &'a [(FileId, Format)], scan: Scan) -> Self {
+    /// The view over a scan already made, with the run's nginx models.
+    pub fn from_scan(
+        db: &'a SourceDb,
+        checked: &'a [(FileId, Format)],
+        scan: Scan,
+        nginx: &'a [crate::formats::nginx::NginxContext<'a>],
+    ) -> Self {
         ProjectView {
             db,
             checked,
@@ -148,6 +152,7 @@ impl<'a> ProjectView<'a> {
             facts: scan.facts,
             fly: scan.fly,
             dockerfiles: scan.dockerfiles,
+            nginx,
         }
     }
 
@@ -237,12 +242,31 @@ impl<'a> ProjectView<'a> {
 }
 
 /// Runs the APP rules over the project view of a run (`scan`: [`Scan::build`] of the same
-/// files).
-pub fn lint(db: &SourceDb, checked: &[(FileId, Format)], scan: Scan) -> Vec<Diagnostic> {
+/// files). The run's nginx configurations are loaded (includes may be added to `db`) when a
+/// plain WebSocket client may be routed through them.
+pub fn lint(
+    db: &mut SourceDb,
+    checked: &[(FileId, Format)],
+    scan: Scan,
+    config: &crate::config::Config,
+) -> Vec<Diagnostic> {
     if !checked.iter().any(|(_, f)| *f == Format::App) {
         return Vec::new();
     }
-    let view = ProjectView::from_scan(db, checked, scan);
+    let nginx_files: Vec<FileId> = checked
+        .iter()
+        .filter(|(_, f)| *f == Format::Nginx)
+        .map(|(f, _)| *f)
+        .collect();
+    let wanted = scan
+        .facts
+        .clients
+        .iter()
+        .any(|c| c.flavour == Flavour::Plain);
+    let loaded = nginx::Loaded::load(db, &nginx_files, config, wanted);
+    let db: &SourceDb = db;
+    let contexts = loaded.contexts(db, config);
+    let view = ProjectView::from_scan(db, checked, scan, &contexts);
     let mut out = Vec::new();
     for &(file, kind) in &view.files {
         if kind == Kind::PackageJson
