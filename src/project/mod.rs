@@ -5,6 +5,7 @@
 //! file can answer.
 
 pub mod comments;
+pub mod compose;
 pub mod docker;
 pub mod evidence;
 pub mod kind;
@@ -43,6 +44,15 @@ pub struct ResolvedUrl {
     pub span: Span,
     /// `Some(name)` when the URL is the value of an environment variable.
     pub var: Option<String>,
+}
+
+/// The port an app listens on, where that is written.
+pub struct AppPort {
+    pub file: FileId,
+    pub span: Span,
+    pub port: u16,
+    /// "api/Dockerfile CMD starts uvicorn on port 8000".
+    pub what: String,
 }
 
 pub struct ProjectView<'a> {
@@ -229,6 +239,36 @@ impl<'a> ProjectView<'a> {
         self.dockerfiles.iter().find(|d| {
             d.dir == dir
                 && self.path(d.file).file_name().and_then(|n| n.to_str()) == Some("Dockerfile")
+        })
+    }
+
+    /// Where the app built from `dir` listens: the server its Dockerfile starts, else the
+    /// one port the code under `dir` listens on (written as a number).
+    pub fn listen_port_in(&self, dir: &Path) -> Option<AppPort> {
+        if let Some(d) = self.dockerfile_in(dir)
+            && let Some(l) = docker::ports(&self.db.get(d.file).text, None).listen
+        {
+            return Some(AppPort {
+                file: d.file,
+                span: l.span,
+                port: l.port,
+                what: format!("{} {}", self.show(d.file), l.what),
+            });
+        }
+        let mut code = self
+            .facts
+            .listens
+            .iter()
+            .filter(|l| self.path(l.file).starts_with(dir));
+        let first = code.next()?;
+        if code.any(|l| l.port != first.port) {
+            return None; // several servers: nothing to compare with one port
+        }
+        Some(AppPort {
+            file: first.file,
+            span: first.span,
+            port: first.port,
+            what: format!("{} listens with {}", self.show(first.file), first.what),
         })
     }
 
