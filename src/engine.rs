@@ -125,23 +125,35 @@ impl Session {
             groups.entry((config, fmt)).or_default().push(f);
         }
         let mut out = self.read_problems.clone();
+        // The project view first: deployment manifests ask it where WebSockets are served.
+        let project = crate::project::Scan::build(&self.db, &self.checked);
+        let ws = project.websocket_evidence(&self.db);
         for ((config, format), files) in groups {
             let config = self.configs.get(config);
             out.extend(match format {
                 Format::Nginx => crate::formats::nginx::lint(&mut self.db, &files, config),
-                Format::Fly => crate::formats::fly::lint(&self.db, &files, config),
-                Format::Railway => crate::formats::railway::lint(&mut self.db, &files, config),
-                Format::AppRunner => crate::formats::apprunner::lint(&mut self.db, &files, config),
+                Format::Fly => crate::formats::fly::lint(&self.db, &files, config, &ws),
+                Format::Railway => crate::formats::railway::lint(&mut self.db, &files, config, &ws),
+                Format::AppRunner => {
+                    crate::formats::apprunner::lint(&mut self.db, &files, config, &ws)
+                }
                 Format::App => Vec::new(), // the project view below reads them
                 Format::Kubernetes => crate::formats::k8s::lint(&self.db, &files, config),
                 Format::Haproxy => crate::formats::haproxy::lint(&self.db, &files, config),
                 Format::Apache => crate::formats::apache::lint(&self.db, &files, config),
                 Format::Render => crate::formats::render::lint(&mut self.db, &files, config),
-                Format::CloudRun => crate::formats::cloudrun::lint(&mut self.db, &files, config),
-                Format::Aws => crate::formats::aws::lint(&mut self.db, &files, config),
+                Format::CloudRun => {
+                    crate::formats::cloudrun::lint(&mut self.db, &files, config, &ws)
+                }
+                Format::Aws => crate::formats::aws::lint(&mut self.db, &files, config, &ws),
             });
         }
-        out.extend(crate::project::lint(&self.db, &self.checked));
+        out.extend(crate::project::lint(
+            &mut self.db,
+            &self.checked,
+            project,
+            self.configs.get(0),
+        ));
         let mut seen = HashSet::new();
         out.retain(|d| seen.insert((d.file, d.span, d.code, d.message.clone())));
         let judged: Vec<Diagnostic> = out.into_iter().filter_map(|d| self.judge(d)).collect();
@@ -355,9 +367,7 @@ fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<V
                 .unwrap_or_else(|_| suppress::hash_comments(text)),
         ),
         Format::Railway if Flavor::of(path, text) == Flavor::Json => None,
-        Format::App => crate::project::kind::by_name(path)
-            .filter(|k| k.has_hash_comments())
-            .map(|_| suppress::hash_comments(text)),
+        Format::App => crate::project::comments::of(path, text),
         Format::Aws if !crate::formats::aws::has_comments(text) => None,
         Format::Apache => Some(
             crate::formats::apache::comments(text).unwrap_or_else(|| suppress::hash_comments(text)),

@@ -138,7 +138,8 @@ pub fn parse_file(file: FileId, source: &SourceFile, comments: &[Span]) -> FileS
     };
     for &c in comments {
         let raw = &text[c.range()];
-        let body_start = c.start + (raw.len() - raw.trim_start_matches('#').len());
+        // `#` comments, and `//` comments of JS/TS/Go sources.
+        let body_start = c.start + (raw.len() - raw.trim_start_matches(['#', '/']).len());
         let body = &text[body_start..c.end];
         let lead = body.len() - body.trim_start().len();
         let Some(after) = body[lead..].strip_prefix(MARKER) else {

@@ -127,3 +127,91 @@ fn vendored_and_built_files_are_not_read() {
     let run = p.run(&["check", "--output-format", "concise", "."]);
     assert_eq!(run.codes(), ["APP002"], "{}", run.stdout);
 }
+
+#[test]
+fn suppressions_in_js_sources_use_slash_comments() {
+    let p = Project::new();
+    p.write(
+        "web/src/feed.js",
+        "// wscfg: ignore APP002 -- the staging feed has no TLS yet\nconst feed = new WebSocket(\"ws://feed.example.com/live\");\nconst s = new WebSocket(\"ws://feed.example.com/other\"); // wscfg: ignore insecure-ws-url -- same staging feed\n",
+    );
+    let run = p.run(&["check", "--output-format", "concise", "."]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // A `#` comment is not a comment in JS: it suppresses nothing.
+    p.write(
+        "web/src/feed.js",
+        "# wscfg: ignore APP002 -- not a JS comment\nconst feed = new WebSocket(\"ws://feed.example.com/live\");\n",
+    );
+    let run = p.run(&["check", "--output-format", "concise", "."]);
+    assert_eq!(run.codes(), ["APP002"], "{}", run.stdout);
+}
+
+#[test]
+fn suppressions_in_go_and_python_sources_are_read() {
+    // Nothing to silence: each suppression is reported as unused, which shows it was read
+    // with its language's comment syntax (and a `//` in a Go string is not a comment).
+    let p = Project::new();
+    p.write(
+        "api/main.go",
+        "package main\n\nimport \"net/http\"\n\nvar home = \"http://example.com/ // wscfg: ignore APP005 -- in a string\"\n\n// wscfg: ignore APP005 -- the proxy forwards 80 to 8080\nfunc main() { http.ListenAndServe(\":8080\", nil) }\n",
+    )
+    .write(
+        "worker/main.py",
+        "# wscfg: ignore APP003 -- websockets comes from the base image\nimport asyncio\n",
+    );
+    let run = p.run(&["check", "--output-format", "concise", "."]);
+    let lines: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("WSC001"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        lines.iter().any(|l| l.contains("api/main.go:7:")),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("worker/main.py:1:")),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn app006_labels_the_nginx_location_nginx_selects() {
+    let p = Project::new();
+    p.write(
+        "web/src/live.js",
+        "export const s = new WebSocket(\"wss://chat.example.com/api/live\");\n",
+    )
+    .write(
+        "nginx/site.conf",
+        "events {}\nhttp {\n    server {\n        listen 80;\n        server_name chat.example.com;\n        location /api/ {\n            proxy_pass http://127.0.0.1:8000;\n        }\n    }\n}\n",
+    );
+    let run = p.run(&["check", "--output-format", "json", "."]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let d = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "APP006")
+        .unwrap_or_else(|| panic!("no APP006 in {}", run.stdout));
+    assert!(d["path"].as_str().unwrap().ends_with("web/src/live.js"));
+    let label = d["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["path"].as_str().unwrap().ends_with("nginx/site.conf"))
+        .unwrap_or_else(|| panic!("no nginx label: {d}"));
+    assert_eq!(label["range"]["start"]["line"], 6, "{label}");
+    // Another host's nginx says nothing about this client.
+    p.write(
+        "nginx/site.conf",
+        "events {}\nhttp {\n    server {\n        listen 80;\n        server_name admin.example.com;\n        location /api/ {\n            proxy_pass http://127.0.0.1:8000;\n        }\n    }\n}\n",
+    );
+    let run = p.run(&["check", "--output-format", "concise", "."]);
+    assert!(
+        !run.codes().contains(&"APP006".to_owned()),
+        "{}",
+        run.stdout
+    );
+}

@@ -13,7 +13,7 @@ use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::formats::evidence::{self, DepFiles, Evidence};
+use crate::formats::evidence::{self, DepFiles, Evidence, ProjectWs};
 use crate::formats::project_deps::ProjectDeps;
 use crate::formats::spanned::{Entry, Kind, Node, Quote, StrLit};
 use crate::formats::start_command::{self, Invocation, Parsed};
@@ -256,6 +256,8 @@ pub struct AppRunnerContext<'a> {
     /// The service when it is declared in infrastructure code (`root` is then the whole
     /// template or Terraform file); `None` for an apprunner.yaml.
     pub declared: Option<&'a Declared<'a>>,
+    /// What the project's code says about WebSockets under the manifest's directory.
+    pub project: &'a ProjectWs,
 }
 
 /// An App Runner service declared in a CloudFormation template or a Terraform file.
@@ -440,9 +442,10 @@ impl<'a> AppRunnerContext<'a> {
         self.dep_files.id(path)
     }
 
-    /// Why wscfg believes this service serves WebSockets.
+    /// Why wscfg believes this service serves WebSockets: a WebSocket server in the code it
+    /// deploys, its run command, its dependencies.
     pub fn websocket_evidence(&self) -> Vec<Evidence> {
-        let mut out = Vec::new();
+        let mut out = self.project.servers.clone();
         if let Some(cmd) = self.run_command() {
             for s in &cmd.parsed.simple {
                 let Some(inv) = Invocation::find(s) else {
@@ -478,7 +481,14 @@ fn build_commands(root: &Node) -> Vec<&Node> {
     out
 }
 
-pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
+/// Lints the apprunner.yaml files of a run; `ws` is where the project's code serves
+/// WebSockets.
+pub fn lint(
+    db: &mut SourceDb,
+    files: &[FileId],
+    config: &Config,
+    ws: &crate::project::evidence::WsEvidence,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for &file in files {
         let iac = {
@@ -487,7 +497,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         };
         if let Some(kind) = iac {
             let syntax = &crate::rules::apprunner::SYNTAX_ERROR;
-            crate::formats::iac::lint_file(db, file, kind, syntax, config, &mut out);
+            crate::formats::iac::lint_file(db, file, kind, syntax, config, ws, &mut out);
             continue;
         }
         let (path, parsed) = {
@@ -504,6 +514,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         };
         let deps = evidence::manifest_deps(&path, build_commands(&root));
         let dep_files = DepFiles::register(db, &deps, file);
+        let project = ws.for_manifest(&path);
         let cx = AppRunnerContext {
             db,
             file,
@@ -511,6 +522,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
             deps: &deps,
             dep_files: &dep_files,
             declared: None,
+            project: &project,
         };
         crate::rules::run(crate::rules::apprunner::RULES, &cx, config, &mut out);
     }
@@ -525,9 +537,11 @@ pub fn lint_declared(
     root: &Node,
     services: &[Declared<'_>],
     config: &Config,
+    ws: &crate::project::evidence::WsEvidence,
     out: &mut Vec<Diagnostic>,
 ) {
     let path = db.get(file).path.clone();
+    let project = ws.for_manifest(&path);
     for service in services {
         let deps = evidence::manifest_deps(&path, service.build_command);
         let dep_files = DepFiles::register(db, &deps, file);
@@ -538,6 +552,7 @@ pub fn lint_declared(
             deps: &deps,
             dep_files: &dep_files,
             declared: Some(service),
+            project: &project,
         };
         crate::rules::run(crate::rules::apprunner::RULES, &cx, config, out);
     }

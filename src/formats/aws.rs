@@ -474,7 +474,12 @@ impl AwsContext<'_> {
     }
 }
 
-pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
+pub fn lint(
+    db: &mut SourceDb,
+    files: &[FileId],
+    config: &Config,
+    ws: &crate::project::evidence::WsEvidence,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for &file in files {
         let kind = {
@@ -482,7 +487,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
             crate::formats::iac::kind(&f.path, &f.text).unwrap_or(Iac::CloudFormation)
         };
         let syntax = &crate::rules::aws::SYNTAX_ERROR;
-        crate::formats::iac::lint_file(db, file, kind, syntax, config, &mut out);
+        crate::formats::iac::lint_file(db, file, kind, syntax, config, ws, &mut out);
     }
     out
 }

@@ -281,7 +281,12 @@ pub fn lint_terraform(
     }
 }
 
-pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
+pub fn lint(
+    db: &mut SourceDb,
+    files: &[FileId],
+    config: &Config,
+    ws: &crate::project::evidence::WsEvidence,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for &file in files {
         let iac = {
@@ -290,7 +295,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         };
         if let Some(kind) = iac {
             let syntax = &crate::rules::cloudrun::SYNTAX_ERROR;
-            crate::formats::iac::lint_file(db, file, kind, syntax, config, &mut out);
+            crate::formats::iac::lint_file(db, file, kind, syntax, config, ws, &mut out);
             continue;
         }
         let (path, parsed) = {

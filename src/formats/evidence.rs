@@ -15,6 +15,16 @@ pub struct Evidence {
     pub span: Span,
 }
 
+/// What the project view says about the code a manifest deploys (its directory and below).
+#[derive(Clone, Debug, Default)]
+pub struct ProjectWs {
+    /// WebSocket servers the code declares ("main.py:6 serves WebSockets with …").
+    pub servers: Vec<Evidence>,
+    /// The run read Python sources there: when it found no server in them, the project's
+    /// answer is that this Python code serves no WebSockets.
+    pub python_sources: bool,
+}
+
 /// Dependency files of a manifest, added to the run once (not as checked files) so labels can
 /// point into them.
 #[derive(Clone, Debug, Default)]

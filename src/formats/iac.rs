@@ -46,6 +46,7 @@ pub fn lint_file(
     kind: Iac,
     syntax: &'static RuleMeta,
     config: &Config,
+    ws: &crate::project::evidence::WsEvidence,
     out: &mut Vec<Diagnostic>,
 ) {
     let root = match parse(kind, &db.get(file).text) {
@@ -59,7 +60,7 @@ pub fn lint_file(
         Iac::CloudFormation => apprunner::cfn_services(&root),
         Iac::Terraform => apprunner::terraform_services(&root),
     };
-    apprunner::lint_declared(db, file, &root, &services, config, out);
+    apprunner::lint_declared(db, file, &root, &services, config, ws, out);
     if kind == Iac::Terraform {
         cloudrun::lint_terraform(db, file, &root, config, out);
     }

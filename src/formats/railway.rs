@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::fix::Edit;
-use crate::formats::evidence::{self, DepFiles, Evidence};
+use crate::formats::evidence::{self, DepFiles, Evidence, ProjectWs};
 use crate::formats::project_deps::ProjectDeps;
 use crate::formats::spanned::{Entry, Kind, Node, Quote, StrLit};
 use crate::formats::start_command::{self, Invocation, Parsed};
@@ -356,6 +356,8 @@ pub struct RailwayContext<'a> {
     pub deps: &'a ProjectDeps,
     /// The dependency files added to the run, so labels can point into them.
     pub dep_files: &'a DepFiles,
+    /// What the project's code says about WebSockets under the manifest's directory.
+    pub project: &'a ProjectWs,
 }
 
 /// A value as an environment sees it, with where it is written.
@@ -568,10 +570,11 @@ impl<'a> RailwayContext<'a> {
         self.dep_files.id(path)
     }
 
-    /// Why the service in `env` serves WebSockets: its start command, its dependencies, its
-    /// health check path, or a comment in the manifest that says so.
+    /// Why the service in `env` serves WebSockets: a WebSocket server in the code it deploys,
+    /// its start command, its dependencies, its health check path, or a comment in the
+    /// manifest that says so.
     pub fn websocket_evidence(&self, env: &Env<'a>) -> Vec<Evidence> {
-        let mut out = Vec::new();
+        let mut out = self.project.servers.clone();
         if let Some(cmd) = self.start_command(env) {
             for s in &cmd.parsed.simple {
                 if let Some(inv) = Invocation::find(s)
@@ -739,8 +742,14 @@ fn build_commands(root: &Node) -> Vec<&Node> {
 }
 
 /// Lints the Railway manifests of a run. Dependency files next to a manifest are added to
-/// `db` (not to the checked files) so findings can point into them.
-pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
+/// `db` (not to the checked files) so findings can point into them; `ws` is where the
+/// project's code serves WebSockets.
+pub fn lint(
+    db: &mut SourceDb,
+    files: &[FileId],
+    config: &Config,
+    ws: &crate::project::evidence::WsEvidence,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for &file in files {
         let (path, flavor, parsed) = {
@@ -758,6 +767,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         };
         let deps = evidence::manifest_deps(&path, build_commands(&root));
         let dep_files = DepFiles::register(db, &deps, file);
+        let project = ws.for_manifest(&path);
         let cx = RailwayContext {
             db,
             file,
@@ -765,6 +775,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
             root: &root,
             deps: &deps,
             dep_files: &dep_files,
+            project: &project,
         };
         let mut found = Vec::new();
         crate::rules::run(crate::rules::railway::RULES, &cx, config, &mut found);
@@ -863,6 +874,7 @@ mod tests {
             root: &root,
             deps: &deps,
             dep_files: &dep_files,
+            project: &ProjectWs::default(),
         };
         let envs = cx.environments();
         let names: Vec<_> = envs.iter().map(|e| e.name).collect();

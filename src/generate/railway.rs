@@ -220,6 +220,7 @@ fn check_model(o: &Options, text: &str) -> Result<(), String> {
         root: &root,
         deps: &deps,
         dep_files: &dep_files,
+        project: &Default::default(),
     };
     let envs = cx.environments();
     let base = envs.first().ok_or("has no base configuration")?;

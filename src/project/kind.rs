@@ -30,13 +30,6 @@ pub enum Kind {
     Compose,
 }
 
-impl Kind {
-    /// Files whose comments start with `#`, where inline suppressions work.
-    pub fn has_hash_comments(self) -> bool {
-        !matches!(self, Kind::PackageJson | Kind::Source(Lang::Js | Lang::Go))
-    }
-}
-
 /// Directories whose files are dependencies, build output or caches, never the project's own.
 const SKIPPED_DIRS: &[&str] = &[
     "node_modules",

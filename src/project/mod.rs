@@ -4,8 +4,12 @@
 //! edge forwards to (fly.toml services) — and the APP rules ask it questions that no single
 //! file can answer.
 
+pub mod comments;
+pub mod compose;
 pub mod docker;
+pub mod evidence;
 pub mod kind;
+pub mod nginx;
 pub mod scan;
 pub mod start;
 pub mod url;
@@ -42,6 +46,15 @@ pub struct ResolvedUrl {
     pub var: Option<String>,
 }
 
+/// The port an app listens on, where that is written.
+pub struct AppPort {
+    pub file: FileId,
+    pub span: Span,
+    pub port: u16,
+    /// "api/Dockerfile CMD starts uvicorn on port 8000".
+    pub what: String,
+}
+
 pub struct ProjectView<'a> {
     pub db: &'a SourceDb,
     /// Every checked file of the run with its format.
@@ -51,52 +64,106 @@ pub struct ProjectView<'a> {
     pub facts: Facts,
     pub fly: Vec<FlyApp>,
     pub dockerfiles: Vec<Dockerfile>,
+    /// The models of the run's nginx configurations (one per root), when a client may be
+    /// routed through them.
+    pub nginx: &'a [crate::formats::nginx::NginxContext<'a>],
 }
 
 fn dir_of(path: &Path) -> PathBuf {
     path.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
-impl<'a> ProjectView<'a> {
-    /// Reads every checked file once: app-side files are scanned, fly.toml files parsed.
-    pub fn build(db: &'a SourceDb, checked: &'a [(FileId, Format)]) -> Self {
-        let mut view = ProjectView {
-            db,
-            checked,
-            files: Vec::new(),
-            facts: Facts::default(),
-            fly: Vec::new(),
-            dockerfiles: Vec::new(),
-        };
-        for &(file, format) in checked {
-            let src = db.get(file);
-            match format {
-                Format::App => {
-                    let Some(kind) = kind::by_name(&src.path) else {
-                        continue;
-                    };
-                    scan::scan(file, kind, &src.text, &mut view.facts);
-                    if kind == Kind::Dockerfile {
-                        view.dockerfiles.push(Dockerfile {
-                            file,
-                            dir: dir_of(&src.path),
-                        });
-                    }
-                    view.files.push((file, kind));
-                }
-                Format::Fly => {
-                    if let Ok(doc) = crate::formats::fly::parse(&src.text) {
-                        view.fly.push(FlyApp {
+/// What reading the app-side files and fly.toml files of a run gave, owned (no borrow of
+/// the run's files), so the engine builds it once, before the per-format lint, and both the
+/// deployment manifests' rules (through [`evidence::WsEvidence`]) and the APP rules use it.
+#[derive(Default)]
+pub struct Scan {
+    pub files: Vec<(FileId, Kind)>,
+    pub facts: Facts,
+    pub fly: Vec<FlyApp>,
+    pub dockerfiles: Vec<Dockerfile>,
+}
+
+/// What one file gave.
+enum FileScan {
+    App(FileId, Kind, Facts),
+    Fly(Box<FlyApp>),
+    Nothing,
+}
+
+impl Scan {
+    /// Reads every checked file once, in parallel: app-side files are scanned, fly.toml
+    /// files parsed. The result is in the order of `checked`.
+    pub fn build(db: &SourceDb, checked: &[(FileId, Format)]) -> Scan {
+        use rayon::prelude::*;
+        let per_file: Vec<FileScan> = checked
+            .par_iter()
+            .map(|&(file, format)| {
+                let src = db.get(file);
+                match format {
+                    Format::App => match kind::by_name(&src.path) {
+                        Some(kind) => {
+                            let mut facts = Facts::default();
+                            scan::scan(file, kind, &src.text, &mut facts);
+                            FileScan::App(file, kind, facts)
+                        }
+                        None => FileScan::Nothing,
+                    },
+                    Format::Fly => match crate::formats::fly::parse(&src.text) {
+                        Ok(doc) => FileScan::Fly(Box::new(FlyApp {
                             file,
                             dir: dir_of(&src.path),
                             doc,
+                        })),
+                        Err(_) => FileScan::Nothing,
+                    },
+                    _ => FileScan::Nothing,
+                }
+            })
+            .collect();
+        let mut out = Scan::default();
+        for f in per_file {
+            match f {
+                FileScan::App(file, kind, facts) => {
+                    if kind == Kind::Dockerfile {
+                        out.dockerfiles.push(Dockerfile {
+                            file,
+                            dir: dir_of(&db.get(file).path),
                         });
                     }
+                    out.files.push((file, kind));
+                    out.facts.extend(facts);
                 }
-                _ => {}
+                FileScan::Fly(app) => out.fly.push(*app),
+                FileScan::Nothing => {}
             }
         }
-        view
+        out
+    }
+
+    /// Where the project serves WebSockets, for the deployment manifests' rules.
+    pub fn websocket_evidence(&self, db: &SourceDb) -> evidence::WsEvidence {
+        evidence::WsEvidence::build(db, self)
+    }
+}
+
+impl<'a> ProjectView<'a> {
+    /// The view over a scan already made, with the run's nginx models.
+    pub fn from_scan(
+        db: &'a SourceDb,
+        checked: &'a [(FileId, Format)],
+        scan: Scan,
+        nginx: &'a [crate::formats::nginx::NginxContext<'a>],
+    ) -> Self {
+        ProjectView {
+            db,
+            checked,
+            files: scan.files,
+            facts: scan.facts,
+            fly: scan.fly,
+            dockerfiles: scan.dockerfiles,
+            nginx,
+        }
     }
 
     pub fn path(&self, file: FileId) -> &'a Path {
@@ -175,6 +242,36 @@ impl<'a> ProjectView<'a> {
         })
     }
 
+    /// Where the app built from `dir` listens: the server its Dockerfile starts, else the
+    /// one port the code under `dir` listens on (written as a number).
+    pub fn listen_port_in(&self, dir: &Path) -> Option<AppPort> {
+        if let Some(d) = self.dockerfile_in(dir)
+            && let Some(l) = docker::ports(&self.db.get(d.file).text, None).listen
+        {
+            return Some(AppPort {
+                file: d.file,
+                span: l.span,
+                port: l.port,
+                what: format!("{} {}", self.show(d.file), l.what),
+            });
+        }
+        let mut code = self
+            .facts
+            .listens
+            .iter()
+            .filter(|l| self.path(l.file).starts_with(dir));
+        let first = code.next()?;
+        if code.any(|l| l.port != first.port) {
+            return None; // several servers: nothing to compare with one port
+        }
+        Some(AppPort {
+            file: first.file,
+            span: first.span,
+            port: first.port,
+            what: format!("{} listens with {}", self.show(first.file), first.what),
+        })
+    }
+
     /// One endpoint for messages: "FastAPI/Starlette route `/ws/{room}` (backend/main.py)".
     pub fn describe_endpoint(&self, e: &Endpoint) -> String {
         match &e.path {
@@ -184,12 +281,32 @@ impl<'a> ProjectView<'a> {
     }
 }
 
-/// Runs the APP rules over the project view of a run.
-pub fn lint(db: &SourceDb, checked: &[(FileId, Format)]) -> Vec<Diagnostic> {
+/// Runs the APP rules over the project view of a run (`scan`: [`Scan::build`] of the same
+/// files). The run's nginx configurations are loaded (includes may be added to `db`) when a
+/// plain WebSocket client may be routed through them.
+pub fn lint(
+    db: &mut SourceDb,
+    checked: &[(FileId, Format)],
+    scan: Scan,
+    config: &crate::config::Config,
+) -> Vec<Diagnostic> {
     if !checked.iter().any(|(_, f)| *f == Format::App) {
         return Vec::new();
     }
-    let view = ProjectView::build(db, checked);
+    let nginx_files: Vec<FileId> = checked
+        .iter()
+        .filter(|(_, f)| *f == Format::Nginx)
+        .map(|(f, _)| *f)
+        .collect();
+    let wanted = scan
+        .facts
+        .clients
+        .iter()
+        .any(|c| c.flavour == Flavour::Plain);
+    let loaded = nginx::Loaded::load(db, &nginx_files, config, wanted);
+    let db: &SourceDb = db;
+    let contexts = loaded.contexts(db, config);
+    let view = ProjectView::from_scan(db, checked, scan, &contexts);
     let mut out = Vec::new();
     for &(file, kind) in &view.files {
         if kind == Kind::PackageJson

@@ -60,6 +60,21 @@ pub struct Endpoint {
     pub framework: &'static str,
     /// The route as the server declares it (`/ws/{room_id}`), when the scan finds one.
     pub path: Option<String>,
+    /// The port the server itself listens on (`new WebSocketServer({ port: 8080 })`,
+    /// `websockets.serve(handler, host, 8765)`), when the code says so.
+    pub port: Option<u16>,
+}
+
+/// A port the code itself listens on, written as a number (`server.listen(3001)`,
+/// `uvicorn.run(app, port=8001)`, `http.ListenAndServe(":8080", nil)`).
+#[derive(Clone, Debug)]
+pub struct ListenPort {
+    pub file: FileId,
+    /// The number.
+    pub span: Span,
+    pub port: u16,
+    /// The call, for messages: "`server.listen(3001)`".
+    pub what: String,
 }
 
 /// A `ws://` URL written in a client-facing place.
@@ -88,6 +103,18 @@ pub struct Facts {
     pub endpoints: Vec<Endpoint>,
     pub ws_urls: Vec<WsUrl>,
     pub env: Vec<EnvVar>,
+    pub listens: Vec<ListenPort>,
+}
+
+impl Facts {
+    /// Adds the facts of another file (scanned on its own) after these.
+    pub fn extend(&mut self, other: Facts) {
+        self.clients.extend(other.clients);
+        self.endpoints.extend(other.endpoints);
+        self.ws_urls.extend(other.ws_urls);
+        self.env.extend(other.env);
+        self.listens.extend(other.listens);
+    }
 }
 
 macro_rules! re {
@@ -180,6 +207,26 @@ re!(
     r#"mount\s+ActionCable\.server\s*=>\s*["']([^"']+)["']"#
 );
 re!(EX_SOCKET, r#"(?m)^\s*socket\s+"([^"]+)"\s*,"#);
+// Listen ports written as numbers.
+re!(
+    JS_LISTEN,
+    r#"\.listen\s*\(\s*(?:(\d{2,5})\s*[,)]|\{[^}]*?\bport\s*:\s*(\d{2,5})\b)"#
+);
+re!(JS_PORT_OPT, r#"\bport\s*:\s*(\d{2,5})\b"#);
+re!(PY_RUN, r#"\b[A-Za-z_][\w.]*\.run(?:_app)?\s*\("#);
+re!(PY_PORT_KW, r#"\bport\s*=\s*(\d{2,5})\s*[,)\s]"#);
+re!(
+    PY_SERVE_CALL,
+    r#"\b(?:websockets\.(?:asyncio\.server\.)?)?serve\s*\("#
+);
+re!(
+    PY_SERVE_POSITIONAL_PORT,
+    r#"^[^,()]+,\s*(?:["'][^"']*["']|None)\s*,\s*(\d{2,5})\s*(?:,|$)"#
+);
+re!(
+    GO_LISTEN,
+    r#"\b(?:ListenAndServe(?:TLS)?|Run|Listen|Start)\s*\(\s*"[\w.\-]*:(\d{2,5})""#
+);
 // .env
 re!(
     ENV_LINE,
@@ -196,6 +243,7 @@ pub fn scan(file: FileId, kind: Kind, text: &str, out: &mut Facts) {
             for c in RB_CABLE.captures_iter(text) {
                 let m = c.get(0).expect("match");
                 out.endpoints.push(Endpoint {
+                    port: None,
                     file,
                     span: Span::new(m.start(), m.end()),
                     flavour: Flavour::ActionCable,
@@ -208,6 +256,7 @@ pub fn scan(file: FileId, kind: Kind, text: &str, out: &mut Facts) {
             for c in EX_SOCKET.captures_iter(text) {
                 let m = c.get(1).expect("group");
                 out.endpoints.push(Endpoint {
+                    port: None,
                     file,
                     span: Span::new(m.start() - 1, m.end() + 1),
                     flavour: Flavour::Phoenix,
@@ -219,9 +268,95 @@ pub fn scan(file: FileId, kind: Kind, text: &str, out: &mut Facts) {
         Kind::Env => scan_env(file, text, out),
         _ => {}
     }
+    if let Kind::Source(lang) = kind {
+        scan_listens(file, lang, text, out);
+    }
 }
 
-/// The argument right after an opening parenthesis at `at`.
+/// The line around `at`, trimmed and shortened, for messages.
+fn line_around(text: &str, at: usize) -> String {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line = text[start..end].trim();
+    if line.chars().count() > 60 {
+        let cut: String = line.chars().take(57).collect();
+        format!("{cut}…")
+    } else {
+        line.to_owned()
+    }
+}
+
+fn listen(file: FileId, text: &str, start: usize, end: usize, out: &mut Facts) {
+    if let Ok(port) = text[start..end].parse::<u16>() {
+        out.listens.push(ListenPort {
+            file,
+            span: Span::new(start, end),
+            port,
+            what: format!("`{}`", line_around(text, start)),
+        });
+    }
+}
+
+/// Ports the code listens on, written as numbers.
+fn scan_listens(file: FileId, lang: Lang, text: &str, out: &mut Facts) {
+    match lang {
+        Lang::Js => {
+            for c in JS_LISTEN.captures_iter(text) {
+                let n = c.get(1).or(c.get(2)).expect("group");
+                listen(file, text, n.start(), n.end(), out);
+            }
+            for m in JS_WS_SERVER.find_iter(text) {
+                if let Some(n) = JS_PORT_OPT
+                    .captures(call_args(text, m.end()))
+                    .and_then(|c| c.get(1))
+                {
+                    listen(file, text, m.end() + n.start(), m.end() + n.end(), out);
+                }
+            }
+        }
+        Lang::Python => {
+            for m in PY_RUN.find_iter(text) {
+                let closed = format!("{})", call_args(text, m.end()));
+                if let Some(n) = PY_PORT_KW.captures(&closed).and_then(|c| c.get(1)) {
+                    listen(file, text, m.end() + n.start(), m.end() + n.end(), out);
+                }
+            }
+            for m in PY_SERVE_CALL.find_iter(text) {
+                if let Some((start, end)) = serve_port(text, m.end()) {
+                    listen(file, text, start, end, out);
+                }
+            }
+        }
+        Lang::Go => {
+            for c in GO_LISTEN.captures_iter(text) {
+                let n = c.get(1).expect("group");
+                listen(file, text, n.start(), n.end(), out);
+            }
+        }
+        Lang::Ruby | Lang::Elixir => {}
+    }
+}
+
+/// Where the port argument of `websockets.serve(handler, host, port)` (or `port=`) is.
+fn serve_port(text: &str, args_at: usize) -> Option<(usize, usize)> {
+    let args = call_args(text, args_at);
+    let closed = format!("{args})");
+    let n = PY_PORT_KW
+        .captures(&closed)
+        .and_then(|c| c.get(1))
+        .or_else(|| {
+            PY_SERVE_POSITIONAL_PORT
+                .captures(args)
+                .and_then(|c| c.get(1))
+        })?;
+    Some((args_at + n.start(), args_at + n.end()))
+}
+
+/// The port a server call's options give (`{ port: 8080 }`), as a number.
+fn js_port_opt(args: &str) -> Option<u16> {
+    JS_PORT_OPT.captures(args)?[1].parse().ok()
+}
+
 fn target_at(text: &str, at: usize) -> Target {
     let rest = &text[at..];
     if let Some(c) = STRING_ARG.captures(rest) {
@@ -299,6 +434,7 @@ fn scan_js(file: FileId, text: &str, out: &mut Facts) {
         for m in JS_SIO_SERVER.find_iter(text) {
             let args = call_args(text, m.end());
             out.endpoints.push(Endpoint {
+                port: None,
                 file,
                 span: Span::new(m.start(), m.end()),
                 flavour: Flavour::SocketIo,
@@ -315,6 +451,7 @@ fn scan_js(file: FileId, text: &str, out: &mut Facts) {
         for m in JS_WS_SERVER.find_iter(text) {
             let args = call_args(text, m.end());
             out.endpoints.push(Endpoint {
+                port: js_port_opt(args),
                 file,
                 span: Span::new(m.start(), m.end()),
                 flavour: Flavour::Plain,
@@ -337,6 +474,7 @@ fn scan_js(file: FileId, text: &str, out: &mut Facts) {
 fn scan_python(file: FileId, text: &str, out: &mut Facts) {
     let mut plain = |span: Span, framework: &'static str, path: Option<String>| {
         out.endpoints.push(Endpoint {
+            port: None,
             file,
             span,
             flavour: Flavour::Plain,
@@ -389,6 +527,7 @@ fn scan_python(file: FileId, text: &str, out: &mut Facts) {
                 .is_some_and(|args| args.trim_start().starts_with("ws"));
             if takes_ws {
                 out.endpoints.push(Endpoint {
+                    port: None,
                     file,
                     span: Span::new(m.start(), m.end()),
                     flavour: Flavour::Plain,
@@ -401,6 +540,7 @@ fn scan_python(file: FileId, text: &str, out: &mut Facts) {
     let flask_socketio = PY_FLASK_SOCKETIO.is_match(text);
     for m in PY_SIO_SERVER.find_iter(text) {
         out.endpoints.push(Endpoint {
+            port: None,
             file,
             span: Span::new(m.start(), m.end()),
             flavour: Flavour::SocketIo,
@@ -427,6 +567,7 @@ fn scan_go(file: FileId, text: &str, out: &mut Facts) {
         let m = c.get(0).expect("match");
         any = true;
         out.endpoints.push(Endpoint {
+            port: None,
             file,
             span: Span::new(m.start(), m.end()),
             flavour,
@@ -440,6 +581,7 @@ fn scan_go(file: FileId, text: &str, out: &mut Facts) {
             .or_else(|| GO_SIO_IMPORT.find(text))
             .expect("matched above");
         out.endpoints.push(Endpoint {
+            port: None,
             file,
             span: Span::new(m.start(), m.end()),
             flavour,
@@ -531,6 +673,71 @@ mod tests {
         assert_eq!(
             f.endpoints[0].path.as_deref(),
             Some("/ws/chat/(?P<room>\\w+)/")
+        );
+    }
+
+    #[test]
+    fn listen_ports_written_as_numbers() {
+        let ports = |kind, text: &str| {
+            let f = facts(kind, text);
+            f.listens
+                .iter()
+                .map(|l| (l.port, text[l.span.range()].to_owned()))
+                .collect::<Vec<_>>()
+        };
+        let js = Kind::Source(Lang::Js);
+        assert_eq!(
+            ports(
+                js,
+                "server.listen(3001, () => {});\napp.listen(process.env.PORT || 3000);\n"
+            ),
+            [(3001, "3001".to_owned())]
+        );
+        assert_eq!(
+            ports(
+                js,
+                "import { WebSocketServer } from 'ws';\nconst wss = new WebSocketServer({ port: 8080 });\n"
+            ),
+            [(8080, "8080".to_owned())]
+        );
+        let f = facts(
+            js,
+            "import { WebSocketServer } from 'ws';\nconst wss = new WebSocketServer({ port: 8080 });\n",
+        );
+        assert_eq!(f.endpoints[0].port, Some(8080));
+        assert_eq!(
+            ports(
+                js,
+                "await fastify.listen({ port: 4000, host: '0.0.0.0' })\n"
+            ),
+            [(4000, "4000".to_owned())]
+        );
+        let py = Kind::Source(Lang::Python);
+        assert_eq!(
+            ports(
+                py,
+                "if __name__ == \"__main__\":\n    uvicorn.run(\"main:app\", host=\"0.0.0.0\", port=8001)\n"
+            ),
+            [(8001, "8001".to_owned())]
+        );
+        assert!(
+            ports(
+                py,
+                "uvicorn.run(app, port=int(os.environ.get(\"PORT\", 8000)))\n"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            ports(
+                py,
+                "async with websockets.serve(handler, \"0.0.0.0\", 8765):\n"
+            ),
+            [(8765, "8765".to_owned())]
+        );
+        let go = Kind::Source(Lang::Go);
+        assert_eq!(
+            ports(go, "log.Fatal(http.ListenAndServe(\":8080\", nil))\n"),
+            [(8080, "8080".to_owned())]
         );
     }
 

@@ -7,6 +7,7 @@ pub mod websocket;
 
 use crate::config::{Config, FlySettings};
 use crate::diagnostic::Diagnostic;
+use crate::project::evidence::WsEvidence;
 use crate::rules::fly::SYNTAX_ERROR;
 use crate::source::{FileId, SourceDb, SourceFile, Span};
 use std::path::Path;
@@ -101,14 +102,20 @@ pub fn load(text: &str, settings: &FlySettings) -> Result<FlyDoc, (Span, String)
     Ok(doc)
 }
 
-/// Lints the fly.toml files of a run, each on its own.
-pub fn lint(db: &SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
+/// Lints the fly.toml files of a run, each on its own; `ws` is where the project serves
+/// WebSockets (services the file says nothing about are marked from it).
+pub fn lint(db: &SourceDb, files: &[FileId], config: &Config, ws: &WsEvidence) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for &file in files {
         let src = db.get(file);
         match load(&src.text, &config.fly) {
             Err((span, message)) => SYNTAX_ERROR.report(config, file, span, message, &mut out),
-            Ok(doc) => {
+            Ok(mut doc) => {
+                websocket::from_project(
+                    &mut doc,
+                    crate::project::evidence::manifest_dir(&src.path),
+                    ws,
+                );
                 let cx = FlyContext {
                     file,
                     src,

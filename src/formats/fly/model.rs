@@ -228,6 +228,14 @@ pub enum WsReason {
     Env { name: String, span: Span },
     /// `[fly] websocket-ports` in wscfg.toml lists one of its ports.
     Configured(i64),
+    /// The code the fly.toml deploys (its directory and below) declares a WebSocket server
+    /// on this service's port (or the app has one service): `because` says where, and the
+    /// label points there.
+    Project {
+        file: crate::source::FileId,
+        span: Span,
+        because: String,
+    },
 }
 
 impl WsReason {
@@ -240,12 +248,14 @@ impl WsReason {
             WsReason::Configured(p) => {
                 format!("port {p} is listed in [fly] websocket-ports in wscfg.toml")
             }
+            WsReason::Project { because, .. } => because.clone(),
         }
     }
+    /// Where the reason is written in the fly.toml itself.
     pub fn span(&self) -> Option<Span> {
         match self {
             WsReason::Comment { span, .. } | WsReason::Env { span, .. } => Some(*span),
-            WsReason::Configured(_) => None,
+            WsReason::Configured(_) | WsReason::Project { .. } => None,
         }
     }
 }

@@ -1,10 +1,17 @@
-//! APP005: fly.toml forwards to one port, the container's server listens on another.
+//! APP005: the edge forwards to one port, the app listens on another: fly.toml
+//! `internal_port` against the Dockerfile's server, docker-compose `ports`/`expose` against
+//! the server of the service's build directory, and Railway (which routes to `$PORT`)
+//! against a port the code hard-codes.
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix};
 use crate::formats::Format;
-use crate::project::{ProjectView, docker};
+use crate::project::kind::{Kind, Lang};
+use crate::project::start::start_commands;
+use crate::project::{ProjectView, compose, docker};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
+use crate::source::Span;
+use std::path::Path;
 
 pub static META: RuleMeta = RuleMeta {
     code: "APP005",
@@ -22,32 +29,40 @@ impl Rule<ProjectView<'_>> for PortMismatch {
         &META
     }
     fn check(&self, cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
-        for app in &cx.fly {
-            let Some(dockerfile) = cx.dockerfile_in(&app.dir) else {
-                continue;
-            };
-            let fly_port = app
-                .doc
-                .env
-                .iter()
-                .find(|v| v.name == "PORT")
-                .and_then(|v| v.value.parse().ok());
-            let ports = docker::ports(&cx.db.get(dockerfile.file).text, fly_port);
-            let Some(listen) = ports.listen else {
-                continue;
-            };
-            let forwarded: Vec<_> = app
-                .doc
-                .services
-                .iter()
-                .filter_map(|s| s.internal_port.as_ref())
-                .collect();
-            // One service forwarding to the listening port is enough: others may be metrics.
-            if forwarded.is_empty() || forwarded.iter().any(|p| p.value == i64::from(listen.port)) {
-                continue;
-            }
-            for p in forwarded {
-                out.push(
+        fly(cx, out);
+        compose_ports(cx, out);
+        railway(cx, out);
+    }
+}
+
+/// fly.toml `internal_port` against the server the Dockerfile next to it starts.
+fn fly(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
+    for app in &cx.fly {
+        let Some(dockerfile) = cx.dockerfile_in(&app.dir) else {
+            continue;
+        };
+        let fly_port = app
+            .doc
+            .env
+            .iter()
+            .find(|v| v.name == "PORT")
+            .and_then(|v| v.value.parse().ok());
+        let ports = docker::ports(&cx.db.get(dockerfile.file).text, fly_port);
+        let Some(listen) = ports.listen else {
+            continue;
+        };
+        let forwarded: Vec<_> = app
+            .doc
+            .services
+            .iter()
+            .filter_map(|s| s.internal_port.as_ref())
+            .collect();
+        // One service forwarding to the listening port is enough: others may be metrics.
+        if forwarded.is_empty() || forwarded.iter().any(|p| p.value == i64::from(listen.port)) {
+            continue;
+        }
+        for p in forwarded {
+            out.push(
                     META.diag(
                         app.file,
                         p.entry.value,
@@ -65,7 +80,125 @@ impl Rule<ProjectView<'_>> for PortMismatch {
                         vec![Edit::replace(app.file, p.entry.value, listen.port.to_string())],
                     ))),
                 );
+        }
+    }
+}
+
+/// docker-compose: a service built from a directory forwards to container ports none of
+/// which is where that directory's app listens.
+fn compose_ports(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
+    for &(file, kind) in &cx.files {
+        if kind != Kind::Compose {
+            continue;
+        }
+        let src = cx.db.get(file);
+        for service in compose::services(&src.path, &src.text) {
+            if service.ports.is_empty() || service.ports.iter().any(|p| p.port == 0) {
+                continue;
+            }
+            let Some(listen) = cx.listen_port_in(&service.context) else {
+                continue;
+            };
+            if service.ports.iter().any(|p| p.port == listen.port) {
+                continue;
+            }
+            for p in &service.ports {
+                let fix = p.exact.then(|| {
+                    Fix::unsafe_(
+                        format!("forward to container port {}", listen.port),
+                        vec![Edit::replace(file, p.span, listen.port.to_string())],
+                    )
+                });
+                out.push(
+                    META.diag(
+                        file,
+                        p.span,
+                        format!(
+                            "compose service `{}` forwards to container port {} (`{}`), but its app listens on {}: {}; connections and WebSocket upgrades to it are refused",
+                            service.name, p.port, p.written, listen.port, listen.what,
+                        ),
+                    )
+                    .label(listen.file, listen.span, format!("the server listens on {} here", listen.port))
+                    .help("forward to the port the server listens on (the part after the last `:` in `ports`), or start the server on the forwarded port")
+                    .fix(fix),
+                );
             }
         }
     }
+}
+
+/// Railway routes a service's traffic to the port in `$PORT`: code deployed there that
+/// listens on a port written as a number is not reached. A Python listen call counts only
+/// when no start command (railway `startCommand`, Procfile, Dockerfile) starts the app
+/// another way (`uvicorn.run(…)` under `__main__` is then unused).
+fn railway(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
+    let starts = start_commands(cx);
+    for &(manifest, format) in cx.checked {
+        if format != Format::Railway {
+            continue;
+        }
+        let manifest_text = &cx.db.get(manifest).text;
+        let dir = cx.path(manifest).parent().unwrap_or(Path::new(""));
+        let started = manifest_text.contains("startCommand")
+            || starts.iter().any(|s| cx.path(s.file).starts_with(dir));
+        for l in &cx.facts.listens {
+            let path = cx.path(l.file);
+            if !path.starts_with(dir) {
+                continue;
+            }
+            let python = crate::project::kind::by_name(path) == Some(Kind::Source(Lang::Python));
+            if python && started {
+                continue;
+            }
+            let deploy = manifest_text
+                .find("[deploy]")
+                .map_or(Span::new(0, 0), |at| Span::new(at, at + "[deploy]".len()));
+            let fix = replace_port_with_env(cx, l.file, l.span, python);
+            out.push(
+                META.diag(
+                    l.file,
+                    l.span,
+                    format!(
+                        "{} listens on port {}, but Railway ({}) routes the service's traffic to the port in $PORT; unless a target port {} is set on the domain, requests and WebSocket upgrades never reach this server",
+                        l.what, l.port, cx.show(manifest), l.port,
+                    ),
+                )
+                .label(manifest, deploy, "Railway deploys this directory")
+                .help(if python {
+                    "listen on the port Railway gives: `port=int(os.environ.get(\"PORT\", 8000))`"
+                } else {
+                    "listen on the port Railway gives: `process.env.PORT` (JS) or `os.Getenv(\"PORT\")` (Go), with the fixed port as a fallback"
+                })
+                .fix(fix),
+            );
+        }
+    }
+}
+
+/// `3001` → `process.env.PORT || 3001` in JS; other languages get no automatic fix.
+fn replace_port_with_env(
+    cx: &ProjectView<'_>,
+    file: crate::source::FileId,
+    span: Span,
+    python: bool,
+) -> Option<Fix> {
+    let path = cx.path(file);
+    if python || crate::project::kind::by_name(path) != Some(Kind::Source(Lang::Js)) {
+        return None;
+    }
+    let text = &cx.db.get(file).text;
+    // Only a bare number argument (`.listen(3001,`), not an option inside an object.
+    let before = text[..span.start].trim_end();
+    if !before.ends_with('(') {
+        return None;
+    }
+    let port = &text[span.range()];
+    Some(Fix::unsafe_(
+        "listen on `process.env.PORT`",
+        vec![Edit::replace(
+            file,
+            span,
+            format!("process.env.PORT || {port}"),
+        )],
+    ))
 }

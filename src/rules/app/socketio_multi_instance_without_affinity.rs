@@ -65,6 +65,7 @@ fn instances(cx: &ProjectView, server_dir: &Path) -> Vec<Instances> {
             root: &root,
             deps: &deps,
             dep_files: &dep_files,
+            project: &Default::default(),
         };
         for env in rcx.environments() {
             if let Some((n, f)) = rcx.replicas(&env).filter(|(n, _)| *n > 1) {

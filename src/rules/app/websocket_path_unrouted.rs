@@ -1,9 +1,12 @@
-//! APP006: the path a WebSocket client opens matches no route of the project's server.
+//! APP006: the path a WebSocket client opens matches no route of the project's server, or
+//! the project's nginx sends it to a location that does not carry WebSockets (or to none).
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
+use crate::project::nginx::{self, Routed};
+use crate::project::scan::Client;
 use crate::project::scan::Flavour;
-use crate::project::{ProjectView, url};
+use crate::project::{ProjectView, ResolvedUrl, url};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -12,7 +15,7 @@ pub static META: RuleMeta = RuleMeta {
     format: Some(Format::App),
     severity: Severity::Error,
     fix: FixAvailability::None,
-    summary: "the path a WebSocket client opens matches no WebSocket route of the server",
+    summary: "the path a WebSocket client opens matches no WebSocket route of the server, or nginx routes it to no WebSocket location",
 };
 
 pub struct WebsocketPathUnrouted;
@@ -22,43 +25,50 @@ impl Rule<ProjectView<'_>> for WebsocketPathUnrouted {
         &META
     }
     fn check(&self, cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
-        // Every plain server must declare its routes, or any path might be served.
-        let servers: Vec<_> = cx.servers(Flavour::Plain).collect();
-        if servers.is_empty() || servers.iter().any(|s| s.path.is_none()) {
-            return;
+        app_routes(cx, out);
+        nginx_routes(cx, out);
+    }
+}
+
+/// The client's path against the routes the project's servers declare.
+fn app_routes(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
+    // Every plain server must declare its routes, or any path might be served.
+    let servers: Vec<_> = cx.servers(Flavour::Plain).collect();
+    if servers.is_empty() || servers.iter().any(|s| s.path.is_none()) {
+        return;
+    }
+    for c in cx.clients(Flavour::Plain) {
+        let Some(u) = cx.resolve(c) else { continue };
+        let parts = url::split(&u.url);
+        if parts.scheme.is_none() && !u.url.starts_with('/') {
+            continue; // an expression, not a URL
         }
-        for c in cx.clients(Flavour::Plain) {
-            let Some(u) = cx.resolve(c) else { continue };
-            let parts = url::split(&u.url);
-            if parts.scheme.is_none() && !u.url.starts_with('/') {
-                continue; // an expression, not a URL
-            }
-            if parts.path.contains("${") && parts.path.trim_start_matches('/').starts_with("${") {
-                continue; // the whole path is computed
-            }
-            if u.var.is_none() && parts.scheme.is_some() && !url::is_local_host(parts.host) {
-                continue; // a literal public host: maybe a third-party service
-            }
-            let path = if parts.path.is_empty() {
-                "/"
-            } else {
-                parts.path
-            };
-            if servers
-                .iter()
-                .any(|s| url::path_matches(path, s.path.as_deref().unwrap_or("")))
-            {
-                continue;
-            }
-            let routes: Vec<String> = servers
-                .iter()
-                .filter_map(|s| s.path.as_ref().map(|p| format!("`{p}`")))
-                .collect();
-            let via = match &u.var {
-                Some(v) => format!(" (`{v}` in {})", cx.show(u.file)),
-                None => String::new(),
-            };
-            let mut d = META
+        if parts.path.contains("${") && parts.path.trim_start_matches('/').starts_with("${") {
+            continue; // the whole path is computed
+        }
+        if u.var.is_none() && parts.scheme.is_some() && !url::is_local_host(parts.host) {
+            continue; // a literal public host: maybe a third-party service
+        }
+        let path = if parts.path.is_empty() {
+            "/"
+        } else {
+            parts.path
+        };
+        if servers
+            .iter()
+            .any(|s| url::path_matches(path, s.path.as_deref().unwrap_or("")))
+        {
+            continue;
+        }
+        let routes: Vec<String> = servers
+            .iter()
+            .filter_map(|s| s.path.as_ref().map(|p| format!("`{p}`")))
+            .collect();
+        let via = match &u.var {
+            Some(v) => format!(" (`{v}` in {})", cx.show(u.file)),
+            None => String::new(),
+        };
+        let mut d = META
                 .diag(
                     c.file,
                     c.span,
@@ -69,13 +79,97 @@ impl Rule<ProjectView<'_>> for WebsocketPathUnrouted {
                     ),
                 )
                 .help("make the client's path match a route the server declares (path parameters included)");
-            if u.file != c.file || u.span != c.span {
-                d = d.label(u.file, u.span, format!("the URL `{}` is set here", u.url));
-            }
-            for s in servers.iter().take(3) {
-                d = d.label(s.file, s.span, format!("{} route", s.framework));
-            }
-            out.push(d);
+        if u.file != c.file || u.span != c.span {
+            d = d.label(u.file, u.span, format!("the URL `{}` is set here", u.url));
         }
+        for s in servers.iter().take(3) {
+            d = d.label(s.file, s.span, format!("{} route", s.framework));
+        }
+        out.push(d);
+    }
+}
+
+/// The client's URL through the project's nginx: the location nginx selects for its path in
+/// each server block that answers its host must proxy it with `Upgrade` and `Connection`.
+/// Locations the nginx model already treats as WebSocket locations are left to the NGX rules.
+fn nginx_routes(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
+    if cx.nginx.is_empty() {
+        return;
+    }
+    for c in cx.clients(Flavour::Plain) {
+        let Some(u) = cx.resolve(c) else { continue };
+        let parts = url::split(&u.url);
+        if parts.scheme.is_none() && !u.url.starts_with('/') {
+            continue; // an expression, not a URL
+        }
+        if parts.path.trim_start_matches('/').starts_with("${") {
+            continue; // the whole path is computed
+        }
+        let host = Some(parts.host).filter(|h| parts.scheme.is_some() && !url::is_local_host(h));
+        let path = nginx::sample_path(parts.path);
+        for ngx in cx.nginx {
+            for server in nginx::servers_for(ngx, host) {
+                let d = match nginx::route(ngx, server, &path) {
+                    Routed::WebSocket(_) => continue,
+                    Routed::NotWebSocket { loc, .. }
+                        if ngx.websocket_locations().iter().any(|w| w.node == loc) =>
+                    {
+                        continue;
+                    }
+                    Routed::NotWebSocket { loc, proxies } => {
+                        let what = if proxies {
+                            "proxies it without passing the `Upgrade` and `Connection` headers, so the upstream sees a plain GET and never upgrades"
+                        } else {
+                            "does not proxy it (it serves files or answers itself), so no WebSocket server ever sees the handshake"
+                        };
+                        META.diag(
+                            c.file,
+                            c.span,
+                            format!(
+                                "`{}` opens `{}`{}, but nginx ({}) selects {} for that path, which {what}",
+                                c.call,
+                                parts.path,
+                                via(cx, &u),
+                                ngx.position(loc),
+                                ngx.describe(loc),
+                            ),
+                        )
+                        .label(ngx.file(loc), ngx.header_span(loc), format!("nginx selects this location for `{}`", parts.path))
+                        .help("add a WebSocket location for the path (proxy_pass, proxy_http_version 1.1, proxy_set_header Upgrade $http_upgrade and Connection \"upgrade\"), or make the client use the path nginx already proxies as a WebSocket")
+                    }
+                    Routed::NoLocation => META
+                        .diag(
+                            c.file,
+                            c.span,
+                            format!(
+                                "`{}` opens `{}`{}, but no location of the nginx server at {} matches that path: nginx answers the handshake itself (404 or a static file) and the socket never opens",
+                                c.call,
+                                parts.path,
+                                via(cx, &u),
+                                ngx.position(server),
+                            ),
+                        )
+                        .label(ngx.file(server), ngx.header_span(server), format!("no location here matches `{}`", parts.path))
+                        .help("add a WebSocket location for the path (proxy_pass, proxy_http_version 1.1, proxy_set_header Upgrade $http_upgrade and Connection \"upgrade\")"),
+                };
+                out.push(with_url(d, c, &u));
+            }
+        }
+    }
+}
+
+/// " (`NEXT_PUBLIC_WS_URL` in web/.env.production)" for a URL read from an env file.
+fn via(cx: &ProjectView<'_>, u: &ResolvedUrl) -> String {
+    match &u.var {
+        Some(v) => format!(" (`{v}` in {})", cx.show(u.file)),
+        None => String::new(),
+    }
+}
+
+fn with_url(d: Diagnostic, c: &Client, u: &ResolvedUrl) -> Diagnostic {
+    if u.file != c.file || u.span != c.span {
+        d.label(u.file, u.span, format!("the URL `{}` is set here", u.url))
+    } else {
+        d
     }
 }

@@ -14,7 +14,7 @@ use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
 use crate::formats::fly::FlyContext;
-use crate::formats::fly::model::Service;
+use crate::formats::fly::model::{Service, WsReason};
 
 /// Reported by the loader, not by a rule over the model.
 pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
@@ -54,6 +54,11 @@ pub static META: &[&RuleMeta] = &[
 /// WebSocket rule shares.
 fn with_reason(d: Diagnostic, cx: &FlyContext<'_>, s: &Service) -> Diagnostic {
     match &s.websocket {
+        Some(WsReason::Project { file, span, .. }) => d.label(
+            *file,
+            *span,
+            "this code serves WebSockets, so the service carries them",
+        ),
         Some(r) => match r.span() {
             Some(span) => d.label(cx.file, span, "this marks it as a WebSocket service"),
             None => d,

@@ -27,6 +27,17 @@ impl<'a> Rule<RailwayContext<'a>> for WebsocketServerWithoutWsLibrary {
         if python.is_empty() || cx.deps.uvicorn_websocket_support().is_some() {
             return;
         }
+        // The project view read the Python code this manifest deploys and found no WebSocket
+        // server in it (nor a dependency that serves one): uvicorn only serves HTTP here.
+        let routes = &cx.project.servers;
+        if routes.is_empty() && cx.project.python_sources && cx.deps.websocket_servers().is_empty()
+        {
+            return;
+        }
+        let serving = routes
+            .first()
+            .map(|r| format!(" ({})", r.what))
+            .unwrap_or_default();
         for env in cx.environments() {
             if !cx.overrides(&env, &[(Section::Deploy, "startCommand")]) {
                 continue;
@@ -46,10 +57,10 @@ impl<'a> Rule<RailwayContext<'a>> for WebsocketServerWithoutWsLibrary {
                         cx.file,
                         cx.command_span(&cmd, word.span.clone()),
                         format!(
-                            "startCommand{} runs uvicorn, but the project's dependencies ({}) include no \
-                             WebSocket implementation (`websockets`, `wsproto` or `uvicorn[standard]`): \
-                             uvicorn answers every WebSocket handshake with 400 and logs \
-                             \"Unsupported upgrade request\"",
+                            "startCommand{} runs uvicorn{serving}, but the project's dependencies ({}) \
+                             include no WebSocket implementation (`websockets`, `wsproto` or \
+                             `uvicorn[standard]`): uvicorn answers every WebSocket handshake with 400 \
+                             and logs \"Unsupported upgrade request\"",
                             env.suffix(),
                             python.describe()
                         ),
@@ -64,6 +75,9 @@ impl<'a> Rule<RailwayContext<'a>> for WebsocketServerWithoutWsLibrary {
                         dep.span,
                         "no `[standard]` extra, and no `websockets`/`wsproto` beside it",
                     );
+                }
+                for r in routes {
+                    d = d.label(r.file, r.span, "a WebSocket route uvicorn must upgrade");
                 }
                 out.push(d);
             }

@@ -1,0 +1,149 @@
+//! What a docker-compose file says about ports: each service built from a directory of the
+//! project (`build: ./api` or `build: { context: ./api }`) with the container ports its
+//! `ports` (`"8080:8000"`, `- 8000`, `{ target: 8000 }`) and `expose` entries forward to.
+
+use crate::formats::spanned::{Kind, Node};
+use crate::source::Span;
+use std::path::{Path, PathBuf};
+
+/// A container port a compose file forwards to, where it is written.
+#[derive(Clone, Debug)]
+pub struct ContainerPort {
+    pub port: u16,
+    /// The container port's own digits (editable), or the whole entry.
+    pub span: Span,
+    /// The span holds exactly the digits, so a fix may replace them.
+    pub exact: bool,
+    /// "ports: \"8080:8000\"", for messages.
+    pub written: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct ComposeService {
+    pub name: String,
+    /// The build context, relative to the working directory of the run.
+    pub context: PathBuf,
+    pub ports: Vec<ContainerPort>,
+}
+
+/// The services of a compose file at `path` that are built from a directory.
+pub fn services(path: &Path, text: &str) -> Vec<ComposeService> {
+    let Ok(root) = crate::formats::apprunner::parse(text) else {
+        return Vec::new();
+    };
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let Some(services) = root.get("services").and_then(Node::as_map) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for s in services {
+        let build = s.value.get("build");
+        let context = build.and_then(|b| {
+            b.as_str()
+                .or_else(|| b.get("context").and_then(Node::as_str))
+        });
+        let Some(context) = context else { continue };
+        let mut ports = Vec::new();
+        for (key, list) in [
+            ("ports", s.value.get("ports")),
+            ("expose", s.value.get("expose")),
+        ] {
+            for item in list.and_then(Node::as_array).unwrap_or(&[]) {
+                if let Some(p) = container_port(key, item, text) {
+                    ports.push(p);
+                }
+            }
+        }
+        out.push(ComposeService {
+            name: s.key.clone(),
+            context: normalise(&dir.join(context)),
+            ports,
+        });
+    }
+    out
+}
+
+/// `a/./b/../c` → `a/c`, so a context compares with the paths of the run's files.
+fn normalise(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn container_port(key: &str, item: &Node, text: &str) -> Option<ContainerPort> {
+    let written = format!("{key}: {}", &text[item.span.range()]);
+    match &item.kind {
+        Kind::Int(i) => Some(ContainerPort {
+            port: u16::try_from(*i).ok()?,
+            span: item.span,
+            exact: true,
+            written,
+        }),
+        Kind::Str(s) => {
+            // HOST:CONTAINER, IP:HOST:CONTAINER, CONTAINER, each maybe with /proto.
+            let value = s.value.split('/').next()?;
+            let last = value.rsplit(':').next()?;
+            let port: u16 = last.parse().ok()?;
+            let at = value.len() - last.len();
+            let (span, exact) = match s.content {
+                Some(c) => (Span::new(c.start + at, c.start + at + last.len()), true),
+                None => (item.span, false),
+            };
+            Some(ContainerPort {
+                port,
+                span,
+                exact,
+                written,
+            })
+        }
+        Kind::Map(_) => {
+            let target = item.get("target")?;
+            let port = match &target.kind {
+                Kind::Int(i) => u16::try_from(*i).ok()?,
+                Kind::Str(s) => s.value.parse().ok()?,
+                _ => return None,
+            };
+            Some(ContainerPort {
+                port,
+                span: target.span,
+                exact: matches!(target.kind, Kind::Int(_)),
+                written,
+            })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn services_with_their_container_ports() {
+        let text = "services:\n  api:\n    build: ./backend\n    ports:\n      - \"8080:8000\"\n      - 9000\n  web:\n    build:\n      context: frontend\n    expose:\n      - \"3000\"\n    ports:\n      - target: 3000\n        published: 80\n  db:\n    image: postgres:16\n";
+        let s = services(Path::new("deploy/docker-compose.yml"), text);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].context, PathBuf::from("deploy/backend"));
+        let p: Vec<(u16, &str)> = s[0]
+            .ports
+            .iter()
+            .map(|p| (p.port, &text[p.span.range()]))
+            .collect();
+        assert_eq!(p, [(8000, "8000"), (9000, "9000")]);
+        assert_eq!(s[1].ports.len(), 2);
+        assert!(s[1].ports.iter().all(|p| p.port == 3000));
+        let s = services(
+            Path::new("docker-compose.yml"),
+            "services:\n  api:\n    build: ../api\n",
+        );
+        assert_eq!(s[0].context, PathBuf::from("../api"));
+    }
+}
