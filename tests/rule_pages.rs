@@ -146,3 +146,35 @@ fn every_page_belongs_to_a_rule() {
         );
     }
 }
+
+/// The rules table in README.md is the registry, row for row, so it cannot go stale.
+#[test]
+fn readme_lists_every_rule() {
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let rows: Vec<String> = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("| code | name | format | severity | fix |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(str::to_owned)
+        .collect();
+    let expected: Vec<String> = wscfg::rules::all()
+        .iter()
+        .map(|m| {
+            format!(
+                "| {} | {} | {} | {} | {} |",
+                m.code,
+                m.name,
+                m.scope(),
+                m.severity.as_str(),
+                m.fix.as_str()
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows, expected,
+        "regenerate the table in README.md from `wscfg rules`"
+    );
+}
