@@ -56,6 +56,10 @@ const WS_SEGMENTS: &[&str] = &[
     "hmr",
     "graphql-ws",
     "subscriptions",
+    // XMPP over WebSocket (RFC 7395; Prosody's mod_websocket) and Jitsi Videobridge's
+    // Colibri WebSockets: both endpoints answer nothing but WebSocket handshakes.
+    "xmpp-websocket",
+    "colibri-ws",
 ];
 
 /// WebSocket endpoints whose clients fall back to ordinary HTTP requests on the same path
