@@ -233,6 +233,12 @@ const CASES: &[Case] = &[
         "/ws/",
         Works,
     ),
+    // /ws/status under the WebSocket prefix is a plain page; the WebSocket at /ws/ works.
+    case(
+        "proxy_http_version/quiet_status_under_ws_prefix.conf",
+        "/ws/",
+        Works,
+    ),
     not_run(
         "proxy_http_version/quiet_plain_http_location.conf",
         "plain API proxying: there is no WebSocket location to connect to",
@@ -252,6 +258,12 @@ const CASES: &[Case] = &[
         "upgrade_header_missing/fires_server_headers_inherited.conf",
         "/ws/",
         BackendRefused(UpgradeHeader),
+    ),
+    // /ws/health and /ws/metrics are plain endpoints under /ws; the WebSocket at /ws works.
+    case(
+        "upgrade_header_missing/quiet_health_under_ws_prefix.conf",
+        "/ws",
+        Works,
     ),
     case(
         "upgrade_header_missing/quiet_inherited_from_server.conf",
@@ -434,6 +446,12 @@ const CASES: &[Case] = &[
             PlainGetsConnectionUpgrade,
         ),
         "/api/status",
+    ),
+    // Prosody's /xmpp-websocket (and Jitsi's /colibri-ws/) with the literal: it works.
+    case(
+        "connection_upgrade_hardcoded/quiet_jitsi_websocket_endpoints.conf",
+        "/xmpp-websocket",
+        Works,
     ),
     with_plain(
         case(

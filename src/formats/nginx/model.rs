@@ -56,6 +56,10 @@ const WS_SEGMENTS: &[&str] = &[
     "hmr",
     "graphql-ws",
     "subscriptions",
+    // XMPP over WebSocket (RFC 7395; Prosody's mod_websocket) and Jitsi Videobridge's
+    // Colibri WebSockets: both endpoints answer nothing but WebSocket handshakes.
+    "xmpp-websocket",
+    "colibri-ws",
 ];
 
 /// WebSocket endpoints whose clients fall back to ordinary HTTP requests on the same path
@@ -365,7 +369,10 @@ impl<'a> NginxContext<'a> {
             let reason = if sets_upgrade {
                 Some(WsReason::SetsUpgrade)
             } else {
-                uri.as_deref().and_then(ws_segment).map(WsReason::Path)
+                uri.as_deref()
+                    .filter(|u| !names_plain_http_endpoint(u))
+                    .and_then(ws_segment)
+                    .map(WsReason::Path)
             };
             if let Some(reason) = reason {
                 out.push(WsLocation {
@@ -435,6 +442,37 @@ impl<'a> NginxContext<'a> {
 }
 
 /// The well-known WebSocket segment a URI names, if any.
+/// Last path segments that name plain HTTP endpoints by convention (health checks, status
+/// and metrics pages, SockJS's `/info`): `/ws/health` or `/ws/status` is an HTTP endpoint
+/// that lives under a WebSocket prefix, not a WebSocket endpoint.
+const PLAIN_HTTP_ENDPOINTS: &[&str] = &[
+    "health",
+    "healthz",
+    "healthcheck",
+    "health-check",
+    "status",
+    "metrics",
+    "stats",
+    "ready",
+    "readyz",
+    "live",
+    "livez",
+    "ping",
+    "info",
+    "version",
+];
+
+/// Whether a URI's last segment names a plain HTTP endpoint (`/ws/health`, `/ws/metrics/`).
+fn names_plain_http_endpoint(uri: &str) -> bool {
+    uri.rsplit('/')
+        .find(|seg| !seg.is_empty())
+        .is_some_and(|last| {
+            PLAIN_HTTP_ENDPOINTS
+                .iter()
+                .any(|e| last.eq_ignore_ascii_case(e))
+        })
+}
+
 pub fn ws_segment(uri: &str) -> Option<&'static str> {
     if uri.contains("/_next/webpack-hmr") {
         return Some("_next/webpack-hmr");
