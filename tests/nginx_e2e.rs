@@ -80,9 +80,9 @@ enum Expect {
     /// Two requests from one client to the case's `plain_probe` are answered by different
     /// backends. After the fix both must reach the same one.
     SpreadOverServers,
-    /// nginx answers the handshake itself with this status (a redirect); the backend sees
-    /// nothing.
-    Redirected(u16),
+    /// nginx answers the handshake itself with this status (a redirect, or a file it looked
+    /// up); the backend sees nothing.
+    AnsweredByNginx(u16),
     /// Not run against nginx, for the reason given (only for `quiet_*` fixtures).
     NotRun(&'static str),
 }
@@ -519,6 +519,17 @@ const CASES: &[Case] = &[
         "/ws/",
         Works,
     ),
+    // No proxy_pass: nginx looks for the file /var/www/app/dist/ws.
+    case(
+        "upgrade_needs_proxy_pass/fires_proxy_pass_commented_out.conf",
+        "/ws",
+        AnsweredByNginx(404),
+    ),
+    case(
+        "upgrade_needs_proxy_pass/quiet_try_files_to_named_location.conf",
+        "/ws",
+        Works,
+    ),
     // NGX011 http2-cleartext-listen: the port speaks HTTP/2 only.
     case(
         "http2_cleartext_listen/fires_listen_http2_no_ssl.conf",
@@ -608,17 +619,17 @@ const CASES: &[Case] = &[
     case(
         "websocket_bypassed_by_redirect/fires_https_redirect_server.conf",
         "/ws/",
-        Redirected(301),
+        AnsweredByNginx(301),
     ),
     case(
         "websocket_bypassed_by_redirect/fires_scheme_check_behind_tls_proxy.conf",
         "/socket.io/",
-        Redirected(301),
+        AnsweredByNginx(301),
     ),
     case(
         "websocket_bypassed_by_redirect/fires_rewrite_permanent.conf",
         "/cable",
-        Redirected(301),
+        AnsweredByNginx(301),
     ),
     case(
         "websocket_bypassed_by_redirect/quiet_redirect_in_its_own_server.conf",
@@ -1573,7 +1584,7 @@ impl Run {
                     ));
                 }
             },
-            Redirected(code) => {
+            AnsweredByNginx(code) => {
                 if o.status != Some(code) || o.backend.is_some() || !self.ws_seen.is_empty() {
                     return Err(format!(
                         "expected nginx itself to answer {code}, with nothing at the backend"

@@ -31,8 +31,16 @@ pub const SECTIONS: &[&str] = &[
     "fcgi-app",
 ];
 
+/// Template suffixes that deployment tools put after the real name (`haproxy.cfg.tpl`,
+/// `haproxy.cfg.j2`): the file is still an HAProxy configuration.
+const TEMPLATE_SUFFIXES: &[&str] = &[".tpl", ".tmpl", ".template", ".j2", ".jinja", ".erb"];
+
 pub fn is_config_name(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let name = TEMPLATE_SUFFIXES
+        .iter()
+        .find_map(|s| name.strip_suffix(s))
+        .unwrap_or(name);
     name == "haproxy.cfg" || name.ends_with(".cfg") && name.contains("haproxy")
 }
 
@@ -524,6 +532,26 @@ pub fn comments(text: &str) -> Option<Vec<Span>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn config_names_with_template_suffixes() {
+        for name in [
+            "haproxy.cfg",
+            "etc/haproxy-edge.cfg",
+            "haproxy.cfg.tpl",
+            "haproxy.cfg.j2",
+        ] {
+            assert!(is_config_name(Path::new(name)), "{name}");
+        }
+        for name in [
+            "app.cfg",
+            "haproxy.cfg.bak",
+            "nginx.conf.tpl",
+            "haproxy.tpl",
+        ] {
+            assert!(!is_config_name(Path::new(name)), "{name}");
+        }
+    }
 
     const CFG: &str = "global\n    daemon\n\ndefaults\n    mode http\n    timeout client 30s  # idle\n    timeout server 30s\n\nfrontend www\n    bind :80\n    acl is_ws hdr(Upgrade) -i WebSocket\n    use_backend chat if is_ws\n    default_backend web\n\nbackend chat\n    server s1 10.0.0.1:9000 check\n\nbackend web\n    server w1 10.0.0.2:8080\n";
 
