@@ -26,6 +26,7 @@ pub const RESOURCE_TYPES: &[(&str, Format)] = &[
     ("google_cloud_run_service", Format::CloudRun),
     ("aws_lb", Format::Aws),
     ("aws_alb", Format::Aws),
+    ("aws_elb", Format::Aws),
 ];
 
 pub fn is_terraform_name(path: &std::path::Path) -> bool {
@@ -387,6 +388,10 @@ resource "aws_lb" "main" {}
         assert_eq!(detect_text(TF), Some(Format::CloudRun));
         assert_eq!(detect_text("resource \"aws_s3_bucket\" \"b\" {}\n"), None);
         assert_eq!(detect_text("resource aws_alb x {\n"), Some(Format::Aws));
+        assert_eq!(
+            detect_text("resource \"aws_elb\" \"c\" {}\n"),
+            Some(Format::Aws)
+        );
         let bad = "resource \"aws_lb\" \"a\" {\n  idle_timeout = \n}\n";
         let e = parse(bad).unwrap_err();
         assert!(e.span.end <= bad.len() && e.span.start > 0, "{e:?}");
