@@ -271,3 +271,23 @@ resource "aws_lb_target_group" "ticker" {
         );
     }
 }
+
+#[test]
+fn resources_after_the_first_64_kib_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let filler: String = (0..600)
+        .map(|i| {
+            format!(
+                "resource \"aws_s3_object\" \"asset_{i}\" {{\n  bucket = aws_s3_bucket.assets.id\n  key    = \"static/app.{i}.js\"\n  source = \"${{path.module}}/dist/app.{i}.js\"\n}}\n\n"
+            )
+        })
+        .collect();
+    assert!(filler.len() > 64 * 1024, "{}", filler.len());
+    let lb = "resource \"aws_lb\" \"public\" {\n  name = \"chat\"\n}\n\nresource \"aws_lb_target_group\" \"ws\" {\n  name = \"chat-ws\"\n}\n";
+    std::fs::write(root.join("late.tf"), format!("{filler}{lb}")).unwrap();
+    std::fs::write(root.join("assets.tf"), &filler).unwrap();
+    let (files, codes) = check_tree(root);
+    assert_eq!(files, vec![("late.tf".to_owned(), Format::Aws)]);
+    assert_eq!(codes, vec![("late.tf".to_owned(), "AWS001".to_owned())]);
+}

