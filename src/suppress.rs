@@ -12,9 +12,9 @@
 //! * `ignore` in a comment on a line of its own applies to the next line that holds
 //!   configuration; other comment lines may come between, a blank line may not.
 //! * `ignore-file` applies to the whole file, wherever it is.
-//! * Formats with other comment styles give those comments too: Terraform's
-//!   `// wscfg: ignore AWS001 -- reason` and `/* wscfg: ignore AWS001 -- reason */` work like
-//!   `#` (see `formats::terraform::comments`).
+//! * Formats with other comment styles give those comments too: `// wscfg: …` in JS/TS/Go
+//!   sources (`project::comments`) and Terraform, and Terraform's `/* wscfg: … */` (see
+//!   `formats::terraform::comments`), work like `#`.
 //! * A finding is on the line where its primary span starts (the line the report points at).
 //! * Several rules: `# wscfg: ignore NGX001, NGX006 -- reason`. Codes or names; no prefixes
 //!   and no blanket form, so each suppression says what it silences.
