@@ -59,6 +59,15 @@ for dir in ../fixtures ../tests/corpus ../../shared/corpus; do
     esac
   done < <(find "$dir" -type f -size -64k -print0)
 done
+# Terraform: every .tf file (the fixtures of the App Runner, Cloud Run and AWS rules).
+tseeds=seeds/terraform
+rm -rf "$tseeds" && mkdir -p "$tseeds"
+for dir in ../fixtures ../tests/corpus ../../shared/corpus; do
+  [ -d "$dir" ] || continue
+  find "$dir" -type f -name '*.tf' -size -64k -print0 |
+    while IFS= read -r -d '' f; do cp "$f" "$tseeds/$(sha1sum "$f" | cut -c1-16)"; done
+done
+[ -d regressions/terraform ] && cp regressions/terraform/* "$tseeds/" 2>/dev/null || true
 for dir in regressions/nginx_*/; do
   [ -d "$dir" ] && cp "$dir"* "$seeds/" 2>/dev/null || true
 done
@@ -77,6 +86,7 @@ for t in "${targets[@]}"; do
   echo "== $t: ${secs}s (sanitizer: $sanitizer)"
   case "$t" in
     nginx_*) seed=$seeds dict=nginx.dict ;;
+    terraform) seed=$tseeds dict=terraform.dict ;;
     *) seed=$mseeds dict=manifest.dict ;;
   esac
   if cargo "${toolchain[@]}" fuzz run -s "$sanitizer" -O "$t" "corpus/$t" "$seed" -- \

@@ -366,6 +366,11 @@ fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<V
                 .map(|p| p.comments)
                 .unwrap_or_else(|_| suppress::hash_comments(text)),
         ),
+        Format::Aws | Format::AppRunner | Format::CloudRun
+            if crate::formats::terraform::is_terraform_name(path) =>
+        {
+            Some(crate::formats::terraform::comments(text))
+        }
         Format::Railway if Flavor::of(path, text) == Flavor::Json => None,
         Format::App => crate::project::comments::of(path, text),
         Format::Aws if !crate::formats::aws::has_comments(text) => None,

@@ -307,6 +307,50 @@ pub fn manifest_parse(data: &[u8]) {
     }
 }
 
+/// A Terraform file (`main.tf`): the hcl-edit based parser, the comment scanner and
+/// detection never panic; the parsed tree's spans (keys, values, string contents) and the
+/// comment spans lie inside the text on character boundaries, comments in order and apart;
+/// then the [`nginx_fix`] pipeline, as the format the file is detected as (AWS when it
+/// declares nothing wscfg reads).
+pub fn terraform(data: &[u8]) {
+    use crate::formats::spanned::{Kind, Node};
+    use crate::formats::terraform;
+    let Some(text) = text_of(data) else {
+        return;
+    };
+    fn walk(text: &str, n: &Node) {
+        check_span(text, n.span).unwrap_or_else(|m| panic!("node: {m}"));
+        match &n.kind {
+            Kind::Str(s) => {
+                if let Some(c) = s.content {
+                    check_span(text, c).unwrap_or_else(|m| panic!("string content: {m}"));
+                }
+            }
+            Kind::Array(items) => items.iter().for_each(|i| walk(text, i)),
+            Kind::Map(entries) => {
+                for e in entries {
+                    check_span(text, e.key_span).unwrap_or_else(|m| panic!("key {:?}: {m}", e.key));
+                    walk(text, &e.value);
+                }
+            }
+            _ => {}
+        }
+    }
+    match terraform::parse(text) {
+        Ok(root) => walk(text, &root),
+        Err(e) => check_span(text, e.span).unwrap_or_else(|m| panic!("syntax error: {m}")),
+    }
+    let mut last_end = 0;
+    for c in terraform::comments(text) {
+        check_span(text, c).unwrap_or_else(|m| panic!("comment: {m}"));
+        assert!(c.start >= last_end, "comments overlap or go back: {c:?}");
+        assert!(c.start < c.end, "empty comment at {c:?}");
+        last_end = c.end;
+    }
+    let format = terraform::detect_text(text).unwrap_or(Format::Aws);
+    pipeline(format, "main.tf", text);
+}
+
 /// lint + render + fix on one file of `format`, with every check of [`nginx_fix`].
 pub fn pipeline(format: Format, name: &str, text: &str) {
     let path = PathBuf::from("/nonexistent-wscfg-fuzz").join(name);

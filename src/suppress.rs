@@ -12,6 +12,9 @@
 //! * `ignore` in a comment on a line of its own applies to the next line that holds
 //!   configuration; other comment lines may come between, a blank line may not.
 //! * `ignore-file` applies to the whole file, wherever it is.
+//! * Formats with other comment styles give those comments too: `// wscfg: …` in JS/TS/Go
+//!   sources (`project::comments`) and Terraform, and Terraform's `/* wscfg: … */` (see
+//!   `formats::terraform::comments`), work like `#`.
 //! * A finding is on the line where its primary span starts (the line the report points at).
 //! * Several rules: `# wscfg: ignore NGX001, NGX006 -- reason`. Codes or names; no prefixes
 //!   and no blanket form, so each suppression says what it silences.
@@ -138,16 +141,28 @@ pub fn parse_file(file: FileId, source: &SourceFile, comments: &[Span]) -> FileS
     };
     for &c in comments {
         let raw = &text[c.range()];
-        // `#` comments, and `//` comments of JS/TS/Go sources.
-        let body_start = c.start + (raw.len() - raw.trim_start_matches(['#', '/']).len());
-        let body = &text[body_start..c.end];
+        // `# …`, `// …` (JS/TS/Go sources, HCL) or `/* … */` (HCL).
+        let (body_start, body_end) = match raw.strip_prefix("/*") {
+            Some(inner) => (
+                c.start + 2,
+                c.start + 2 + inner.strip_suffix("*/").unwrap_or(inner).len(),
+            ),
+            None => {
+                let lead = if raw.starts_with("//") { '/' } else { '#' };
+                (
+                    c.start + (raw.len() - raw.trim_start_matches(lead).len()),
+                    c.end,
+                )
+            }
+        };
+        let body = &text[body_start..body_end];
         let lead = body.len() - body.trim_start().len();
         let Some(after) = body[lead..].strip_prefix(MARKER) else {
             continue;
         };
         let mut pos = body_start + lead + MARKER.len();
         pos += after.len() - after.trim_start().len();
-        let rest = &text[pos..c.end];
+        let rest = &text[pos..body_end];
         let word_len = rest.find(char::is_whitespace).unwrap_or(rest.len());
         let directive = &rest[..word_len];
         let scope = match directive {
@@ -172,9 +187,12 @@ pub fn parse_file(file: FileId, source: &SourceFile, comments: &[Span]) -> FileS
             }
         };
         let list_start = pos + word_len;
-        let (list_end, reason) = match text[list_start..c.end].find("--") {
-            Some(n) => (list_start + n, Some(text[list_start + n + 2..c.end].trim())),
-            None => (c.end, None),
+        let (list_end, reason) = match text[list_start..body_end].find("--") {
+            Some(n) => (
+                list_start + n,
+                Some(text[list_start + n + 2..body_end].trim()),
+            ),
+            None => (body_end, None),
         };
         let mut rules = Vec::new();
         let mut first_last: Option<(usize, usize)> = None;
@@ -419,6 +437,24 @@ mod tests {
         assert_eq!(s[1].rules.len(), 2);
         assert_eq!(s[1].rules[1].meta.code, "NGX006");
         assert_eq!(s[2].scope, Scope::File);
+    }
+
+    #[test]
+    fn slash_and_block_comments() {
+        let text = "// wscfg: ignore AWS001 -- a\nx = 1\ny = 2 /* wscfg: ignore AWS001, GCR001 -- b */\n/* wscfg: ignore-file APR001 */\n";
+        let src = SourceFile::new("main.tf".into(), text.into());
+        let comments = crate::formats::terraform::comments(text);
+        let f = parse_file(FileId(0), &src, &comments);
+        let s = &f.suppressions;
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[0].scope, Scope::Line(2));
+        assert_eq!(s[1].scope, Scope::Line(3));
+        assert_eq!(&text[s[1].list.range()], "AWS001, GCR001");
+        assert_eq!(s[2].scope, Scope::File);
+        // The reason stops before `*/`: the last one has none.
+        let msgs: Vec<&str> = f.problems.iter().map(|d| d.code).collect();
+        assert_eq!(msgs, ["WSC002"]);
+        assert_eq!(f.problems[0].span, s[2].comment);
     }
 
     #[test]

@@ -27,6 +27,7 @@ fn target(name: &str) -> fn(&[u8]) {
         "nginx_fix" => wscfg::fuzzing::nginx_fix,
         "manifest_parse" => wscfg::fuzzing::manifest_parse,
         "manifest_fix" => wscfg::fuzzing::manifest_fix,
+        "terraform" => wscfg::fuzzing::terraform,
         other => {
             panic!("fuzz/regressions/{other}: no such fuzz target in tests/fuzz_regressions.rs")
         }
@@ -69,6 +70,21 @@ fn every_seed_passes_every_nginx_target() {
     for s in &seeds {
         run("nginx_parse", s);
         run("nginx_fix", s);
+    }
+}
+
+#[test]
+fn every_terraform_fixture_passes_the_terraform_target() {
+    let mut seeds: Vec<PathBuf> = files(Path::new("fixtures"));
+    seeds.extend(files(Path::new("tests/corpus")));
+    seeds.retain(|p| p.extension().is_some_and(|e| e == "tf"));
+    assert!(
+        seeds.len() >= 20,
+        "Terraform seeds missing: {}",
+        seeds.len()
+    );
+    for s in &seeds {
+        run("terraform", s);
     }
 }
 

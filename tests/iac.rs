@@ -196,3 +196,98 @@ fn odd_terraform_never_panics() {
         }
     }
 }
+
+#[test]
+fn slash_and_block_comments_suppress_in_terraform() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // Detected as Aws: `//` above the resource silences the finding on its label.
+    let lb = r#"// wscfg: ignore AWS001 -- the chat client pings every 20 s
+resource "aws_lb" "public" {
+  name = "chat-public"
+}
+
+resource "aws_lb_target_group" "ws" {
+  name = "chat-ws" # the WebSocket service
+}
+"#;
+    std::fs::write(root.join("lb.tf"), lb).unwrap();
+    // Detected as AppRunner (first resource): a block comment at the end of the line.
+    let mixed = r#"resource "aws_apprunner_service" "api" {
+  service_name = "api"
+}
+
+resource "aws_alb" "game" {
+  idle_timeout = 30 /* wscfg: ignore AWS001 -- the game server pings every 10 s */
+}
+
+resource "aws_alb_target_group" "game" {
+  name = "game-ws"
+}
+"#;
+    std::fs::write(root.join("mixed.tf"), mixed).unwrap();
+    // Nothing to silence: WSC001.
+    let unused = r#"/* wscfg: ignore AWS001 -- raised already */
+resource "aws_elb" "ticker" {
+  idle_timeout = 3600
+  listener {
+    instance_port     = 3000
+    instance_protocol = "tcp"
+    lb_port           = 443
+    lb_protocol       = "ssl"
+  }
+}
+
+resource "aws_lb_target_group" "ticker" {
+  name = "ticker-ws"
+}
+"#;
+    std::fs::write(root.join("unused.tf"), unused).unwrap();
+    let (files, codes) = check_tree(root);
+    assert_eq!(
+        files,
+        vec![
+            ("lb.tf".to_owned(), Format::Aws),
+            ("mixed.tf".to_owned(), Format::AppRunner),
+            ("unused.tf".to_owned(), Format::Aws),
+        ]
+    );
+    assert_eq!(codes, vec![("unused.tf".to_owned(), "WSC001".to_owned())]);
+    // Without the comments, each file has its AWS001: the suppressions did the silencing.
+    for (name, text) in [("lb.tf", lb), ("mixed.tf", mixed)] {
+        let bare: String = text
+            .lines()
+            .map(|l| l.split(" /*").next().unwrap())
+            .filter(|l| !l.starts_with("//"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        std::fs::write(root.join(name), bare).unwrap();
+    }
+    let (_, codes) = check_tree(root);
+    for name in ["lb.tf", "mixed.tf"] {
+        assert!(
+            codes.contains(&(name.to_owned(), "AWS001".to_owned())),
+            "{name}: {codes:?}"
+        );
+    }
+}
+
+#[test]
+fn resources_after_the_first_64_kib_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let filler: String = (0..600)
+        .map(|i| {
+            format!(
+                "resource \"aws_s3_object\" \"asset_{i}\" {{\n  bucket = aws_s3_bucket.assets.id\n  key    = \"static/app.{i}.js\"\n  source = \"${{path.module}}/dist/app.{i}.js\"\n}}\n\n"
+            )
+        })
+        .collect();
+    assert!(filler.len() > 64 * 1024, "{}", filler.len());
+    let lb = "resource \"aws_lb\" \"public\" {\n  name = \"chat\"\n}\n\nresource \"aws_lb_target_group\" \"ws\" {\n  name = \"chat-ws\"\n}\n";
+    std::fs::write(root.join("late.tf"), format!("{filler}{lb}")).unwrap();
+    std::fs::write(root.join("assets.tf"), &filler).unwrap();
+    let (files, codes) = check_tree(root);
+    assert_eq!(files, vec![("late.tf".to_owned(), Format::Aws)]);
+    assert_eq!(codes, vec![("late.tf".to_owned(), "AWS001".to_owned())]);
+}

@@ -1,9 +1,10 @@
 //! AWS load balancers in infrastructure code: CloudFormation templates (YAML or JSON) that
 //! declare Application Load Balancers or Classic Load Balancers, parsed into the shared
 //! located tree (YAML with the apprunner loader, JSON with the railway one), and Terraform
-//! `aws_lb` / `aws_alb` resources (`formats::terraform`). The questions the load balancer rule
-//! asks: each load balancer's idle timeout, and which load balancers front WebSocket services
-//! (listener rules, target groups, dependencies); and the edit that raises the timeout.
+//! `aws_lb` / `aws_alb` / `aws_elb` (Classic) resources (`formats::terraform`). The questions
+//! the load balancer rule asks: each load balancer's idle timeout, and which load balancers
+//! front WebSocket services (listener rules, target groups, dependencies); and the edit that
+//! raises the timeout.
 
 use std::path::Path;
 
@@ -107,6 +108,9 @@ pub enum LbForm {
     CfnClassic,
     /// Terraform `aws_lb` / `aws_alb`: `idle_timeout`.
     Terraform,
+    /// Terraform `aws_elb` (Classic Load Balancer): `idle_timeout` (provider default 60,
+    /// 1 to 4000).
+    TerraformClassic,
 }
 
 /// One load balancer: an ALB (CloudFormation or Terraform) or a Classic Load Balancer.
@@ -129,7 +133,7 @@ impl LoadBalancer<'_> {
     pub fn is_application(&self) -> bool {
         let key = match self.form {
             LbForm::CfnV2 => "Type",
-            LbForm::CfnClassic => return true,
+            LbForm::CfnClassic | LbForm::TerraformClassic => return true,
             LbForm::Terraform => "load_balancer_type",
         };
         self.properties
@@ -143,7 +147,7 @@ impl LoadBalancer<'_> {
         match self.form {
             LbForm::CfnV2 => IDLE_TIMEOUT_KEY,
             LbForm::CfnClassic => "ConnectionSettings.IdleTimeout",
-            LbForm::Terraform => "idle_timeout",
+            LbForm::Terraform | LbForm::TerraformClassic => "idle_timeout",
         }
     }
 
@@ -156,7 +160,9 @@ impl LoadBalancer<'_> {
                  LoadBalancerAttributes"
             ),
             LbForm::CfnClassic => format!("set `ConnectionSettings: {{IdleTimeout: {n}}}`"),
-            LbForm::Terraform => format!("set `idle_timeout = {n}` on the load balancer"),
+            LbForm::Terraform | LbForm::TerraformClassic => {
+                format!("set `idle_timeout = {n}` on the load balancer")
+            }
         }
     }
 
@@ -177,7 +183,7 @@ impl LoadBalancer<'_> {
         let props = self.properties?;
         let first_start = |m: &Node| m.as_map()?.first().map(|e| e.key_span.start);
         let edit = match (self.form, json) {
-            (LbForm::Terraform, _) => {
+            (LbForm::Terraform | LbForm::TerraformClassic, _) => {
                 terraform::insert_line(file, text, props, &format!("idle_timeout = {n}"))?
             }
             (LbForm::CfnV2, false) => match self.attributes {
@@ -310,12 +316,16 @@ impl<'a> AwsContext<'a> {
 
     pub fn load_balancers(&self) -> Vec<LoadBalancer<'a>> {
         if self.kind == Iac::Terraform {
-            return terraform::resources(self.root, &["aws_lb", "aws_alb"])
+            return terraform::resources(self.root, &["aws_lb", "aws_alb", "aws_elb"])
                 .into_iter()
                 .map(|r| LoadBalancer {
                     name: r.address(),
                     id_span: r.name_span,
-                    form: LbForm::Terraform,
+                    form: if r.ty == "aws_elb" {
+                        LbForm::TerraformClassic
+                    } else {
+                        LbForm::Terraform
+                    },
                     properties: Some(r.body),
                     attributes: None,
                     idle_timeout: r.body.get("idle_timeout"),

@@ -10,7 +10,8 @@ pub const HEAD_BYTES: u64 = 64 * 1024;
 
 pub struct Head<'p> {
     path: &'p Path,
-    text: OnceCell<String>,
+    /// The head as text, and how many bytes were read.
+    text: OnceCell<(String, usize)>,
 }
 
 impl<'p> Head<'p> {
@@ -32,11 +33,28 @@ impl<'p> Head<'p> {
 
     /// The head of the file (lossy UTF-8); empty when it cannot be read.
     pub fn text(&self) -> &str {
+        &self.read().0
+    }
+
+    /// Whether the file may go on after the head (it filled all [`HEAD_BYTES`]).
+    pub fn is_cut(&self) -> bool {
+        self.read().1 as u64 >= HEAD_BYTES
+    }
+
+    /// The whole file (lossy UTF-8, at most `limit` bytes); empty when it cannot be read.
+    /// Not cached: for the rare question the head cannot answer.
+    pub fn whole(&self, limit: u64) -> String {
+        let mut buf = Vec::new();
+        let _ = std::fs::File::open(self.path).and_then(|f| f.take(limit).read_to_end(&mut buf));
+        String::from_utf8_lossy(&buf).into_owned()
+    }
+
+    fn read(&self) -> &(String, usize) {
         self.text.get_or_init(|| {
             let mut buf = Vec::new();
             let _ = std::fs::File::open(self.path)
                 .and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut buf));
-            String::from_utf8_lossy(&buf).into_owned()
+            (String::from_utf8_lossy(&buf).into_owned(), buf.len())
         })
     }
 }

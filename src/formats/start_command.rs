@@ -477,160 +477,108 @@ struct ServerSpec {
     fixable: bool,
 }
 
+impl ServerSpec {
+    /// A server that decides its own address (reads `$PORT`, or its default depends on what
+    /// wscfg cannot see): no options, no defaults, nothing inserted. Entries add what they
+    /// know with struct-update syntax.
+    const fn named(program: &'static str) -> Self {
+        ServerSpec {
+            program,
+            sub: &[],
+            host_opts: &[],
+            port_opts: &[],
+            bind_opts: &[],
+            other_socket_opts: &[],
+            default_host: None,
+            default_port: None,
+            insert_host: None,
+            insert_port: None,
+            insert_bind: None,
+            insert_after_target: false,
+            fixable: true,
+        }
+    }
+
+    /// The common shape: separate host and port options, loopback and `default_port` when
+    /// they are missing, and `--host 0.0.0.0` / `--port $PORT` inserted for them.
+    const fn host_port(
+        program: &'static str,
+        host_opts: &'static [&'static str],
+        port_opts: &'static [&'static str],
+        default_port: u16,
+    ) -> Self {
+        ServerSpec {
+            host_opts,
+            port_opts,
+            default_host: Some("127.0.0.1"),
+            default_port: Some(default_port),
+            insert_host: Some("--host 0.0.0.0"),
+            insert_port: Some("--port $PORT"),
+            ..Self::named(program)
+        }
+    }
+}
+
 const SERVERS: &[ServerSpec] = &[
     ServerSpec {
-        program: "uvicorn",
-        sub: &[],
-        host_opts: &["--host"],
-        port_opts: &["--port"],
-        bind_opts: &[],
         other_socket_opts: &["--uds", "--fd"],
-        default_host: Some("127.0.0.1"),
-        default_port: Some(8000),
-        insert_host: Some("--host 0.0.0.0"),
-        insert_port: Some("--port $PORT"),
-        insert_bind: None,
-        insert_after_target: false,
-        fixable: true,
+        ..ServerSpec::host_port("uvicorn", &["--host"], &["--port"], 8000)
     },
     ServerSpec {
-        program: "hypercorn",
-        sub: &[],
-        host_opts: &[],
-        port_opts: &[],
         bind_opts: &["-b", "--bind"],
         other_socket_opts: &["--insecure-bind", "--quic-bind"],
         default_host: Some("127.0.0.1"),
         default_port: Some(8000),
-        insert_host: None,
-        insert_port: None,
         insert_bind: Some("--bind 0.0.0.0:$PORT"),
-        insert_after_target: false,
-        fixable: true,
+        ..ServerSpec::named("hypercorn")
     },
     ServerSpec {
-        program: "daphne",
-        sub: &[],
-        host_opts: &["-b", "--bind"],
-        port_opts: &["-p", "--port"],
-        bind_opts: &[],
         other_socket_opts: &["-u", "--unix-socket", "--fd", "-e", "--endpoint"],
-        default_host: Some("127.0.0.1"),
-        default_port: Some(8000),
         insert_host: Some("-b 0.0.0.0"),
         insert_port: Some("-p $PORT"),
-        insert_bind: None,
-        insert_after_target: false,
-        fixable: true,
+        ..ServerSpec::host_port("daphne", &["-b", "--bind"], &["-p", "--port"], 8000)
     },
+    // gunicorn binds 0.0.0.0:$PORT by itself when PORT is set and no bind is given.
     ServerSpec {
-        // gunicorn binds 0.0.0.0:$PORT by itself when PORT is set and no bind is given.
-        program: "gunicorn",
-        sub: &[],
-        host_opts: &[],
-        port_opts: &[],
         bind_opts: &["-b", "--bind"],
-        other_socket_opts: &[],
-        default_host: None,
-        default_port: None,
-        insert_host: None,
-        insert_port: None,
-        insert_bind: None,
-        insert_after_target: false,
-        fixable: true,
+        ..ServerSpec::named("gunicorn")
     },
     ServerSpec {
-        program: "granian",
-        sub: &[],
-        host_opts: &["--host"],
-        port_opts: &["--port"],
-        bind_opts: &[],
         other_socket_opts: &["--uds"],
-        default_host: Some("127.0.0.1"),
-        default_port: Some(8000),
-        insert_host: Some("--host 0.0.0.0"),
-        insert_port: Some("--port $PORT"),
-        insert_bind: None,
-        insert_after_target: false,
-        fixable: true,
+        ..ServerSpec::host_port("granian", &["--host"], &["--port"], 8000)
     },
     ServerSpec {
-        program: "flask",
         sub: &["run"],
-        host_opts: &["--host", "-h"],
-        port_opts: &["--port", "-p"],
-        bind_opts: &[],
-        other_socket_opts: &[],
-        default_host: Some("127.0.0.1"),
-        default_port: Some(5000),
-        insert_host: Some("--host 0.0.0.0"),
-        insert_port: Some("--port $PORT"),
-        insert_bind: None,
-        insert_after_target: false,
-        fixable: true,
+        ..ServerSpec::host_port("flask", &["--host", "-h"], &["--port", "-p"], 5000)
     },
+    // `next start` listens on 0.0.0.0 and reads $PORT unless told otherwise.
     ServerSpec {
-        // `next start` listens on 0.0.0.0 and reads $PORT unless told otherwise.
-        program: "next",
         sub: &["start"],
         host_opts: &["-H", "--hostname"],
         port_opts: &["-p", "--port"],
-        bind_opts: &[],
-        other_socket_opts: &[],
-        default_host: None,
-        default_port: None,
-        insert_host: None,
-        insert_port: None,
-        insert_bind: None,
-        insert_after_target: false,
-        fixable: true,
+        ..ServerSpec::named("next")
     },
     ServerSpec {
-        program: "vite",
         sub: &["preview"],
-        host_opts: &["--host"],
-        port_opts: &["--port"],
-        bind_opts: &[],
-        other_socket_opts: &[],
         default_host: Some("localhost"),
-        default_port: Some(4173),
-        insert_host: Some("--host 0.0.0.0"),
-        insert_port: Some("--port $PORT"),
-        insert_bind: None,
-        insert_after_target: false,
-        fixable: true,
+        ..ServerSpec::host_port("vite", &["--host"], &["--port"], 4173)
     },
+    // Streamlit listens on every interface unless server.address says otherwise.
     ServerSpec {
-        // Streamlit listens on every interface unless server.address says otherwise.
-        program: "streamlit",
         sub: &["run"],
         host_opts: &["--server.address"],
         port_opts: &["--server.port"],
-        bind_opts: &[],
-        other_socket_opts: &[],
-        default_host: None,
         default_port: Some(8501),
-        insert_host: None,
         insert_port: Some("--server.port $PORT"),
-        insert_bind: None,
         insert_after_target: true,
-        fixable: true,
+        ..ServerSpec::named("streamlit")
     },
+    // `rails server` reads $PORT; its default binding depends on RAILS_ENV.
     ServerSpec {
-        // `rails server` reads $PORT; its default binding depends on RAILS_ENV.
-        program: "rails",
         sub: &["s", "server"],
         host_opts: &["-b", "--binding"],
         port_opts: &["-p", "--port"],
-        bind_opts: &[],
-        other_socket_opts: &[],
-        default_host: None,
-        default_port: None,
-        insert_host: None,
-        insert_port: None,
-        insert_bind: None,
-        insert_after_target: false,
-        fixable: true,
+        ..ServerSpec::named("rails")
     },
 ];
 
