@@ -120,6 +120,8 @@ fn normalise(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
+            // A leading `./` stays: the run's own paths keep it (`wscfg check .`).
+            std::path::Component::CurDir if out.as_os_str().is_empty() => out.push("."),
             std::path::Component::CurDir => {}
             std::path::Component::ParentDir if out.file_name().is_some() => {
                 out.pop();
@@ -197,6 +199,12 @@ mod tests {
             "services:\n  api:\n    build: ../api\n",
         );
         assert_eq!(s[0].context, PathBuf::from("../api"));
+        let s = services(
+            Path::new("./docker-compose.yml"),
+            "services:\n  api:\n    build: ./api\n",
+        );
+        assert_eq!(s[0].context, PathBuf::from("./api"));
+        assert!(Path::new("./api/Dockerfile").starts_with(&s[0].context));
     }
 
     #[test]
