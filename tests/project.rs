@@ -215,3 +215,165 @@ fn app006_labels_the_nginx_location_nginx_selects() {
         run.stdout
     );
 }
+
+/// nginx on the host proxies to the loopback address; the repository's one app (a FastAPI
+/// backend started by its Dockerfile) listens on another port.
+fn nginx_loopback_backend(nginx_port: u16) -> Project {
+    let p = Project::new();
+    p.write(
+        "backend/main.py",
+        "from fastapi import FastAPI, WebSocket\n\napp = FastAPI()\n\n\n@app.websocket(\"/ws/{room}\")\nasync def room(websocket: WebSocket, room: str):\n    await websocket.accept()\n",
+    )
+    .write("backend/requirements.txt", "fastapi==0.115.6\nuvicorn[standard]==0.34.0\n")
+    .write(
+        "backend/Dockerfile",
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD uvicorn main:app --host 0.0.0.0 --port 8001\n",
+    )
+    .write(
+        "nginx/site.conf",
+        &format!(
+            "map $http_upgrade $connection_upgrade {{\n    default upgrade;\n    ''      close;\n}}\n\nupstream chat {{\n    server 127.0.0.1:{nginx_port};\n}}\n\nserver {{\n    listen 80;\n    server_name chat.example.com;\n\n    location /ws/ {{\n        proxy_pass http://chat;\n        proxy_http_version 1.1;\n        proxy_set_header Host $host;\n        proxy_set_header Upgrade $http_upgrade;\n        proxy_set_header Connection $connection_upgrade;\n        proxy_read_timeout 3600s;\n    }}\n}}\n"
+        ),
+    );
+    p
+}
+
+#[test]
+fn nginx_upstream_port_names_both_ends_and_the_fix_edits_nginx() {
+    let p = nginx_loopback_backend(8000);
+    let run = p.run(&["check", "--output-format", "json", "."]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let diags = json["diagnostics"].as_array().unwrap();
+    let app005: Vec<_> = diags.iter().filter(|d| d["code"] == "APP005").collect();
+    assert_eq!(app005.len(), 1, "{}", run.stdout);
+    let d = app005[0];
+    assert!(d["path"].as_str().unwrap().ends_with("nginx/site.conf"));
+    let message = d["message"].as_str().unwrap();
+    assert!(
+        message.contains("127.0.0.1:8000")
+            && message.contains("upstream chat")
+            && message.contains("8001"),
+        "{message}"
+    );
+    let labels: Vec<&str> = d["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.iter().any(|l| l.ends_with("backend/Dockerfile")),
+        "{labels:?}"
+    );
+    // The location that uses the upstream is labelled too.
+    assert!(
+        labels.iter().any(|l| l.ends_with("nginx/site.conf")),
+        "{labels:?}"
+    );
+
+    let dockerfile = p.read("backend/Dockerfile");
+    p.run(&["fix", "--unsafe-fixes", "."]);
+    assert!(p.read("nginx/site.conf").contains("server 127.0.0.1:8001;"));
+    assert_eq!(p.read("backend/Dockerfile"), dockerfile);
+    let again = p.run(&["check", "--output-format", "concise", "."]);
+    assert!(
+        !again.codes().contains(&"APP005".to_owned()),
+        "{}",
+        again.stdout
+    );
+}
+
+#[test]
+fn nginx_loopback_port_published_by_compose_is_not_a_mismatch() {
+    // `docker compose up` publishes host port 8000 to the container's 8001: nginx on the
+    // host reaches the app through it.
+    let p = nginx_loopback_backend(8000);
+    p.write(
+        "docker-compose.yml",
+        "services:\n  backend:\n    build: ./backend\n    ports:\n      - \"127.0.0.1:8000:8001\"\n",
+    );
+    let run = p.run(&["check", "--output-format", "concise", "."]);
+    assert!(
+        !run.codes().contains(&"APP005".to_owned()),
+        "{}",
+        run.stdout
+    );
+    // Without the published port the same tree is reported.
+    std::fs::remove_file(p.path().join("docker-compose.yml")).unwrap();
+    let run = p.run(&["check", "--output-format", "concise", "."]);
+    assert!(run.codes().contains(&"APP005".to_owned()), "{}", run.stdout);
+}
+
+#[test]
+fn compose_service_whose_command_is_overridden_is_not_compared() {
+    let p = Project::new();
+    p.write(
+        "api/Dockerfile",
+        "FROM python:3.12-slim\nCOPY . .\nCMD uvicorn app:app --host 0.0.0.0 --port 8080\n",
+    )
+    .write("api/requirements.txt", "starlette==0.41.3\nuvicorn[standard]==0.34.0\n")
+    .write(
+        "nginx/default.conf",
+        "server {\n    listen 80;\n    location /api/ {\n        proxy_pass http://api:8000;\n        proxy_set_header Host $host;\n    }\n}\n",
+    )
+    .write(
+        "docker-compose.yml",
+        "services:\n  api:\n    build: ./api\n    command: uvicorn app:app --host 0.0.0.0 --port 8000\n  proxy:\n    image: nginx:1.27-alpine\n    ports:\n      - \"80:80\"\n",
+    );
+    let run = p.run(&["check", "--output-format", "concise", "."]);
+    assert!(
+        !run.codes().contains(&"APP005".to_owned()),
+        "{}",
+        run.stdout
+    );
+    // The same service without the override is compared with its Dockerfile.
+    p.write(
+        "docker-compose.yml",
+        "services:\n  api:\n    build: ./api\n  proxy:\n    image: nginx:1.27-alpine\n    ports:\n      - \"80:80\"\n",
+    );
+    let run = p.run(&["check", "--output-format", "concise", "."]);
+    assert!(run.codes().contains(&"APP005".to_owned()), "{}", run.stdout);
+}
+
+#[test]
+fn socketio_websocket_only_client_without_upgrade_never_connects() {
+    let p = Project::new();
+    p.write(
+        "web/src/live.ts",
+        "import { io } from \"socket.io-client\";\n\nexport const socket = io(\"https://live.example.com\", { transports: [\"websocket\"] });\n",
+    )
+    .write(
+        "deploy/nginx.conf",
+        "events {}\n\nhttp {\n    server {\n        listen 80;\n        server_name live.example.com;\n\n        location / {\n            proxy_pass http://127.0.0.1:3000;\n            proxy_set_header Host $host;\n        }\n    }\n}\n",
+    );
+    let run = p.run(&["check", "--output-format", "json", "."]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let d = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "APP006")
+        .unwrap_or_else(|| panic!("no APP006 in {}", run.stdout));
+    let message = d["message"].as_str().unwrap();
+    assert!(
+        message.contains("/socket.io/") && message.contains("never connects"),
+        "{message}"
+    );
+    assert!(
+        d["labels"][0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("deploy/nginx.conf")
+    );
+    // A client for another host is not routed through this server block.
+    p.write(
+        "web/src/live.ts",
+        "import { io } from \"socket.io-client\";\n\nexport const socket = io(\"https://push.other.example\", { transports: [\"websocket\"] });\n",
+    );
+    let run = p.run(&["check", "--output-format", "concise", "."]);
+    assert!(
+        !run.codes().contains(&"APP006".to_owned()),
+        "{}",
+        run.stdout
+    );
+}

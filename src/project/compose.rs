@@ -24,6 +24,9 @@ pub struct ComposeService {
     /// The build context, relative to the working directory of the run.
     pub context: PathBuf,
     pub ports: Vec<ContainerPort>,
+    /// The service replaces the image's start (`command`, `entrypoint`) or sets `PORT` in its
+    /// `environment`/`env_file`: the build directory's Dockerfile no longer says where it listens.
+    pub overrides_start: bool,
 }
 
 /// The services of a compose file at `path` that are built from a directory.
@@ -54,11 +57,60 @@ pub fn services(path: &Path, text: &str) -> Vec<ComposeService> {
                 }
             }
         }
+        let env_sets_port = s.value.get("environment").is_some_and(|e| {
+            let t = &text[e.span.range()];
+            t.contains("PORT=") || t.contains("PORT:") || t.contains("PORT\"")
+        });
+        let overrides_start = s.value.get("command").is_some()
+            || s.value.get("entrypoint").is_some()
+            || s.value.get("env_file").is_some()
+            || env_sets_port;
         out.push(ComposeService {
             name: s.key.clone(),
             context: normalise(&dir.join(context)),
             ports,
+            overrides_start,
         });
+    }
+    out
+}
+
+/// The host ports a compose file publishes (`"8080:8000"` → 8080, `{ published: 8080 }`), for
+/// every service, built or not: a loopback address on one of them reaches a container.
+pub fn published_ports(text: &str) -> Vec<u16> {
+    let Ok(root) = crate::formats::apprunner::parse(text) else {
+        return Vec::new();
+    };
+    let Some(services) = root.get("services").and_then(Node::as_map) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for s in services {
+        for item in s.value.get("ports").and_then(Node::as_array).unwrap_or(&[]) {
+            let published = match &item.kind {
+                Kind::Str(s) => {
+                    // [IP:]HOST:CONTAINER[/proto]; a range publishes each of its ports.
+                    let value = s.value.split('/').next().unwrap_or("");
+                    let parts: Vec<&str> = value.rsplit(':').collect();
+                    parts.get(1).map(|h| h.to_string())
+                }
+                Kind::Map(_) => item.get("published").and_then(|p| match &p.kind {
+                    Kind::Int(i) => Some(i.to_string()),
+                    Kind::Str(s) => Some(s.value.clone()),
+                    _ => None,
+                }),
+                _ => None,
+            };
+            let Some(published) = published else { continue };
+            match published.split_once('-') {
+                Some((a, b)) => {
+                    if let (Ok(a), Ok(b)) = (a.parse::<u16>(), b.parse::<u16>()) {
+                        out.extend(a..=b.min(a.saturating_add(1000)));
+                    }
+                }
+                None => out.extend(published.parse::<u16>().ok()),
+            }
+        }
     }
     out
 }
@@ -68,6 +120,8 @@ fn normalise(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
+            // A leading `./` stays: the run's own paths keep it (`wscfg check .`).
+            std::path::Component::CurDir if out.as_os_str().is_empty() => out.push("."),
             std::path::Component::CurDir => {}
             std::path::Component::ParentDir if out.file_name().is_some() => {
                 out.pop();
@@ -145,5 +199,17 @@ mod tests {
             "services:\n  api:\n    build: ../api\n",
         );
         assert_eq!(s[0].context, PathBuf::from("../api"));
+        let s = services(
+            Path::new("./docker-compose.yml"),
+            "services:\n  api:\n    build: ./api\n",
+        );
+        assert_eq!(s[0].context, PathBuf::from("./api"));
+        assert!(Path::new("./api/Dockerfile").starts_with(&s[0].context));
+    }
+
+    #[test]
+    fn published_host_ports() {
+        let text = "services:\n  api:\n    build: ./api\n    ports:\n      - \"127.0.0.1:8080:8000\"\n      - \"9000\"\n  web:\n    image: nginx\n    ports:\n      - target: 80\n        published: 8081\n      - \"7000-7001:7000-7001/udp\"\n";
+        assert_eq!(published_ports(text), [8080, 8081, 7000, 7001]);
     }
 }

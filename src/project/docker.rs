@@ -142,7 +142,27 @@ pub fn ports(text: &str, platform_port: Option<u16>) -> DockerPorts {
     let Some((cmd, offset)) = command_of(ins) else {
         return out;
     };
-    let parsed = start_command::parse(&cmd);
+    out.listen = command_listen(
+        &cmd,
+        offset,
+        (ins.args_span, &ins.args),
+        &ins.keyword,
+        env_port.map(|(p, by)| (p, by.to_owned())),
+    );
+    out
+}
+
+/// The port the server a start command (`cmd`, at `offset` in its file when it is the file's
+/// own text, else somewhere in `whole`, given with its text) listens on; `keyword` names the command in messages
+/// ("CMD", "Procfile `web`"), `env_port` is the value `$PORT` has and who sets it.
+pub fn command_listen(
+    cmd: &str,
+    offset: Option<usize>,
+    (whole, whole_text): (Span, &str),
+    keyword: &str,
+    env_port: Option<(u16, String)>,
+) -> Option<DockerPort> {
+    let parsed = start_command::parse(cmd);
     for simple in &parsed.simple {
         let Some(inv) = Invocation::find(simple) else {
             continue;
@@ -153,19 +173,14 @@ pub fn ports(text: &str, platform_port: Option<u16>) -> DockerPorts {
             o.text()
                 .is_some_and(|t| t.contains("$PORT") || t.contains("${PORT"))
         });
-        if uses_port_var && let Some((p, by)) = env_port {
-            let at = ins.args_span.start;
-            out.listen = Some(DockerPort {
-                port: p,
-                span: Span::new(at, at + ins.args.len()),
-                what: format!(
-                    "{} starts {server} on $PORT, which {by} sets to {p}",
-                    ins.keyword
-                ),
+        if uses_port_var && let Some((p, by)) = &env_port {
+            return Some(DockerPort {
+                port: *p,
+                span: whole,
+                what: format!("{keyword} starts {server} on $PORT, which {by} sets to {p}"),
             });
-            break;
         }
-        let Some(listen) = inv.listen(&cmd) else {
+        let Some(listen) = inv.listen(cmd) else {
             continue;
         };
         for (problem, range) in &listen.problems {
@@ -176,30 +191,26 @@ pub fn ports(text: &str, platform_port: Option<u16>) -> DockerPorts {
             };
             let span = match offset {
                 Some(o) => Span::new(o + range.start, o + range.end),
-                None if default => ins.args_span,
-                None => find_number(&ins.args, &port.to_string())
-                    .map(|i| {
-                        let at = ins.args_span.start + i;
-                        Span::new(at, at + port.to_string().len())
-                    })
-                    .unwrap_or(ins.args_span),
+                None if default => whole,
+                None => {
+                    let digits = port.to_string();
+                    find_number(whole_text, &digits)
+                        .map(|i| Span::new(whole.start + i, whole.start + i + digits.len()))
+                        .unwrap_or(whole)
+                }
             };
             let what = if default {
                 format!(
-                    "{} starts {} with no port, so it listens on its default {port}",
-                    ins.keyword, listen.server
+                    "{keyword} starts {} with no port, so it listens on its default {port}",
+                    listen.server
                 )
             } else {
-                format!("{} starts {} on port {port}", ins.keyword, listen.server)
+                format!("{keyword} starts {} on port {port}", listen.server)
             };
-            out.listen = Some(DockerPort { port, span, what });
-            break;
-        }
-        if out.listen.is_some() {
-            break;
+            return Some(DockerPort { port, span, what });
         }
     }
-    out
+    None
 }
 
 #[cfg(test)]

@@ -272,6 +272,58 @@ impl<'a> ProjectView<'a> {
         })
     }
 
+    /// Every place the repository says an app listens, with its port: each Dockerfile's
+    /// start command, each Procfile line, each port the code listens on (written as a number)
+    /// and each server's own `port` option.
+    pub fn all_listen_ports(&self) -> Vec<AppPort> {
+        let mut out = Vec::new();
+        for d in &self.dockerfiles {
+            if let Some(l) = docker::ports(&self.db.get(d.file).text, None).listen {
+                out.push(AppPort {
+                    file: d.file,
+                    span: l.span,
+                    port: l.port,
+                    what: format!("{} {}", self.show(d.file), l.what),
+                });
+            }
+        }
+        for s in start::start_commands(self) {
+            if !s.source.starts_with("Procfile") {
+                continue;
+            }
+            let text = &self.db.get(s.file).text[s.span.range()];
+            if let Some(l) =
+                docker::command_listen(&s.cmd, s.offset, (s.span, text), &s.source, None)
+            {
+                out.push(AppPort {
+                    file: s.file,
+                    span: l.span,
+                    port: l.port,
+                    what: format!("{} {}", self.show(s.file), l.what),
+                });
+            }
+        }
+        for l in &self.facts.listens {
+            out.push(AppPort {
+                file: l.file,
+                span: l.span,
+                port: l.port,
+                what: format!("{} listens with {}", self.show(l.file), l.what),
+            });
+        }
+        for e in &self.facts.endpoints {
+            if let Some(port) = e.port {
+                out.push(AppPort {
+                    file: e.file,
+                    span: e.span,
+                    port,
+                    what: format!("{} listens on {port}", self.describe_endpoint(e)),
+                });
+            }
+        }
+        out
+    }
+
     /// One endpoint for messages: "FastAPI/Starlette route `/ws/{room}` (backend/main.py)".
     pub fn describe_endpoint(&self, e: &Endpoint) -> String {
         match &e.path {
@@ -298,11 +350,19 @@ pub fn lint(
         .filter(|(_, f)| *f == Format::Nginx)
         .map(|(f, _)| *f)
         .collect();
+    // The nginx models answer where clients' paths go (APP006) and where nginx forwards to
+    // (APP005): worth loading when the project has clients or shows where an app listens.
     let wanted = scan
         .facts
         .clients
         .iter()
-        .any(|c| c.flavour == Flavour::Plain);
+        .any(|c| matches!(c.flavour, Flavour::Plain | Flavour::SocketIo))
+        || !scan.facts.listens.is_empty()
+        || !scan.dockerfiles.is_empty()
+        || scan
+            .files
+            .iter()
+            .any(|(_, k)| matches!(k, Kind::Procfile | Kind::Compose));
     let loaded = nginx::Loaded::load(db, &nginx_files, config, wanted);
     let db: &SourceDb = db;
     let contexts = loaded.contexts(db, config);

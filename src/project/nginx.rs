@@ -5,8 +5,9 @@
 
 use crate::config::Config;
 use crate::formats::nginx::tree::{Context, NodeId, Tree};
+use crate::formats::nginx::upstream::TargetKind;
 use crate::formats::nginx::{NginxContext, load};
-use crate::source::{FileId, SourceDb};
+use crate::source::{FileId, SourceDb, Span};
 
 /// The nginx configurations of a run, loaded once for the project view.
 pub struct Loaded {
@@ -124,6 +125,104 @@ pub fn sample_path(path: &str) -> String {
     }
     out.push_str(rest);
     if out.is_empty() { "/".to_owned() } else { out }
+}
+
+/// One address a location hands its requests to: the `proxy_pass` URL's own host and port,
+/// or a `server` of the `upstream` block it names. Only addresses with a written port.
+#[derive(Clone, Debug)]
+pub struct ProxyAddr {
+    /// The directive the address is written in (`proxy_pass` or the upstream's `server`).
+    pub node: NodeId,
+    /// The host, lower-cased, without brackets (`127.0.0.1`, `api`, `::1`).
+    pub host: String,
+    pub port: u16,
+    /// The port's digits in the file of `node` (the whole address when they cannot be told).
+    pub port_span: Span,
+    /// The span holds exactly the digits.
+    pub exact: bool,
+    /// "`proxy_pass http://127.0.0.1:8000`", "`server api:8000` of `upstream backend`".
+    pub written: String,
+    /// The `upstream` block, when the address is one of its servers.
+    pub upstream: Option<NodeId>,
+}
+
+/// Where a location's `proxy_pass` sends requests, as addresses with ports: the URL's own
+/// authority, or each primary (not `backup`/`down`) server of the upstream block it names.
+/// Variables, unix sockets and addresses without a port give nothing.
+pub fn proxy_addresses(cx: &NginxContext<'_>, loc: NodeId) -> Vec<ProxyAddr> {
+    let Some(target) = cx.proxy_target(loc) else {
+        return Vec::new();
+    };
+    match target.kind {
+        TargetKind::Upstream(up) => {
+            let name = cx.dir(up).arg(0).unwrap_or("").to_owned();
+            cx.primary_servers(up)
+                .into_iter()
+                .filter_map(|s| {
+                    let mut a = address(cx, s)?;
+                    let args: Vec<&str> = cx.dir(s).args.iter().map(|w| w.value.as_str()).collect();
+                    a.written = format!("`server {}` of `upstream {name}`", args.join(" "));
+                    a.upstream = Some(up);
+                    Some(a)
+                })
+                .collect()
+        }
+        TargetKind::Name | TargetKind::Ip => address(cx, target.node).into_iter().collect(),
+        TargetKind::Variable | TargetKind::Unix => Vec::new(),
+    }
+}
+
+/// The address in the first argument of `node` (a URL or `host:port`).
+fn address(cx: &NginxContext<'_>, node: NodeId) -> Option<ProxyAddr> {
+    let word = cx.dir(node).args.first()?;
+    let value = word.value.as_str();
+    let rest = value
+        .strip_prefix("http://")
+        .or_else(|| value.strip_prefix("https://"))
+        .unwrap_or(value);
+    let scheme_len = value.len() - rest.len();
+    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (h, after) = v6.split_once(']')?;
+        (h, after.strip_prefix(':')?)
+    } else {
+        authority.rsplit_once(':')?
+    };
+    let port_num: u16 = port.parse().ok()?;
+    if host.is_empty() || host.contains('$') {
+        return None;
+    }
+    // The digits' offset in the value, then in the file: exact only when the word is written
+    // as its value (unquoted, or quoted without escapes).
+    let in_value = scheme_len + authority.len() - port.len();
+    let src = &cx.source(node).text;
+    let raw = &src[word.span.range()];
+    let lead = usize::from(word.quoted);
+    let at = word.span.start + lead + in_value;
+    let exact = raw.get(lead + in_value..lead + in_value + port.len()) == Some(port);
+    let port_span = if exact {
+        Span::new(at, at + port.len())
+    } else {
+        word.span
+    };
+    Some(ProxyAddr {
+        node,
+        host: host.to_ascii_lowercase(),
+        port: port_num,
+        port_span,
+        exact,
+        written: format!("`{} {}`", cx.tree.name(node), value),
+        upstream: None,
+    })
+}
+
+/// `127.0.0.1` (any of 127/8), `localhost`, `::1`: the machine nginx runs on.
+pub fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]

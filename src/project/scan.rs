@@ -49,6 +49,11 @@ pub struct Client {
     pub target: Target,
     /// Socket.IO only: the call sets `transports: ["websocket"]`, so it never long-polls.
     pub websocket_only: bool,
+    /// Socket.IO only: the `path` option (the HTTP path of the Engine.IO requests; the URL's
+    /// own path is the namespace), with where it is written.
+    pub sio_path: Option<(String, Span)>,
+    /// The call names no URL (`io()`, `io({ … })`): it connects to the page's own origin.
+    pub same_origin: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -410,6 +415,8 @@ fn scan_js(file: FileId, text: &str, out: &mut Facts) {
             call: "new WebSocket(…)",
             target: target_at(text, m.end()),
             websocket_only: true,
+            sio_path: None,
+            same_origin: false,
         });
     }
     if sio_client {
@@ -420,13 +427,24 @@ fn scan_js(file: FileId, text: &str, out: &mut Facts) {
                 continue;
             }
             let call = text[m.start()..m.end()].trim_end();
+            let args = call_args(text, m.end());
+            let sio_path = JS_PATH_OPT.captures(args).map(|c| {
+                let g = c.get(1).expect("group");
+                (
+                    g.as_str().to_owned(),
+                    Span::new(m.end() + g.start(), m.end() + g.end()),
+                )
+            });
+            let first = args.trim_start();
             out.clients.push(Client {
                 file,
                 span: Span::new(m.start(), m.start() + call.len()),
                 flavour: Flavour::SocketIo,
                 call: "io(…)",
                 target: target_at(text, m.end()),
-                websocket_only: JS_WS_ONLY.is_match(call_args(text, m.end())),
+                websocket_only: JS_WS_ONLY.is_match(args),
+                sio_path,
+                same_origin: first.is_empty() || first.starts_with('{'),
             });
         }
     }
@@ -622,6 +640,21 @@ mod tests {
         let mut f = Facts::default();
         scan(FileId(0), kind, text, &mut f);
         f
+    }
+
+    #[test]
+    fn socketio_client_path_option_and_same_origin() {
+        let text = "import { io } from \"socket.io-client\";\nexport const a = io({ path: \"/board-sync\" });\nexport const b = io(\"https://board.example.com/admin\");\n";
+        let f = facts(Kind::Source(Lang::Js), text);
+        assert_eq!(f.clients.len(), 2, "{:?}", f.clients);
+        let (path, span) = f.clients[0].sio_path.clone().unwrap();
+        assert_eq!(
+            (path.as_str(), &text[span.range()]),
+            ("/board-sync", "/board-sync")
+        );
+        assert!(f.clients[0].same_origin);
+        assert!(f.clients[1].sio_path.is_none());
+        assert!(!f.clients[1].same_origin);
     }
 
     #[test]

@@ -8,9 +8,9 @@ use crate::fix::{Edit, Fix};
 use crate::formats::Format;
 use crate::project::kind::{Kind, Lang};
 use crate::project::start::start_commands;
-use crate::project::{ProjectView, compose, docker};
+use crate::project::{ProjectView, compose, docker, nginx};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
-use crate::source::Span;
+use crate::source::{FileId, Span};
 use std::path::Path;
 
 pub static META: RuleMeta = RuleMeta {
@@ -32,6 +32,121 @@ impl Rule<ProjectView<'_>> for PortMismatch {
         fly(cx, out);
         compose_ports(cx, out);
         railway(cx, out);
+        nginx_upstreams(cx, out);
+    }
+}
+
+/// Where a `proxy_pass` address leads in this repository, when that is unambiguous: a
+/// compose service built from a project directory (by its name, defined once, with no
+/// `command`/`entrypoint`/`PORT` override) gives that directory's app; a loopback address
+/// gives the repository's app when every listen port the repository shows is the same one
+/// and no compose file publishes the proxied port on the host.
+fn app_behind(
+    cx: &ProjectView<'_>,
+    addr: &nginx::ProxyAddr,
+    services: &[(FileId, compose::ComposeService)],
+    published: &[u16],
+    listens: &[crate::project::AppPort],
+) -> Option<(crate::project::AppPort, String)> {
+    let named: Vec<_> = services
+        .iter()
+        .filter(|(_, s)| s.name.eq_ignore_ascii_case(&addr.host))
+        .collect();
+    if let [(file, service)] = named.as_slice() {
+        if service.overrides_start {
+            return None;
+        }
+        let listen = cx.listen_port_in(&service.context)?;
+        return Some((
+            listen,
+            format!("compose service `{}` ({})", service.name, cx.show(*file)),
+        ));
+    }
+    if !named.is_empty() || !nginx::is_loopback(&addr.host) || published.contains(&addr.port) {
+        return None;
+    }
+    let first = listens.first()?;
+    if listens.iter().any(|l| l.port != first.port) {
+        return None; // several apps on several ports: which one nginx means is unknown
+    }
+    Some((
+        crate::project::AppPort {
+            file: first.file,
+            span: first.span,
+            port: first.port,
+            what: first.what.clone(),
+        },
+        "the loopback address, where this repository's only app runs".to_owned(),
+    ))
+}
+
+/// nginx `proxy_pass` (directly or through an `upstream` block) to an address of this
+/// repository's app, on a port the app does not listen on.
+fn nginx_upstreams(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
+    if cx.nginx.is_empty() {
+        return;
+    }
+    let mut services = Vec::new();
+    let mut published = Vec::new();
+    for &(file, kind) in &cx.files {
+        if kind == Kind::Compose {
+            let src = cx.db.get(file);
+            services.extend(
+                compose::services(&src.path, &src.text)
+                    .into_iter()
+                    .map(|s| (file, s)),
+            );
+            published.extend(compose::published_ports(&src.text));
+        }
+    }
+    let listens = cx.all_listen_ports();
+    let mut seen = std::collections::HashSet::new();
+    for ngx in cx.nginx {
+        for loc in ngx.proxied_locations() {
+            for addr in nginx::proxy_addresses(ngx, loc) {
+                let file = ngx.file(addr.node);
+                if !seen.insert((file, addr.port_span.start, addr.port_span.end)) {
+                    continue; // an upstream used by several locations, or a second root
+                }
+                let Some((listen, whose)) = app_behind(cx, &addr, &services, &published, &listens)
+                else {
+                    continue;
+                };
+                if listen.port == addr.port {
+                    continue;
+                }
+                let fix = addr.exact.then(|| {
+                    Fix::unsafe_(
+                        format!("proxy to port {}", listen.port),
+                        vec![Edit::replace(file, addr.port_span, listen.port.to_string())],
+                    )
+                });
+                let mut d = META
+                    .diag(
+                        file,
+                        addr.port_span,
+                        format!(
+                            "nginx sends {} to {}:{} ({}), {whose}, but that app listens on {}: {}; nginx gets connection refused and answers 502 to requests and WebSocket handshakes",
+                            ngx.describe(loc),
+                            addr.host,
+                            addr.port,
+                            addr.written,
+                            listen.port,
+                            listen.what,
+                        ),
+                    )
+                    .label(listen.file, listen.span, format!("the server listens on {} here", listen.port))
+                    .help("make the two agree: proxy to the port the server listens on, or start the server on the port nginx proxies to");
+                if addr.upstream.is_some() {
+                    d = d.label(
+                        ngx.file(loc),
+                        ngx.header_span(loc),
+                        format!("{} proxies to this upstream", ngx.describe(loc)),
+                    );
+                }
+                out.push(d.fix(fix));
+            }
+        }
     }
 }
 

@@ -27,6 +27,103 @@ impl Rule<ProjectView<'_>> for WebsocketPathUnrouted {
     fn check(&self, cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
         app_routes(cx, out);
         nginx_routes(cx, out);
+        socketio_nginx_routes(cx, out);
+    }
+}
+
+/// The HTTP path a Socket.IO client's requests use: its `path` option (default
+/// `/socket.io`) with the trailing slash the client adds. The URL's own path is the
+/// namespace, never sent as the HTTP path.
+pub fn socketio_http_path(option: Option<&str>) -> String {
+    let p = option.unwrap_or("/socket.io").trim_end_matches('/');
+    if p.starts_with('/') {
+        format!("{p}/")
+    } else {
+        format!("/{p}/")
+    }
+}
+
+/// A Socket.IO client through the project's nginx: its Engine.IO path must reach a location
+/// that proxies and passes `Upgrade`/`Connection`. Without the headers the connection works
+/// over HTTP long-polling but never upgrades (or fails outright when the client allows only
+/// the websocket transport); a location that does not proxy, or none, never connects.
+fn socketio_nginx_routes(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
+    if cx.nginx.is_empty() {
+        return;
+    }
+    for c in cx.clients(Flavour::SocketIo) {
+        let (host, u) = if c.same_origin {
+            (None, None)
+        } else {
+            let Some(u) = cx.resolve(c) else { continue };
+            let parts = url::split(&u.url);
+            if parts.scheme.is_none() && !u.url.starts_with('/') {
+                continue; // an expression, not a URL
+            }
+            let host = Some(parts.host)
+                .filter(|h| parts.scheme.is_some() && !h.contains("${") && !url::is_local_host(h))
+                .map(str::to_owned);
+            if parts.scheme.is_some() && parts.host.contains("${") {
+                continue; // the host is computed: any server may answer, or none of these
+            }
+            (host, Some(u))
+        };
+        let path = socketio_http_path(c.sio_path.as_ref().map(|(p, _)| p.as_str()));
+        let path_from = match &c.sio_path {
+            Some(_) => "its `path` option".to_owned(),
+            None => "Socket.IO's default path".to_owned(),
+        };
+        for ngx in cx.nginx {
+            for server in nginx::servers_for(ngx, host.as_deref()) {
+                let d = match nginx::route(ngx, server, &path) {
+                    Routed::WebSocket(_) => continue,
+                    Routed::NotWebSocket { loc, .. }
+                        if ngx.websocket_locations().iter().any(|w| w.node == loc) =>
+                    {
+                        continue; // a WebSocket location: the NGX rules judge its headers
+                    }
+                    Routed::NotWebSocket { loc, proxies } => {
+                        let what = match (proxies, c.websocket_only) {
+                            (true, false) => "proxies it without passing the `Upgrade` and `Connection` headers: Socket.IO connects over HTTP long-polling and works, but its upgrade to WebSocket never succeeds, so every message costs an HTTP request and latency and server load grow",
+                            (true, true) => "proxies it without passing the `Upgrade` and `Connection` headers, and the client allows only the websocket transport (`transports: [\"websocket\"]`): it never connects",
+                            (false, _) => "does not proxy it (it serves files or answers itself): neither the long-polling requests nor the WebSocket handshake reach the Socket.IO server, and the client never connects",
+                        };
+                        META.diag(
+                            c.file,
+                            c.span,
+                            format!(
+                                "Socket.IO client `{}` requests `{path}` ({path_from}), but nginx ({}) selects {} for that path, which {what}",
+                                c.call,
+                                ngx.position(loc),
+                                ngx.describe(loc),
+                            ),
+                        )
+                        .label(ngx.file(loc), ngx.header_span(loc), format!("nginx selects this location for `{path}`"))
+                        .help(format!("proxy `{path}` with WebSocket headers: `location {path} {{ proxy_pass …; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade; }}`"))
+                    }
+                    Routed::NoLocation => META
+                        .diag(
+                            c.file,
+                            c.span,
+                            format!(
+                                "Socket.IO client `{}` requests `{path}` ({path_from}), but no location of the nginx server at {} matches that path: nginx answers the polling requests and the handshake itself (404 or a static file) and the client never connects",
+                                c.call,
+                                ngx.position(server),
+                            ),
+                        )
+                        .label(ngx.file(server), ngx.header_span(server), format!("no location here matches `{path}`"))
+                        .help(format!("add `location {path} {{ proxy_pass …; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade; }}`")),
+                };
+                let mut d = d;
+                if let Some((p, span)) = &c.sio_path {
+                    d = d.label(c.file, *span, format!("the client's path `{p}`"));
+                }
+                if let Some(u) = &u {
+                    d = with_url(d, c, u);
+                }
+                out.push(d);
+            }
+        }
     }
 }
 
