@@ -200,7 +200,8 @@ fn fly(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// docker-compose: a service built from a directory forwards to container ports none of
-/// which is where that directory's app listens.
+/// which is where that directory's app listens. A service whose compose entry replaces the
+/// start (`command`, `entrypoint`, `env_file`, `PORT`) may listen elsewhere: not judged.
 fn compose_ports(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
     for &(file, kind) in &cx.files {
         if kind != Kind::Compose {
@@ -208,7 +209,10 @@ fn compose_ports(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
         }
         let src = cx.db.get(file);
         for service in compose::services(&src.path, &src.text) {
-            if service.ports.is_empty() || service.ports.iter().any(|p| p.port == 0) {
+            if service.overrides_start
+                || service.ports.is_empty()
+                || service.ports.iter().any(|p| p.port == 0)
+            {
                 continue;
             }
             let Some(listen) = cx.listen_port_in(&service.context) else {
