@@ -19,7 +19,6 @@ pub mod values;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceDb};
-use std::collections::HashSet;
 
 pub use model::NginxContext;
 
@@ -29,7 +28,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
     let loaded = load::load_limited(db, files, &config.nginx, &config.limits);
     let db: &SourceDb = db;
     let mut out = loaded.problems;
-    let mut seen = HashSet::new();
+    let mut found = Vec::new();
     for &(root, context) in &loaded.roots {
         let tree = tree::Tree::build_limited(
             &loaded.parsed,
@@ -39,21 +38,18 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
             config.limits.max_includes,
         );
         if let Some((file, span, message)) = &tree.limit_hit {
-            let d = Diagnostic::new(&crate::rules::nginx::SYNTAX_ERROR, *file, *span, message);
-            if seen.insert((d.file, d.span, d.code, d.message.clone())) {
-                out.push(d);
-            }
+            found.push(Diagnostic::new(
+                &crate::rules::nginx::SYNTAX_ERROR,
+                *file,
+                *span,
+                message,
+            ));
         }
         let cx = NginxContext::new(tree, db, &config.nginx);
-        let mut found = Vec::new();
         crate::rules::run(crate::rules::nginx::RULES, &cx, config, &mut found);
-        for d in found {
-            let key = (d.file, d.span, d.code, d.message.clone());
-            if seen.insert(key) {
-                out.push(d);
-            }
-        }
     }
+    crate::engine::dedupe(&mut found);
+    out.append(&mut found);
     out
 }
 
