@@ -47,9 +47,22 @@ impl Session {
     /// Loads the configuration of every checked file, so a broken configuration file is an
     /// error before anything is linted.
     pub fn resolve_configs(&mut self) -> Result<(), String> {
-        for i in 0..self.checked.len() {
-            let path = self.db.get(self.checked[i].0).path.clone();
-            self.configs.resolve(&path)?;
+        let todo: Vec<FileId> = self
+            .checked
+            .iter()
+            .map(|(f, _)| *f)
+            .filter(|f| !self.config_of_file.contains_key(f))
+            .collect();
+        if self.configs.is_fixed() {
+            self.config_of_file.extend(todo.iter().map(|&f| (f, 0)));
+            return Ok(());
+        }
+        // Resolving symbolic links is most of the cost: done on every core.
+        let db = &self.db;
+        let absolute = par_map(&todo, |&f| crate::config::absolute(&db.get(f).path));
+        for (file, abs) in todo.into_iter().zip(absolute) {
+            let config = self.configs.resolve_absolute(abs)?;
+            self.config_of_file.insert(file, config);
         }
         Ok(())
     }
@@ -78,7 +91,12 @@ impl Session {
 
     /// Reads a discovered file; an unreadable or non-UTF-8 file becomes a located diagnostic.
     pub fn add_file(&mut self, path: std::path::PathBuf, format: Format) {
-        match workspace::read_text(&path, self.limits().max_file_size) {
+        let text = workspace::read_text(&path, self.limits().max_file_size);
+        self.add_read(path, format, text);
+    }
+
+    fn add_read(&mut self, path: PathBuf, format: Format, text: Result<String, ReadError>) {
+        match text {
             Ok(text) => {
                 self.add_text(path, text, format);
             }
@@ -93,6 +111,16 @@ impl Session {
                 self.read_problems
                     .push(syntax_meta(format).diag(id, span, message));
             }
+        }
+    }
+
+    /// Reads discovered files, on every core when there are several (the reading is
+    /// independent; the files are added in the order given).
+    pub fn add_files(&mut self, files: Vec<workspace::Discovered>) {
+        let max = self.limits().max_file_size;
+        let read = par_map(&files, |f| workspace::read_text(&f.path, max));
+        for (f, text) in files.into_iter().zip(read) {
+            self.add_read(f.path, f.format, text);
         }
     }
 
@@ -375,6 +403,17 @@ impl Session {
 
     fn format_of(&self, file: FileId) -> Format {
         self.checked_format(file).unwrap_or(Format::Nginx)
+    }
+}
+
+/// `f` applied to every item, in order: on every core (rayon) when there are at least two
+/// items, in this thread otherwise, so checking one file never starts a thread pool.
+pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    if items.len() < 2 {
+        items.iter().map(f).collect()
+    } else {
+        items.par_iter().map(f).collect()
     }
 }
 

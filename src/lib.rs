@@ -237,9 +237,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         walk.follow_links = args.follow_symlinks;
         let (found, errors) = workspace::discover_with(&paths, &walk);
         io_errors.extend(errors);
-        for f in found {
-            session.add_file(f.path, f.format);
-        }
+        session.add_files(found);
     }
     for e in &io_errors {
         say!("wscfg: error: {e}");

@@ -28,8 +28,10 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
     let loaded = load::load_limited(db, files, &config.nginx, &config.limits);
     let db: &SourceDb = db;
     let mut out = loaded.problems;
-    let mut found = Vec::new();
-    for &(root, context) in &loaded.roots {
+    // Each root is linted on its own (on every core when there are several); the findings
+    // are taken in root order, so the output does not depend on the scheduling.
+    let per_root = crate::engine::par_map(&loaded.roots, |&(root, context)| {
+        let mut found = Vec::new();
         let tree = tree::Tree::build_limited(
             &loaded.parsed,
             &loaded.includes,
@@ -47,7 +49,9 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         }
         let cx = NginxContext::new(tree, db, &config.nginx);
         crate::rules::run(crate::rules::nginx::RULES, &cx, config, &mut found);
-    }
+        found
+    });
+    let mut found: Vec<Diagnostic> = per_root.into_iter().flatten().collect();
     crate::engine::dedupe(&mut found);
     out.append(&mut found);
     out
