@@ -85,7 +85,7 @@ pub struct NginxContext<'a> {
     pub db: &'a SourceDb,
     pub settings: &'a NginxSettings,
     variables: FxHashMap<&'a str, NodeId>,
-    regexes: Vec<OnceCell<Option<Regex>>>,
+    regexes: FxHashMap<NodeId, OnceCell<Option<Regex>>>,
     ws: Vec<WsLocation>,
     pub(super) selection: super::location::SelectionCache<'a>,
     /// Built on first use: every `listen` by address and port (for merged socket options).
@@ -98,7 +98,16 @@ pub struct NginxContext<'a> {
 
 impl<'a> NginxContext<'a> {
     pub fn new(tree: Tree<'a>, db: &'a SourceDb, settings: &'a NginxSettings) -> Self {
-        let regexes = (0..tree.nodes.len()).map(|_| OnceCell::new()).collect();
+        // A slot for each regex location only (not one per directive of the configuration).
+        let regexes = tree
+            .all()
+            .filter(|&n| {
+                tree.dir(n)
+                    .and_then(super::location::pattern)
+                    .is_some_and(|p| p.is_regex())
+            })
+            .map(|n| (n, OnceCell::new()))
+            .collect();
         let mut cx = NginxContext {
             tree,
             db,
@@ -428,7 +437,9 @@ impl<'a> NginxContext<'a> {
         pattern: &str,
         case_insensitive: bool,
     ) -> Option<&Regex> {
-        self.regexes[loc.0 as usize]
+        // Callers ask only about nodes whose pattern is a regex, and each has a slot.
+        self.regexes
+            .get(&loc)?
             .get_or_init(|| regex_sample::compile(pattern, case_insensitive))
             .as_ref()
     }
