@@ -10,7 +10,7 @@ use crate::config::NginxSettings;
 use crate::source::{FileId, SourceDb, SourceFile, Span};
 use regex::Regex;
 use rustc_hash::FxHashMap;
-use std::cell::OnceCell;
+use std::sync::OnceLock;
 
 /// Why wscfg treats a location as carrying WebSocket connections.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,15 +85,15 @@ pub struct NginxContext<'a> {
     pub db: &'a SourceDb,
     pub settings: &'a NginxSettings,
     variables: FxHashMap<&'a str, NodeId>,
-    regexes: FxHashMap<NodeId, OnceCell<Option<Regex>>>,
+    regexes: FxHashMap<NodeId, OnceLock<Option<Regex>>>,
     ws: Vec<WsLocation>,
     pub(super) selection: super::location::SelectionCache<'a>,
     /// Built on first use: every `listen` by address and port (for merged socket options).
-    pub(super) sockets: OnceCell<super::listen::SocketIndex>,
+    pub(super) sockets: OnceLock<super::listen::SocketIndex>,
     /// Built on first use: http `upstream` blocks by lower-cased name.
-    pub(super) upstreams: OnceCell<std::collections::HashMap<String, NodeId>>,
+    pub(super) upstreams: OnceLock<std::collections::HashMap<String, NodeId>>,
     /// Built on first use: the variable of a `map $http_upgrade` whose empty case is `''`.
-    pub(super) keepalive_map: OnceCell<Option<String>>,
+    pub(super) keepalive_map: OnceLock<Option<String>>,
 }
 
 impl<'a> NginxContext<'a> {
@@ -106,7 +106,7 @@ impl<'a> NginxContext<'a> {
                     .and_then(super::location::pattern)
                     .is_some_and(|p| p.is_regex())
             })
-            .map(|n| (n, OnceCell::new()))
+            .map(|n| (n, OnceLock::new()))
             .collect();
         let mut cx = NginxContext {
             tree,
@@ -116,9 +116,9 @@ impl<'a> NginxContext<'a> {
             regexes,
             ws: Vec::new(),
             selection: Default::default(),
-            sockets: OnceCell::new(),
-            upstreams: OnceCell::new(),
-            keepalive_map: OnceCell::new(),
+            sockets: OnceLock::new(),
+            upstreams: OnceLock::new(),
+            keepalive_map: OnceLock::new(),
         };
         cx.variables = cx.collect_variables();
         cx.ws = cx.find_websocket_locations();
