@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark of wscfg against nginx -t and gixy-ng on the same generated inputs.
 # Installs what is missing (nginx-light and hyperfine from Debian, gixy-ng into a virtualenv
-# from PyPI), then prints a table: tool, input, mean wall time, peak RSS, ratio to wscfg.
+# from PyPI), then prints a table: tool, input, median wall time, peak RSS, ratio to wscfg
+# on the same input (how many times wscfg's time the tool takes).
 #
 # usage: bench/compare.sh [N_SERVERS=5000]    (run from the repository root)
 # Linters exit non-zero when they find problems; hyperfine is told to accept that (-i).
@@ -31,9 +32,9 @@ python3 bench/gen_locations.py 20000 "$WORK/locations.conf" >/dev/null
 printf 'server {\n    listen 80;\n    location /ws/ { proxy_pass http://a; }\n}\n' > "$WORK/small.conf"
 
 rss() { /usr/bin/time -f %M "$@" >/dev/null 2>"$WORK/rss" || true; tail -1 "$WORK/rss"; }
-mean() { # hyperfine mean in seconds
+mean() { # hyperfine median in seconds (the name is historical)
   hyperfine -N -i --warmup "$1" --runs "$2" --export-json "$WORK/h.json" "${@:3}" >/dev/null 2>&1 || true
-  python3 -c "import json;print('%.4f'%json.load(open('$WORK/h.json'))['results'][0]['mean'])"
+  python3 -c "import json;print('%.4f'%json.load(open('$WORK/h.json'))['results'][0]['median'])"
 }
 
 declare -a rows
@@ -53,13 +54,20 @@ add wscfg "tree of 20000 files" "$t" "$(rss $WSCFG check $WORK/tree --output-for
 s=$(mean 5 50 "$WSCFG check $WORK/small.conf --exit-zero")
 add wscfg "one small file" "$s" "$(rss $WSCFG check $WORK/small.conf --exit-zero)"
 
-printf '%-10s %-28s %12s %12s\n' tool input "mean (s)" "peak RSS"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '| %-8s | %-26s | %10s | %8s | %9s |\n' tool input "median (s)" "peak RSS" "vs wscfg"
+printf '|%s|%s|%s|%s|%s|\n' ---------- ---------------------------- ------------ ---------- -----------
 for r in "${rows[@]}"; do
   IFS='|' read -r tool input secs kb <<<"$r"
-  printf '%-10s %-28s %12s %9s MB\n' "$tool" "$input" "$secs" "$((kb / 1024))"
+  ratio=$(python3 -c "print('%.1fx' % ($secs / $w))")
+  case "$tool:$input" in wscfg:*) ratio="1x" ;; esac
+  printf '| %-8s | %-26s | %10s | %5s MB | %9s |\n' "$tool" "$input" "$secs" "$((kb / 1024))" "$ratio"
 done
-python3 - "$w" "$n" "$g" "$w10" <<'PY'
-import sys
-w, n, g, w10 = map(float, sys.argv[1:])
-print(f"\nnginx -t / wscfg: {n / w:.1f}x   gixy-ng / wscfg: {g / w:.0f}x   10x input costs {w10 / w:.1f}x the time")
+python3 - "$w" "$n" "$g" "$w10" "$WORK/nginx.conf" "${rows[0]##*|}" <<'PY'
+import os, sys
+w, n, g, w10 = map(float, sys.argv[1:5])
+size, rss_kb = os.path.getsize(sys.argv[5]), int(sys.argv[6])
+print(f"\nnginx -t / wscfg: {n / w:.1f}x   gixy-ng / wscfg: {g / w:.0f}x   "
+      f"10x input costs {w10 / w:.1f}x the time   "
+      f"wscfg peak RSS / input size: {rss_kb * 1024 / size:.1f}x")
 PY

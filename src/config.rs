@@ -642,7 +642,20 @@ impl ConfigSet {
         if self.fixed {
             return Ok(0);
         }
-        let abs = absolute(path);
+        self.resolve_absolute(absolute(path))
+    }
+
+    /// Whether every file uses one configuration (nothing to resolve).
+    pub fn is_fixed(&self) -> bool {
+        self.fixed
+    }
+
+    /// [`ConfigSet::resolve`] for a path already made [`absolute`] (the caller may do that
+    /// for many files at once, on every core).
+    pub fn resolve_absolute(&mut self, abs: PathBuf) -> Result<usize, String> {
+        if self.fixed {
+            return Ok(0);
+        }
         let dir = if abs.is_dir() {
             abs.clone()
         } else {

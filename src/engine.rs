@@ -9,6 +9,7 @@ use crate::rules::nginx::SYNTAX_ERROR;
 use crate::source::{FileId, SourceDb, Span};
 use crate::suppress;
 use crate::workspace::{self, ReadError};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -46,9 +47,22 @@ impl Session {
     /// Loads the configuration of every checked file, so a broken configuration file is an
     /// error before anything is linted.
     pub fn resolve_configs(&mut self) -> Result<(), String> {
-        for i in 0..self.checked.len() {
-            let path = self.db.get(self.checked[i].0).path.clone();
-            self.configs.resolve(&path)?;
+        let todo: Vec<FileId> = self
+            .checked
+            .iter()
+            .map(|(f, _)| *f)
+            .filter(|f| !self.config_of_file.contains_key(f))
+            .collect();
+        if self.configs.is_fixed() {
+            self.config_of_file.extend(todo.iter().map(|&f| (f, 0)));
+            return Ok(());
+        }
+        // Resolving symbolic links is most of the cost: done on every core.
+        let db = &self.db;
+        let absolute = par_map(&todo, |&f| crate::config::absolute(&db.get(f).path));
+        for (file, abs) in todo.into_iter().zip(absolute) {
+            let config = self.configs.resolve_absolute(abs)?;
+            self.config_of_file.insert(file, config);
         }
         Ok(())
     }
@@ -77,7 +91,12 @@ impl Session {
 
     /// Reads a discovered file; an unreadable or non-UTF-8 file becomes a located diagnostic.
     pub fn add_file(&mut self, path: std::path::PathBuf, format: Format) {
-        match workspace::read_text(&path, self.limits().max_file_size) {
+        let text = workspace::read_text(&path, self.limits().max_file_size);
+        self.add_read(path, format, text);
+    }
+
+    fn add_read(&mut self, path: PathBuf, format: Format, text: Result<String, ReadError>) {
+        match text {
             Ok(text) => {
                 self.add_text(path, text, format);
             }
@@ -92,6 +111,16 @@ impl Session {
                 self.read_problems
                     .push(syntax_meta(format).diag(id, span, message));
             }
+        }
+    }
+
+    /// Reads discovered files, on every core when there are several (the reading is
+    /// independent; the files are added in the order given).
+    pub fn add_files(&mut self, files: Vec<workspace::Discovered>) {
+        let max = self.limits().max_file_size;
+        let read = par_map(&files, |f| workspace::read_text(&f.path, max));
+        for (f, text) in files.into_iter().zip(read) {
+            self.add_read(f.path, f.format, text);
         }
     }
 
@@ -154,33 +183,70 @@ impl Session {
             project,
             self.configs.get(0),
         ));
-        let mut seen = HashSet::new();
-        out.retain(|d| seen.insert((d.file, d.span, d.code, d.message.clone())));
-        let judged: Vec<Diagnostic> = out.into_iter().filter_map(|d| self.judge(d)).collect();
+        dedupe(&mut out);
+        let mut judge = Judge::default();
+        let judged: Vec<Diagnostic> = out
+            .into_iter()
+            .filter_map(|d| self.judge_cached(&mut judge, d))
+            .collect();
         let mut out = self.apply_suppressions(judged);
-        let db = &self.db;
-        out.sort_by(|a, b| {
-            (&db.get(a.file).path, a.span.start, a.code).cmp(&(
-                &db.get(b.file).path,
-                b.span.start,
-                b.code,
-            ))
-        });
+        // Sorting by path compares each file's rank among the paths, not the paths.
+        let rank = self.path_ranks();
+        out.sort_by_key(|d| (rank[d.file.0 as usize], d.span.start, d.code));
         out
+    }
+
+    /// Each file's place in path order (files with equal paths share a place).
+    fn path_ranks(&self) -> Vec<u32> {
+        let mut ids: Vec<FileId> = self.db.ids().collect();
+        ids.sort_by(|a, b| self.db.get(*a).path.cmp(&self.db.get(*b).path));
+        let mut rank = vec![0u32; ids.len()];
+        let mut place = 0u32;
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 && self.db.get(ids[i - 1]).path != self.db.get(*id).path {
+                place += 1;
+            }
+            rank[id.0 as usize] = place;
+        }
+        rank
+    }
+
+    /// [`Session::judge`] remembering, per file and rule, what the configuration said.
+    fn judge_cached(&mut self, cache: &mut Judge, mut d: Diagnostic) -> Option<Diagnostic> {
+        let verdict = match cache.verdicts.get(&(d.file, d.code)) {
+            Some(v) => *v,
+            None => {
+                let v = self.verdict(&d);
+                cache.verdicts.insert((d.file, d.code), v);
+                v
+            }
+        };
+        match verdict {
+            Verdict::Drop => None,
+            Verdict::Keep(None) => Some(d),
+            Verdict::Keep(Some(severity)) => {
+                d.severity = severity;
+                Some(d)
+            }
+        }
+    }
+
+    fn verdict(&mut self, d: &Diagnostic) -> Verdict {
+        let Some(meta) = crate::rules::find(d.code) else {
+            return Verdict::Keep(None);
+        };
+        let path = self.db.get(d.file).path.clone();
+        let config = self.config_of(d.file);
+        if meta.name != "syntax-error" && !config.enabled_for(meta, &path) {
+            return Verdict::Drop;
+        }
+        Verdict::Keep(Some(config.severity(meta)))
     }
 
     /// Applies the configuration of the finding's file: drops it if its rule is not selected
     /// there (syntax errors always stay), and sets the configured severity.
-    fn judge(&mut self, mut d: Diagnostic) -> Option<Diagnostic> {
-        if let Some(meta) = crate::rules::find(d.code) {
-            let path = self.db.get(d.file).path.clone();
-            let config = self.config_of(d.file);
-            if meta.name != "syntax-error" && !config.enabled_for(meta, &path) {
-                return None;
-            }
-            d.severity = config.severity(meta);
-        }
-        Some(d)
+    fn judge(&mut self, d: Diagnostic) -> Option<Diagnostic> {
+        self.judge_cached(&mut Judge::default(), d)
     }
 
     /// Inline suppressions (`# wscfg: ignore CODE -- reason`), the same for every format
@@ -350,6 +416,43 @@ impl Session {
     fn format_of(&self, file: FileId) -> Format {
         self.checked_format(file).unwrap_or(Format::Nginx)
     }
+}
+
+/// `f` applied to every item, in order: on every core (rayon) when there are at least two
+/// items, in this thread otherwise, so checking one file never starts a thread pool.
+pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    if items.len() < 2 {
+        items.iter().map(f).collect()
+    } else {
+        items.par_iter().map(f).collect()
+    }
+}
+
+/// What the configuration of a file says about one rule's findings there.
+#[derive(Clone, Copy)]
+enum Verdict {
+    Drop,
+    /// Kept, with the configured severity (`None`: not a registered rule, left as it is).
+    Keep(Option<Severity>),
+}
+
+/// Verdicts already reached in one lint, by file and rule code.
+#[derive(Default)]
+struct Judge {
+    verdicts: FxHashMap<(FileId, &'static str), Verdict>,
+}
+
+/// Drops repeated findings (the same file, span, rule and message), keeping the first; a
+/// file reached from several roots or groups reports its findings once.
+pub fn dedupe(diags: &mut Vec<Diagnostic>) {
+    let keep: Vec<bool> = {
+        let mut seen = FxHashSet::default();
+        seen.reserve(diags.len());
+        diags.iter().map(|d| seen.insert(d.key())).collect()
+    };
+    let mut keep = keep.into_iter();
+    diags.retain(|_| keep.next().unwrap_or(true));
 }
 
 /// The comments of a file, for inline suppressions; `None` for a format without comments

@@ -67,7 +67,12 @@ fn explain(rule: &str) -> Result<u8, String> {
 /// Writes to standard output. A reader that went away (`wscfg rules | head`) is not an
 /// error: the output is simply no longer wanted.
 fn emit(text: &str) -> Result<(), String> {
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
+    write_result(std::io::stdout().lock().write_all(text.as_bytes()))
+}
+
+/// A write to standard output: a closed pipe (`| head`) is not an error.
+fn write_result(result: std::io::Result<()>) -> Result<(), String> {
+    match result {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(format!("cannot write output: {e}"))
         }
@@ -232,9 +237,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         walk.follow_links = args.follow_symlinks;
         let (found, errors) = workspace::discover_with(&paths, &walk);
         io_errors.extend(errors);
-        for f in found {
-            session.add_file(f.path, f.format);
-        }
+        session.add_files(found);
     }
     for e in &io_errors {
         say!("wscfg: error: {e}");
@@ -286,18 +289,33 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
     if args.diff && !args.output_format.is_machine_readable() {
         out.push_str(&preview_diff(&mut session, args.unsafe_fixes));
     }
-    out.push_str(&match args.output_format {
+    let rendered = match args.output_format {
         _ if args.statistics => statistics(&diags, args.output_format)?,
+        OutputFormat::Json => {
+            // The report goes out as it is written: no copy of it is held.
+            emit(&std::mem::take(&mut out))?;
+            let stdout = std::io::stdout().lock();
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout);
+            let n = session.checked.len();
+            write_result(
+                render::json::write(&mut w, &session.db, &diags, n).and_then(|_| w.flush()),
+            )?;
+            String::new()
+        }
         OutputFormat::Human => render::human::render(&session.db, &diags, color),
         OutputFormat::Concise => render::concise::render(&session.db, &diags),
-        OutputFormat::Json => render::json::render(&session.db, &diags, session.checked.len()),
         OutputFormat::Sarif => render::sarif::render(&session.db, &diags),
         OutputFormat::Github => render::github::render(&session.db, &diags),
         OutputFormat::Junit => {
             let files: Vec<_> = session.checked.iter().map(|(f, _)| *f).collect();
             render::junit::render(&session.db, &diags, &files)
         }
-    });
+    };
+    if out.is_empty() {
+        out = rendered;
+    } else {
+        out.push_str(&rendered);
+    }
     let machine = args.output_format.is_machine_readable();
     if args.show_fixes && !machine {
         out.push_str(&if fix && !args.diff {

@@ -58,6 +58,8 @@ pub struct SourceFile {
     line_starts: Vec<usize>,
     crlf: bool,
     tab_indented: bool,
+    /// The text is ASCII, so a column is a byte distance.
+    ascii: bool,
     /// Characters before every multiple of [`CHAR_BLOCK`] bytes, so columns on a 10 MB line
     /// cost a bounded count, not a scan from the start of the line.
     chars_before_block: Vec<usize>,
@@ -77,10 +79,14 @@ impl SourceFile {
             .collect();
         let crlf = text.contains("\r\n");
         let tab_indented = text.contains("\n\t");
+        let ascii = text.is_ascii();
         let mut chars_before_block = vec![0];
-        for chunk in text.as_bytes().chunks(CHAR_BLOCK) {
-            let last = *chars_before_block.last().expect("starts with 0");
-            chars_before_block.push(last + count_chars(chunk));
+        if !ascii {
+            chars_before_block.reserve(text.len() / CHAR_BLOCK + 1);
+            for chunk in text.as_bytes().chunks(CHAR_BLOCK) {
+                let last = *chars_before_block.last().expect("starts with 0");
+                chars_before_block.push(last + count_chars(chunk));
+            }
         }
         SourceFile {
             path,
@@ -88,6 +94,7 @@ impl SourceFile {
             line_starts,
             crlf,
             tab_indented,
+            ascii,
             chars_before_block,
         }
     }
@@ -96,9 +103,17 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self.chars_before(floor_char_boundary(&self.text, offset))
-            - self.chars_before(start)
-            + 1;
+        let column = if self.ascii {
+            offset - start + 1
+        } else {
+            let offset = floor_char_boundary(&self.text, offset);
+            if offset - start <= CHAR_BLOCK {
+                // A short distance: count it, rather than two block prefixes.
+                count_chars(&self.text.as_bytes()[start..offset]) + 1
+            } else {
+                self.chars_before(offset) - self.chars_before(start) + 1
+            }
+        };
         LineCol {
             line: line + 1,
             column,
@@ -218,6 +233,20 @@ mod tests {
         assert_eq!(f.line_col(8), LineCol { line: 3, column: 1 });
         assert_eq!(f.line_end(0), 2);
         assert_eq!(f.newline(), "\r\n");
+    }
+
+    #[test]
+    fn columns_agree_on_every_path() {
+        // ASCII text; non-ASCII text with short lines; a non-ASCII line longer than a block.
+        let long = format!("x\n{}é{}", "é".repeat(3000), "a".repeat(5000));
+        for text in ["abc\ndef", "é\nàb", long.as_str()] {
+            let f = SourceFile::new("x".into(), text.to_owned());
+            for (offset, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+                let column = text[line_start..offset].chars().count() + 1;
+                assert_eq!(f.line_col(offset).column, column, "offset {offset}");
+            }
+        }
     }
 
     #[test]

@@ -296,30 +296,53 @@ pub fn discover_with(paths: &[PathBuf], options: &WalkOptions) -> (Vec<Discovere
                     .hidden(false)
                     .require_git(false);
                 let (walk_root, opts) = (root.clone(), options.clone());
-                let walker = builder
-                    .filter_entry(move |e| {
-                        e.file_name() != ".git"
-                            && (e.depth() == 0 || !opts.excluded(e.path(), &walk_root))
-                    })
-                    .build();
-                for entry in walker {
-                    match entry {
-                        Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                            if let Some(format) = Format::detect(e.path(), false) {
-                                found.push(Discovered {
-                                    path: e.into_path(),
-                                    format,
-                                });
-                            }
-                        }
-                        Ok(_) => {}
-                        Err(e) => errors.push(e.to_string()),
-                    }
-                }
+                builder.filter_entry(move |e| {
+                    e.file_name() != ".git"
+                        && (e.depth() == 0 || !opts.excluded(e.path(), &walk_root))
+                });
+                let (files, errs) = walk_dir(&builder);
+                found.extend(files);
+                errors.extend(errs);
             }
         }
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found.dedup_by(|a, b| a.path == b.path);
+    (found, errors)
+}
+
+/// Walks one directory on every core (`ignore`'s parallel walker): the format of each file
+/// is detected in the worker that found it. Returns the recognised files and the walk's
+/// errors, both sorted, so the result does not depend on the scheduling.
+fn walk_dir(builder: &ignore::WalkBuilder) -> (Vec<Discovered>, Vec<String>) {
+    use ignore::WalkState;
+    use std::sync::Mutex;
+    let found = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    builder.build_parallel().run(|| {
+        let (found, errors) = (&found, &errors);
+        Box::new(move |entry| {
+            match entry {
+                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                    if let Some(format) = Format::detect(e.path(), false) {
+                        let d = Discovered {
+                            path: e.into_path(),
+                            format,
+                        };
+                        found.lock().unwrap_or_else(|p| p.into_inner()).push(d);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => errors
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(e.to_string()),
+            }
+            WalkState::Continue
+        })
+    });
+    let found = found.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
+    errors.sort();
     (found, errors)
 }

@@ -31,11 +31,11 @@ pub struct BlockSpan {
 #[derive(Clone, Debug)]
 pub struct Directive {
     pub name: Word,
-    pub args: Vec<Word>,
+    pub args: Box<[Word]>,
     /// From the first byte of the name to the `;` or the closing `}`, inclusive.
     pub span: Span,
     pub block: Option<BlockSpan>,
-    pub children: Vec<DirId>,
+    pub children: Box<[DirId]>,
 }
 
 impl Directive {

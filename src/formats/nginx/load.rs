@@ -160,8 +160,19 @@ pub fn load_limited(
         .filter_map(|&f| db.get(f).path.parent().map(Path::to_owned))
         .collect();
 
+    // The named files are parsed up front, on every core when there are several.
+    let mut preparsed: HashMap<FileId, Result<ParsedFile, super::ast::SyntaxError>> = {
+        let db: &SourceDb = db;
+        let results = crate::engine::par_map(checked, |&f| {
+            parser::parse_limited(&db.get(f).text, limits.max_depth)
+        });
+        checked.iter().copied().zip(results).collect()
+    };
     while let Some(file) = queue.pop() {
-        let p = match parser::parse_limited(&db.get(file).text, limits.max_depth) {
+        let parsed_now = preparsed
+            .remove(&file)
+            .unwrap_or_else(|| parser::parse_limited(&db.get(file).text, limits.max_depth));
+        let p = match parsed_now {
             Ok(p) => p,
             Err(e) => {
                 problems.push(Diagnostic::new(&SYNTAX_ERROR, file, e.span, e.message));

@@ -5,9 +5,8 @@ use super::model::NginxContext;
 use super::regex_sample;
 use super::tree::{Context, NodeId};
 use crate::source::Span;
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Modifier {
@@ -154,11 +153,21 @@ impl<'a> NginxContext<'a> {
     /// location of a server with thousands of them stays close to linear.
     fn find_location(&self, level: NodeId, uri: &str) -> (bool, Option<NodeId>) {
         let key = (level, uri.to_owned());
-        if let Some(&found) = self.selection.found.borrow().get(&key) {
+        if let Some(&found) = self
+            .selection
+            .found
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
             return found;
         }
         let found = self.find_location_uncached(level, uri);
-        self.selection.found.borrow_mut().insert(key, found);
+        self.selection
+            .found
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, found);
         found
     }
 
@@ -195,9 +204,15 @@ impl<'a> NginxContext<'a> {
     }
 
     /// The locations directly inside `level`, by kind, built on first use.
-    fn level_index(&self, level: NodeId) -> Rc<LevelIndex<'a>> {
-        if let Some(i) = self.selection.levels.borrow().get(&level) {
-            return Rc::clone(i);
+    fn level_index(&self, level: NodeId) -> Arc<LevelIndex<'a>> {
+        if let Some(i) = self
+            .selection
+            .levels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&level)
+        {
+            return Arc::clone(i);
         }
         let mut index = LevelIndex::default();
         for loc in self.child_locations(level) {
@@ -242,11 +257,12 @@ impl<'a> NginxContext<'a> {
             .collect();
         index.regex_lens.sort_unstable();
         index.regex_lens.dedup();
-        let index = Rc::new(index);
+        let index = Arc::new(index);
         self.selection
             .levels
-            .borrow_mut()
-            .insert(level, Rc::clone(&index));
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(level, Arc::clone(&index));
         index
     }
 
@@ -271,8 +287,8 @@ impl NginxContext<'_> {
 /// Memory of location selection for one [`NginxContext`].
 #[derive(Default)]
 pub struct SelectionCache<'a> {
-    levels: RefCell<HashMap<NodeId, Rc<LevelIndex<'a>>>>,
-    found: RefCell<HashMap<(NodeId, String), Selected>>,
+    levels: Mutex<HashMap<NodeId, Arc<LevelIndex<'a>>>>,
+    found: Mutex<HashMap<(NodeId, String), Selected>>,
 }
 
 /// (the search ended with an exact or regex match, the chosen location)

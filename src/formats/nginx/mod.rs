@@ -19,9 +19,12 @@ pub mod values;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceDb};
-use std::collections::HashSet;
 
 pub use model::NginxContext;
+
+/// A configuration with at least this many directives has its rules run in parallel (below
+/// it, starting threads costs more than it saves).
+const PARALLEL_RULES_NODES: usize = 20_000;
 
 /// Lints the nginx files of a run: each root with everything it includes, so a fragment is
 /// judged in the context that includes it. Findings reached from two roots are reported once.
@@ -29,8 +32,10 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
     let loaded = load::load_limited(db, files, &config.nginx, &config.limits);
     let db: &SourceDb = db;
     let mut out = loaded.problems;
-    let mut seen = HashSet::new();
-    for &(root, context) in &loaded.roots {
+    // Each root is linted on its own (on every core when there are several); the findings
+    // are taken in root order, so the output does not depend on the scheduling.
+    let per_root = crate::engine::par_map(&loaded.roots, |&(root, context)| {
+        let mut found = Vec::new();
         let tree = tree::Tree::build_limited(
             &loaded.parsed,
             &loaded.includes,
@@ -39,21 +44,35 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
             config.limits.max_includes,
         );
         if let Some((file, span, message)) = &tree.limit_hit {
-            let d = Diagnostic::new(&crate::rules::nginx::SYNTAX_ERROR, *file, *span, message);
-            if seen.insert((d.file, d.span, d.code, d.message.clone())) {
-                out.push(d);
-            }
+            found.push(Diagnostic::new(
+                &crate::rules::nginx::SYNTAX_ERROR,
+                *file,
+                *span,
+                message,
+            ));
         }
         let cx = NginxContext::new(tree, db, &config.nginx);
-        let mut found = Vec::new();
-        crate::rules::run(crate::rules::nginx::RULES, &cx, config, &mut found);
-        for d in found {
-            let key = (d.file, d.span, d.code, d.message.clone());
-            if seen.insert(key) {
-                out.push(d);
-            }
+        if loaded.roots.len() == 1 && cx.tree.nodes.len() >= PARALLEL_RULES_NODES {
+            // One big configuration: its rules run on every core instead, each into a list
+            // of its own, joined in rule order (the model's caches are shared and locked).
+            let enabled: Vec<_> = crate::rules::nginx::RULES
+                .iter()
+                .filter(|r| config.enabled(r.meta()))
+                .collect();
+            let per_rule = crate::engine::par_map(&enabled, |rule| {
+                let mut out = Vec::new();
+                rule.check(&cx, &mut out);
+                out
+            });
+            found.extend(per_rule.into_iter().flatten());
+        } else {
+            crate::rules::run(crate::rules::nginx::RULES, &cx, config, &mut found);
         }
-    }
+        found
+    });
+    let mut found: Vec<Diagnostic> = per_root.into_iter().flatten().collect();
+    crate::engine::dedupe(&mut found);
+    out.append(&mut found);
     out
 }
 

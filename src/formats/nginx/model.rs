@@ -10,7 +10,7 @@ use crate::config::NginxSettings;
 use crate::source::{FileId, SourceDb, SourceFile, Span};
 use regex::Regex;
 use rustc_hash::FxHashMap;
-use std::cell::OnceCell;
+use std::sync::OnceLock;
 
 /// Why wscfg treats a location as carrying WebSocket connections.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,20 +89,29 @@ pub struct NginxContext<'a> {
     pub db: &'a SourceDb,
     pub settings: &'a NginxSettings,
     variables: FxHashMap<&'a str, NodeId>,
-    regexes: Vec<OnceCell<Option<Regex>>>,
+    regexes: FxHashMap<NodeId, OnceLock<Option<Regex>>>,
     ws: Vec<WsLocation>,
     pub(super) selection: super::location::SelectionCache<'a>,
     /// Built on first use: every `listen` by address and port (for merged socket options).
-    pub(super) sockets: OnceCell<super::listen::SocketIndex>,
+    pub(super) sockets: OnceLock<super::listen::SocketIndex>,
     /// Built on first use: http `upstream` blocks by lower-cased name.
-    pub(super) upstreams: OnceCell<std::collections::HashMap<String, NodeId>>,
+    pub(super) upstreams: OnceLock<std::collections::HashMap<String, NodeId>>,
     /// Built on first use: the variable of a `map $http_upgrade` whose empty case is `''`.
-    pub(super) keepalive_map: OnceCell<Option<String>>,
+    pub(super) keepalive_map: OnceLock<Option<String>>,
 }
 
 impl<'a> NginxContext<'a> {
     pub fn new(tree: Tree<'a>, db: &'a SourceDb, settings: &'a NginxSettings) -> Self {
-        let regexes = (0..tree.nodes.len()).map(|_| OnceCell::new()).collect();
+        // A slot for each regex location only (not one per directive of the configuration).
+        let regexes = tree
+            .all()
+            .filter(|&n| {
+                tree.dir(n)
+                    .and_then(super::location::pattern)
+                    .is_some_and(|p| p.is_regex())
+            })
+            .map(|n| (n, OnceLock::new()))
+            .collect();
         let mut cx = NginxContext {
             tree,
             db,
@@ -111,9 +120,9 @@ impl<'a> NginxContext<'a> {
             regexes,
             ws: Vec::new(),
             selection: Default::default(),
-            sockets: OnceCell::new(),
-            upstreams: OnceCell::new(),
-            keepalive_map: OnceCell::new(),
+            sockets: OnceLock::new(),
+            upstreams: OnceLock::new(),
+            keepalive_map: OnceLock::new(),
         };
         cx.variables = cx.collect_variables();
         cx.ws = cx.find_websocket_locations();
@@ -435,7 +444,9 @@ impl<'a> NginxContext<'a> {
         pattern: &str,
         case_insensitive: bool,
     ) -> Option<&Regex> {
-        self.regexes[loc.0 as usize]
+        // Callers ask only about nodes whose pattern is a regex, and each has a slot.
+        self.regexes
+            .get(&loc)?
             .get_or_init(|| regex_sample::compile(pattern, case_insensitive))
             .as_ref()
     }

@@ -75,9 +75,21 @@ impl<'a> Parser_<'a> {
     }
 
     fn run(mut self) -> Result<ParsedFile, SyntaxError> {
-        // Open blocks: the directive that owns each one.
-        let mut stack: Vec<DirId> = Vec::new();
+        // Open blocks: the directive that owns each one, and where its children start in
+        // `kids`.
+        let mut stack: Vec<(DirId, usize)> = Vec::new();
+        // The children of the open blocks (the top level's first), each block's in order;
+        // a block's run becomes its exact-size list when it closes.
+        let mut kids: Vec<DirId> = Vec::new();
+        // One buffer for the words of every directive: each gets an exact-size copy.
         let mut pending = Pending { words: Vec::new() };
+        let estimate = self
+            .text
+            .bytes()
+            .filter(|&b| b == b';' || b == b'{')
+            .count()
+            .min(self.text.len() / 4);
+        self.out.directives.reserve(estimate);
         loop {
             match self.next_token()? {
                 Token::Word(w) => pending.words.push(w),
@@ -85,8 +97,7 @@ impl<'a> Parser_<'a> {
                     if pending.words.is_empty() {
                         return self.err(Span::new(at, at + 1), "unexpected \";\"");
                     }
-                    let words = std::mem::take(&mut pending.words);
-                    self.push(&stack, words, Span::empty(at + 1), None);
+                    self.push(&mut kids, &mut pending.words, Span::empty(at + 1), None);
                 }
                 Token::Open(at) => {
                     if pending.words.is_empty() {
@@ -101,19 +112,23 @@ impl<'a> Parser_<'a> {
                             ),
                         );
                     }
-                    let words = std::mem::take(&mut pending.words);
-                    let raw = words[0].value.ends_with("_by_lua_block");
+                    let raw = pending.words[0].value.ends_with("_by_lua_block");
                     let block = BlockSpan {
                         open: at,
                         close: at,
                         raw,
                     };
-                    let id = self.push(&stack, words, Span::empty(at + 1), Some(block));
+                    let id = self.push(
+                        &mut kids,
+                        &mut pending.words,
+                        Span::empty(at + 1),
+                        Some(block),
+                    );
                     if raw {
                         let close = self.skip_lua_body(at)?;
                         self.close_block(id, close);
                     } else {
-                        stack.push(id);
+                        stack.push((id, kids.len()));
                     }
                 }
                 Token::Close(at) => {
@@ -127,9 +142,10 @@ impl<'a> Parser_<'a> {
                             ),
                         );
                     }
-                    let Some(id) = stack.pop() else {
+                    let Some((id, first)) = stack.pop() else {
                         return self.err(Span::new(at, at + 1), "unexpected \"}\"");
                     };
+                    self.out.directives[id.0 as usize].children = kids.drain(first..).collect();
                     self.close_block(id, at);
                 }
                 Token::Eof => {
@@ -143,7 +159,7 @@ impl<'a> Parser_<'a> {
                             ),
                         );
                     }
-                    if let Some(&open) = stack.last() {
+                    if let Some(&(open, _)) = stack.last() {
                         let d = self.out.get(open);
                         let b = d.block.expect("stack holds blocks");
                         return self.err(
@@ -154,33 +170,34 @@ impl<'a> Parser_<'a> {
                             ),
                         );
                     }
+                    self.out.roots = kids;
+                    self.out.directives.shrink_to_fit();
                     return Ok(self.out);
                 }
             }
         }
     }
 
+    /// Adds the directive made of `words` (emptied) as the next child of the open block.
     fn push(
         &mut self,
-        stack: &[DirId],
-        mut words: Vec<Word>,
+        kids: &mut Vec<DirId>,
+        words: &mut Vec<Word>,
         end: Span,
         block: Option<BlockSpan>,
     ) -> DirId {
-        let name = words.remove(0);
+        let mut words = words.drain(..);
+        let name = words.next().expect("a directive has a name");
         let span = Span::new(name.span.start, end.end);
         let id = DirId(self.out.directives.len() as u32);
         self.out.directives.push(Directive {
             name,
-            args: words,
+            args: words.collect(),
             span,
             block,
-            children: Vec::new(),
+            children: Box::default(),
         });
-        match stack.last() {
-            Some(parent) => self.out.directives[parent.0 as usize].children.push(id),
-            None => self.out.roots.push(id),
-        }
+        kids.push(id);
         id
     }
 

@@ -54,8 +54,16 @@ pub struct Node<'a> {
     /// `None` only for the synthetic root that stands for the root file's own context.
     pub dir: Option<&'a Directive>,
     pub parent: Option<NodeId>,
-    pub children: Vec<NodeId>,
+    /// The children are the `len` nodes from `first` on: a block's children are made one
+    /// after another (see [`Tree::build_limited`]), so no node needs a list of its own.
+    children: Children,
     pub context: Context,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Children {
+    first: u32,
+    len: u32,
 }
 
 /// Parsed files of a run, by id; included files are parsed once, however often included.
@@ -109,6 +117,8 @@ impl DoubleEndedIterator for Named<'_, '_> {
 
 pub struct Tree<'a> {
     pub nodes: Vec<Node<'a>>,
+    /// `ids[i] == NodeId(i)`: children are handed out as slices of it.
+    ids: Vec<NodeId>,
     pub root_file: FileId,
     /// Children by directive name, for blocks too big to scan on every question (an http
     /// block with thousands of servers).
@@ -157,15 +167,18 @@ impl<'a> Tree<'a> {
                 file: root_file,
                 dir: None,
                 parent: None,
-                children: Vec::new(),
+                children: Children::default(),
                 context: root_context,
             }],
+            ids: Vec::new(),
             root_file,
             by_name: FxHashMap::default(),
         };
         let Some(root) = parsed.get(&root_file) else {
+            tree.finish();
             return tree;
         };
+        tree.nodes.reserve(root.directives.len());
         // Blocks still to fill: (node, its file, its child directives, the include chain).
         let mut work: Vec<(NodeId, FileId, &'a [DirId], Vec<FileId>)> =
             vec![(NodeId(0), root_file, &root.roots, Vec::new())];
@@ -219,7 +232,7 @@ impl<'a> Tree<'a> {
                                      directives through its includes: the rest were not checked"
                                 ),
                             ));
-                            tree.index_big_blocks();
+                            tree.finish();
                             return tree;
                         }
                         let directive = p.get(d);
@@ -244,8 +257,13 @@ impl<'a> Tree<'a> {
                 }
             }
         }
-        tree.index_big_blocks();
+        tree.finish();
         tree
+    }
+
+    fn finish(&mut self) {
+        self.ids = (0..self.nodes.len() as u32).map(NodeId).collect();
+        self.index_big_blocks();
     }
 
     fn push(&mut self, parent: NodeId, file: FileId, d: &'a Directive) -> NodeId {
@@ -259,10 +277,19 @@ impl<'a> Tree<'a> {
             file,
             dir: Some(d),
             parent: Some(parent),
-            children: Vec::new(),
+            children: Children::default(),
             context,
         });
-        self.nodes[parent.0 as usize].children.push(id);
+        let kids = &mut self.nodes[parent.0 as usize].children;
+        if kids.len == 0 {
+            kids.first = id.0;
+        }
+        debug_assert_eq!(
+            kids.first + kids.len,
+            id.0,
+            "a block's children are made together"
+        );
+        kids.len += 1;
         id
     }
 
@@ -280,11 +307,12 @@ impl<'a> Tree<'a> {
         self.dir(id).map_or("", |d| d.name())
     }
     pub fn children(&self, id: NodeId) -> &[NodeId] {
-        &self.node(id).children
+        let Children { first, len } = self.node(id).children;
+        &self.ids[first as usize..(first + len) as usize]
     }
     /// The children of `id` named `name`, in order.
     pub fn children_named<'s>(&'s self, id: NodeId, name: &'s str) -> Named<'s, 'a> {
-        let indexed = if self.node(id).children.len() > INDEX_THRESHOLD {
+        let indexed = if self.node(id).children.len as usize > INDEX_THRESHOLD {
             self.by_name.get(&id)
         } else {
             None
@@ -300,17 +328,18 @@ impl<'a> Tree<'a> {
     }
 
     fn index_big_blocks(&mut self) {
-        for (i, n) in self.nodes.iter().enumerate() {
-            if n.children.len() <= INDEX_THRESHOLD {
+        for i in 0..self.nodes.len() {
+            let id = NodeId(i as u32);
+            if self.nodes[i].children.len as usize <= INDEX_THRESHOLD {
                 continue;
             }
             let mut index: FxHashMap<&'a str, Vec<NodeId>> = FxHashMap::default();
-            for &c in &n.children {
+            for &c in self.children(id) {
                 if let Some(d) = self.nodes[c.0 as usize].dir {
                     index.entry(d.name()).or_default().push(c);
                 }
             }
-            self.by_name.insert(NodeId(i as u32), index);
+            self.by_name.insert(id, index);
         }
     }
     pub fn parent(&self, id: NodeId) -> Option<NodeId> {
