@@ -26,6 +26,9 @@ pub struct Session {
     pub read_problems: Vec<Diagnostic>,
     /// Each file's index in `configs`, once resolved.
     config_of_file: HashMap<FileId, usize>,
+    /// nginx files that are not UTF-8, checked with the invalid bytes replaced: their text is
+    /// not the file's, so no fix is written to them.
+    not_utf8: HashSet<FileId>,
 }
 
 impl Session {
@@ -41,6 +44,7 @@ impl Session {
             checked: Vec::new(),
             read_problems: Vec::new(),
             config_of_file: HashMap::new(),
+            not_utf8: HashSet::new(),
         }
     }
 
@@ -99,6 +103,27 @@ impl Session {
         match text {
             Ok(text) => {
                 self.add_text(path, text, format);
+            }
+            // nginx reads bytes: a Latin-1 comment or string is valid configuration.
+            Err(ReadError {
+                message,
+                offset: Some(at),
+                partial_text: Some(text),
+            }) if format == Format::Nginx => {
+                let id = self.add_text(path, text, format);
+                self.not_utf8.insert(id);
+                let end = self.db.get(id).text[at..]
+                    .chars()
+                    .next()
+                    .map_or(at, |c| at + c.len_utf8());
+                self.read_problems.push(crate::rules::nginx::NOT_UTF8.diag(
+                    id,
+                    Span::new(at, end),
+                    format!(
+                        "{message}: nginx reads the bytes as they are, so wscfg checked the file \
+                         with each invalid byte read as U+FFFD and writes no fix to it"
+                    ),
+                ));
             }
             Err(ReadError {
                 message,
@@ -336,6 +361,14 @@ impl Session {
                     })
                 })
                 .filter(|(_, f)| {
+                    let lossy = f.edits.iter().any(|e| self.not_utf8.contains(&e.file));
+                    if lossy {
+                        notes.push(format!(
+                            "not applied: \"{}\" would edit a file that is not UTF-8 (NGX093)",
+                            f.message
+                        ));
+                        return false;
+                    }
                     let writable = f.edits.iter().all(|e| self.is_checked(e.file));
                     if !writable {
                         notes.push(format!(

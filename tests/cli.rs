@@ -340,3 +340,39 @@ fn info_findings_do_not_fail_a_run_unless_asked() {
         .assert()
         .code(1);
 }
+
+/// nginx accepts bytes that are not UTF-8 (a Latin-1 comment): the file is checked, warned
+/// about, and never rewritten, since wscfg's text of it is not its bytes.
+#[test]
+fn a_latin1_nginx_file_is_checked_but_not_rewritten() {
+    let mut bytes = BROKEN
+        .replace("location /ws/ {", "location /ws/ { # M\u{1}lln")
+        .into_bytes();
+    let at = bytes.iter().position(|&b| b == 1).unwrap();
+    bytes[at] = 0xf6; // `ö` in Latin-1
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nginx.conf");
+    fs::write(&path, &bytes).unwrap();
+    let check = wscfg()
+        .args(["check", "--output-format", "concise"])
+        .arg(&path)
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&check.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("nginx.conf:5:28: NGX093 [warning]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("NGX001"),
+        "the file is still checked: {stdout}"
+    );
+    assert!(!stdout.contains("NGX000"), "{stdout}");
+    let fix = wscfg().arg("fix").arg(&path).assert().code(1);
+    let stderr = String::from_utf8_lossy(&fix.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("would edit a file that is not UTF-8"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(&path).unwrap(), bytes);
+}

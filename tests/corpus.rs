@@ -33,10 +33,6 @@ const BROKEN: &[(&str, &str)] = &[
         "not terminated by \";\"",
     ),
     (
-        "crossplane/tests/configs/non-unicode/nginx.conf",
-        "not valid UTF-8",
-    ),
-    (
         "crossplane/tests/configs/quote-behavior/nginx.conf",
         "after a quoted string",
     ),

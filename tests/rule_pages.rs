@@ -68,14 +68,21 @@ fn file_name(code: &str, ex: &Example) -> String {
 
 /// Lints the files of one example together (a project rule's example is several files, each
 /// block titled with its path: `title="before: frontend/.env.production"`).
-fn codes_for(dir: &std::path::Path, files: &[(String, &str)]) -> Vec<String> {
+fn codes_for(dir: &std::path::Path, files: &[(String, &str)], latin1: bool) -> Vec<String> {
     let mut s = Session::new(Config::default());
     for (name, body) in files {
         let path: PathBuf = dir.join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, body).unwrap();
+        let bytes: Vec<u8> = if latin1 {
+            body.chars()
+                .map(|c| u8::try_from(u32::from(c)).expect("a Latin-1 character"))
+                .collect()
+        } else {
+            body.as_bytes().to_vec()
+        };
+        std::fs::write(&path, bytes).unwrap();
         let format = Format::detect(&path, true).expect("example format detected");
-        s.add_text(path, (*body).to_owned(), format);
+        s.add_file(path, format);
     }
     s.lint().iter().map(|d| d.code.to_owned()).collect()
 }
@@ -113,7 +120,9 @@ fn every_rule_has_a_complete_page_with_working_examples() {
                 continue;
             }
             let dir = tempfile::tempdir().unwrap();
-            let codes = codes_for(dir.path(), &files);
+            // NGX093 is about bytes a Markdown page cannot hold: its "before" is saved as Latin-1.
+            let latin1 = meta.code == "NGX093" && must_fire;
+            let codes = codes_for(dir.path(), &files, latin1);
             let fired = codes.iter().any(|c| c == meta.code);
             if fired != must_fire {
                 failures.push(format!(

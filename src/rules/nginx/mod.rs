@@ -58,6 +58,15 @@ pub static INCLUDE_OUTSIDE_ROOT: RuleMeta = RuleMeta {
     summary: "an `include` points outside the checked directory, so wscfg does not read it",
 };
 
+pub static NOT_UTF8: RuleMeta = RuleMeta {
+    code: "NGX093",
+    name: "not-utf8",
+    format: Some(Format::Nginx),
+    severity: Severity::Warning,
+    fix: FixAvailability::None,
+    summary: "the file is not UTF-8: nginx accepts it, wscfg checks it with the invalid bytes replaced and writes no fix to it",
+};
+
 /// Rules over the nginx model, in the order they run.
 pub static RULES: &[&dyn for<'a> Rule<NginxContext<'a>>] = &[
     &proxy_http_version::ProxyHttpVersion,
@@ -97,4 +106,5 @@ pub static META: &[&RuleMeta] = &[
     &INCLUDE_NOT_FOUND,
     &INCLUDE_CYCLE,
     &INCLUDE_OUTSIDE_ROOT,
+    &NOT_UTF8,
 ];
