@@ -68,8 +68,11 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         } else {
             crate::rules::run(crate::rules::nginx::RULES, &cx, config, &mut found);
         }
+        crate::engine::release(cx);
         found
     });
+    crate::engine::release(loaded.parsed);
+    crate::engine::release(loaded.includes);
     let mut found: Vec<Diagnostic> = per_root.into_iter().flatten().collect();
     crate::engine::dedupe(&mut found);
     out.append(&mut found);
