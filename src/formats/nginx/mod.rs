@@ -68,7 +68,11 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         } else {
             crate::rules::run(crate::rules::nginx::RULES, &cx, config, &mut found);
         }
-        crate::engine::release(cx);
+        if loaded.roots.len() == 1 {
+            // One big model: left to the OS at exit. Many small ones are freed, so the
+            // next root reuses their memory.
+            crate::engine::release(cx);
+        }
         found
     });
     crate::engine::release(loaded.parsed);
