@@ -661,6 +661,14 @@ impl ConfigSet {
         } else {
             abs.parent().map_or_else(|| abs.clone(), Path::to_owned)
         };
+        self.resolve_dir(dir)
+    }
+
+    /// The index of the configuration for files in `dir`, an [`absolute`] directory.
+    pub fn resolve_dir(&mut self, dir: PathBuf) -> Result<usize, String> {
+        if self.fixed {
+            return Ok(0);
+        }
         if let Some(&i) = self.by_dir.get(&dir) {
             return Ok(i);
         }

@@ -61,11 +61,41 @@ impl Session {
             self.config_of_file.extend(todo.iter().map(|&f| (f, 0)));
             return Ok(());
         }
-        // Resolving symbolic links is most of the cost: done on every core.
+        // Resolving symbolic links is most of the cost: it is done once per directory (a
+        // file that is no link itself is in its directory's real path), on every core.
         let db = &self.db;
-        let absolute = par_map(&todo, |&f| crate::config::absolute(&db.get(f).path));
-        for (file, abs) in todo.into_iter().zip(absolute) {
-            let config = self.configs.resolve_absolute(abs)?;
+        let parent_of = |f: FileId| -> &Path {
+            match db.get(f).path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            }
+        };
+        let mut parents: Vec<&Path> = Vec::new();
+        let mut seen: FxHashSet<&Path> = FxHashSet::default();
+        for &f in &todo {
+            let p = parent_of(f);
+            if seen.insert(p) {
+                parents.push(p);
+            }
+        }
+        let real: FxHashMap<&Path, Option<PathBuf>> = parents
+            .iter()
+            .copied()
+            .zip(par_map(&parents, |p| std::fs::canonicalize(p).ok()))
+            .collect();
+        let dirs = par_map(&todo, |&f| {
+            let path = &db.get(f).path;
+            let plain_file = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file());
+            match &real[parent_of(f)] {
+                Some(dir) if plain_file => Ok(dir.clone()),
+                _ => Err(crate::config::absolute(path)),
+            }
+        });
+        for (file, dir) in todo.into_iter().zip(dirs) {
+            let config = match dir {
+                Ok(dir) => self.configs.resolve_dir(dir)?,
+                Err(abs) => self.configs.resolve_absolute(abs)?,
+            };
             self.config_of_file.insert(file, config);
         }
         Ok(())
@@ -448,6 +478,23 @@ impl Session {
 
     fn format_of(&self, file: FileId) -> Format {
         self.checked_format(file).unwrap_or(Format::Nginx)
+    }
+}
+
+static ONE_SHOT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Tells the engine that the process ends after this run (a CLI check): the big models it
+/// builds are then left to the operating system instead of being freed piece by piece.
+pub fn set_one_shot() {
+    ONE_SHOT.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Drops `value`, or, in a one-shot run, leaves its memory to the operating system at exit.
+pub fn release<T>(value: T) {
+    if ONE_SHOT.load(std::sync::atomic::Ordering::Relaxed) {
+        std::mem::forget(value);
+    } else {
+        drop(value);
     }
 }
 

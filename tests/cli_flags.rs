@@ -245,3 +245,44 @@ fn symlinks_never_lead_out_of_the_checked_root() {
         r.stdout
     );
 }
+
+/// Configuration files are looked up once per directory; a file that is a symbolic link
+/// still takes the configuration of the directory its target is in, and its neighbours the
+/// configuration of their own directory.
+#[cfg(unix)]
+#[test]
+fn a_linked_file_uses_the_configuration_of_its_target() {
+    let p = Project::new();
+    p.write(
+        "real/wscfg.toml",
+        "[severity]\nread-timeout-short = \"error\"\n",
+    )
+    .write("real/app.conf", ONLY_TIMEOUT)
+    .write("site/own.conf", ONLY_TIMEOUT);
+    std::os::unix::fs::symlink(
+        p.path().join("real/app.conf"),
+        p.path().join("site/linked.conf"),
+    )
+    .unwrap();
+    let severity_of = |file: &str| {
+        let r = p.run(&["check", "--severity", "error", file]);
+        r.code
+    };
+    assert_eq!(severity_of("site/linked.conf"), 1);
+    assert_eq!(severity_of("site/own.conf"), 0);
+    let r = p.run(&[
+        "check",
+        "--severity",
+        "error",
+        "--output-format",
+        "concise",
+        "site/own.conf",
+        "site/linked.conf",
+    ]);
+    assert!(
+        r.stdout.contains("site/linked.conf:3:5: NGX006 [error]")
+            && r.stdout.contains("site/own.conf:3:5: NGX006 [warning]"),
+        "{}",
+        r.stdout
+    );
+}

@@ -5,6 +5,7 @@ use super::model::NginxContext;
 use super::regex_sample;
 use super::tree::{Context, NodeId};
 use crate::source::Span;
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -152,13 +153,14 @@ impl<'a> NginxContext<'a> {
     /// locations are indexed once and each (level, URI) answered once, so asking about every
     /// location of a server with thousands of them stays close to linear.
     fn find_location(&self, level: NodeId, uri: &str) -> (bool, Option<NodeId>) {
-        let key = (level, uri.to_owned());
+        // Looked up by level, then by the borrowed URI: a hit allocates nothing.
         if let Some(&found) = self
             .selection
             .found
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .get(&key)
+            .get(&level)
+            .and_then(|by_uri| by_uri.get(uri))
         {
             return found;
         }
@@ -167,8 +169,19 @@ impl<'a> NginxContext<'a> {
             .found
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(key, found);
+            .entry(level)
+            .or_default()
+            .insert(uri.into(), found);
         found
+    }
+
+    /// [`Self::find_location`] inside a chosen location: most locations have none nested, and
+    /// those answer (no match) without an index or a memo of their own.
+    fn find_nested(&self, loc: NodeId, uri: &str) -> (bool, Option<NodeId>) {
+        if self.child_locations(loc).next().is_none() {
+            return (false, None);
+        }
+        self.find_location(loc, uri)
     }
 
     fn find_location_uncached(&self, level: NodeId, uri: &str) -> (bool, Option<NodeId>) {
@@ -186,7 +199,7 @@ impl<'a> NginxContext<'a> {
         let mut noregex = false;
         if let Some((prefix, no_regex)) = longest {
             noregex = no_regex;
-            let (done, nested) = self.find_location(prefix, uri);
+            let (done, nested) = self.find_nested(prefix, uri);
             if done {
                 return (true, nested);
             }
@@ -195,7 +208,7 @@ impl<'a> NginxContext<'a> {
         if !noregex {
             for loc in index.regex_candidates(uri) {
                 if self.regex_matches(loc, uri) {
-                    let (_, nested) = self.find_location(loc, uri);
+                    let (_, nested) = self.find_nested(loc, uri);
                     return (true, Some(nested.unwrap_or(loc)));
                 }
             }
@@ -287,8 +300,9 @@ impl NginxContext<'_> {
 /// Memory of location selection for one [`NginxContext`].
 #[derive(Default)]
 pub struct SelectionCache<'a> {
-    levels: Mutex<HashMap<NodeId, Arc<LevelIndex<'a>>>>,
-    found: Mutex<HashMap<(NodeId, String), Selected>>,
+    levels: Mutex<FxHashMap<NodeId, Arc<LevelIndex<'a>>>>,
+    /// By level, then by URI.
+    found: Mutex<FxHashMap<NodeId, FxHashMap<Box<str>, Selected>>>,
 }
 
 /// (the search ended with an exact or regex match, the chosen location)

@@ -68,8 +68,15 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         } else {
             crate::rules::run(crate::rules::nginx::RULES, &cx, config, &mut found);
         }
+        if loaded.roots.len() == 1 {
+            // One big model: left to the OS at exit. Many small ones are freed, so the
+            // next root reuses their memory.
+            crate::engine::release(cx);
+        }
         found
     });
+    crate::engine::release(loaded.parsed);
+    crate::engine::release(loaded.includes);
     let mut found: Vec<Diagnostic> = per_root.into_iter().flatten().collect();
     crate::engine::dedupe(&mut found);
     out.append(&mut found);

@@ -106,9 +106,11 @@ impl<'a> NginxContext<'a> {
         let regexes = tree
             .all()
             .filter(|&n| {
-                tree.dir(n)
-                    .and_then(super::location::pattern)
-                    .is_some_and(|p| p.is_regex())
+                tree.node(n).context == Context::Location
+                    && tree
+                        .dir(n)
+                        .and_then(super::location::pattern)
+                        .is_some_and(|p| p.is_regex())
             })
             .map(|n| (n, OnceLock::new()))
             .collect();
