@@ -246,15 +246,31 @@ fn invalid_utf8_is_located_and_never_written() {
         &["check", "--output-format", "concise", "nginx.conf"],
     );
     assert_eq!(r.code, 1);
+    // nginx reads bytes: the file is checked (NGX001 and co.), located, and never written.
     assert!(
-        r.stdout.contains("NGX000 [error]")
+        r.stdout.contains("nginx.conf:4:12: NGX093 [warning]")
             && r.stdout
-                .contains("is not valid UTF-8 (invalid byte 0xff at offset 41)"),
+                .contains("is not valid UTF-8 (invalid byte 0xff at offset 41)")
+            && r.stdout.contains("NGX001")
+            && !r.stdout.contains("NGX000"),
         "{}",
         r.stdout
     );
     run(d.path(), &["fix", "--unsafe-fixes", "nginx.conf"]);
     assert_eq!(fs::read(&p).unwrap(), bytes);
+    // TOML must be UTF-8 (toml.io: "A TOML file must be a valid UTF-8 encoded Unicode
+    // document"): there it stays a located syntax error.
+    let fly = write(d.path(), "fly.toml", b"app = \"chat\"\n# \xff\n");
+    let r = run(
+        d.path(),
+        &["check", "--output-format", "concise", "fly.toml"],
+    );
+    assert!(
+        r.stdout.contains("fly.toml:2:3: FLY000 [error]"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(fs::read(&fly).unwrap(), b"app = \"chat\"\n# \xff\n");
 }
 
 #[test]
