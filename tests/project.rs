@@ -377,3 +377,18 @@ fn socketio_websocket_only_client_without_upgrade_never_connects() {
         run.stdout
     );
 }
+
+/// In human output the other end of a project finding is drawn from its own file, under the
+/// finding, not only named in the help.
+#[test]
+fn human_output_draws_the_other_end_in_its_file() {
+    let p = nextjs_socketio_fastapi();
+    let run = p.run(&["check", "--color", "never", "--select", "APP001", "."]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let backend = run
+        .stdout
+        .split("☞ in ")
+        .find(|block| block.starts_with("./backend/main.py"))
+        .unwrap_or_else(|| panic!("no snippet of backend/main.py in {}", run.stdout));
+    assert!(backend.contains("@app.websocket"), "{backend}");
+}

@@ -289,13 +289,8 @@ pub fn lint(
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for &file in files {
-        let iac = {
-            let f = db.get(file);
-            crate::formats::iac::kind(&f.path, &f.text)
-        };
-        if let Some(kind) = iac {
-            let syntax = &crate::rules::cloudrun::SYNTAX_ERROR;
-            crate::formats::iac::lint_file(db, file, kind, syntax, config, ws, &mut out);
+        let syntax = &crate::rules::cloudrun::SYNTAX_ERROR;
+        if crate::formats::iac::lint_if_declared(db, file, syntax, config, ws, &mut out) {
             continue;
         }
         let (path, parsed) = {

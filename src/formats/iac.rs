@@ -67,6 +67,26 @@ pub fn lint_file(
     aws::lint_root(db, file, &root, kind, config, out);
 }
 
+/// Lints `file` with [`lint_file`] when it is a CloudFormation template or a Terraform file;
+/// `false` (nothing done) when it is a platform's own manifest.
+pub fn lint_if_declared(
+    db: &mut SourceDb,
+    file: FileId,
+    syntax: &'static RuleMeta,
+    config: &Config,
+    ws: &crate::project::evidence::WsEvidence,
+    out: &mut Vec<Diagnostic>,
+) -> bool {
+    let found = {
+        let f = db.get(file);
+        kind(&f.path, &f.text)
+    };
+    if let Some(found) = found {
+        lint_file(db, file, found, syntax, config, ws, out);
+    }
+    found.is_some()
+}
+
 /// How the text before an insertion point must look.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Lead {

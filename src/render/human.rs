@@ -66,9 +66,43 @@ struct Report<'a> {
     primary: Span,
     /// Secondary labels in this file that can be drawn.
     secondary: Vec<(Span, String)>,
-    /// Labels that point into other files cannot be drawn in this snippet: they go to help.
+    /// Labels that cannot be drawn (lines too long to show) are listed in the help.
     help: Option<String>,
     url: String,
+}
+
+/// The labels of one other file (the other end of a project finding), drawn as a snippet of
+/// its own under the finding. (miette's `related` would head it with an empty "Advice:".)
+struct Related<'a> {
+    source: Source<'a>,
+    title: String,
+    labels: Vec<(Span, String)>,
+}
+
+impl fmt::Debug for Related<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.title)
+    }
+}
+impl fmt::Display for Related<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.title)
+    }
+}
+impl std::error::Error for Related<'_> {}
+
+impl miette::Diagnostic for Related<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().map(|(span, message)| {
+            LabeledSpan::new_with_span(Some(message.clone()), (span.start, span.len()))
+        })))
+    }
 }
 
 impl fmt::Debug for Report<'_> {
@@ -195,18 +229,29 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic], color: bool) -> String {
         };
         let primary = drawable(file, d.span);
         let mut secondary = Vec::new();
+        let mut related: Vec<Related<'_>> = Vec::new();
         let mut elsewhere: Vec<String> = Vec::new();
         if primary.is_none() {
             elsewhere.push(at(file, d.span, "here (the line is too long to show)"));
         }
         for l in &d.labels {
             let lf = db.get(l.file);
-            match (l.file == d.file && primary.is_some())
-                .then(|| drawable(lf, l.span))
-                .flatten()
-            {
-                Some(span) => secondary.push((span, clip_message(&l.message))),
-                None => elsewhere.push(at(lf, l.span, &clip_message(&l.message))),
+            let message = clip_message(&l.message);
+            match drawable(lf, l.span) {
+                Some(span) if l.file == d.file && primary.is_some() => {
+                    secondary.push((span, message))
+                }
+                Some(span) if l.file != d.file => {
+                    match related.iter_mut().find(|r| std::ptr::eq(r.source.0, lf)) {
+                        Some(r) => r.labels.push((span, message)),
+                        None => related.push(Related {
+                            source: Source(lf),
+                            title: format!("in {}", lf.path.display()),
+                            labels: vec![(span, message)],
+                        }),
+                    }
+                }
+                _ => elsewhere.push(at(lf, l.span, &message)),
             }
         }
         let help = match (&d.help, elsewhere.is_empty()) {
@@ -229,6 +274,13 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic], color: bool) -> String {
         };
         if handler.render_report(&mut out, &report).is_err() {
             out.push_str(&super::concise::render(db, std::slice::from_ref(d)));
+        }
+        for r in &related {
+            if handler.render_report(&mut out, r).is_err() {
+                for (span, message) in &r.labels {
+                    out.push_str(&format!("  {}\n", at(r.source.0, *span, message)));
+                }
+            }
         }
         out.push('\n');
     }

@@ -127,6 +127,20 @@ fn socketio_nginx_routes(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Plain WebSocket clients with the URL they connect to, when it is written out: not an
+/// expression, and not a path computed as a whole (`${base}`).
+fn written_urls<'v>(
+    cx: &'v ProjectView<'_>,
+) -> impl Iterator<Item = (&'v Client, ResolvedUrl)> + 'v {
+    cx.clients(Flavour::Plain).filter_map(|c| {
+        let u = cx.resolve(c)?;
+        let parts = url::split(&u.url);
+        let expression = parts.scheme.is_none() && !u.url.starts_with('/');
+        let computed = parts.path.trim_start_matches('/').starts_with("${");
+        (!expression && !computed).then_some((c, u))
+    })
+}
+
 /// The client's path against the routes the project's servers declare.
 fn app_routes(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
     // Every plain server must declare its routes, or any path might be served.
@@ -134,15 +148,8 @@ fn app_routes(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
     if servers.is_empty() || servers.iter().any(|s| s.path.is_none()) {
         return;
     }
-    for c in cx.clients(Flavour::Plain) {
-        let Some(u) = cx.resolve(c) else { continue };
+    for (c, u) in written_urls(cx) {
         let parts = url::split(&u.url);
-        if parts.scheme.is_none() && !u.url.starts_with('/') {
-            continue; // an expression, not a URL
-        }
-        if parts.path.contains("${") && parts.path.trim_start_matches('/').starts_with("${") {
-            continue; // the whole path is computed
-        }
         if u.var.is_none() && parts.scheme.is_some() && !url::is_local_host(parts.host) {
             continue; // a literal public host: maybe a third-party service
         }
@@ -193,15 +200,8 @@ fn nginx_routes(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
     if cx.nginx.is_empty() {
         return;
     }
-    for c in cx.clients(Flavour::Plain) {
-        let Some(u) = cx.resolve(c) else { continue };
+    for (c, u) in written_urls(cx) {
         let parts = url::split(&u.url);
-        if parts.scheme.is_none() && !u.url.starts_with('/') {
-            continue; // an expression, not a URL
-        }
-        if parts.path.trim_start_matches('/').starts_with("${") {
-            continue; // the whole path is computed
-        }
         let host = Some(parts.host).filter(|h| parts.scheme.is_some() && !url::is_local_host(h));
         let path = nginx::sample_path(parts.path);
         for ngx in cx.nginx {
