@@ -142,18 +142,8 @@ impl Session {
             }) if format == Format::Nginx => {
                 let id = self.add_text(path, text, format);
                 self.not_utf8.insert(id);
-                let end = self.db.get(id).text[at..]
-                    .chars()
-                    .next()
-                    .map_or(at, |c| at + c.len_utf8());
-                self.read_problems.push(crate::rules::nginx::NOT_UTF8.diag(
-                    id,
-                    Span::new(at, end),
-                    format!(
-                        "{message}: nginx reads the bytes as they are, so wscfg checked the file \
-                         with each invalid byte read as U+FFFD and writes no fix to it"
-                    ),
-                ));
+                let d = crate::rules::nginx::not_utf8(&self.db, id, at, &message);
+                self.read_problems.push(d);
             }
             Err(ReadError {
                 message,

@@ -376,3 +376,23 @@ fn a_latin1_nginx_file_is_checked_but_not_rewritten() {
     );
     assert_eq!(fs::read(&path).unwrap(), bytes);
 }
+
+/// A Latin-1 file reached only through an `include` is read like nginx reads it, not skipped.
+#[test]
+fn a_latin1_include_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = "events {}\nhttp {\n    server {\n        listen 8080;\n        include ws.conf;\n    }\n}\n";
+    fs::write(dir.path().join("nginx.conf"), main).unwrap();
+    let mut ws = b"# M\xf6lln\n".to_vec();
+    ws.extend_from_slice(b"location /ws/ {\n    proxy_pass http://127.0.0.1:9000;\n}\n");
+    fs::write(dir.path().join("ws.conf"), &ws).unwrap();
+    let check = wscfg()
+        .current_dir(dir.path())
+        .args(["check", "--output-format", "concise", "nginx.conf"])
+        .assert()
+        .code(1);
+    let stdout = String::from_utf8_lossy(&check.get_output().stdout).into_owned();
+    assert!(stdout.contains("ws.conf:1:4: NGX093 [warning]"), "{stdout}");
+    assert!(stdout.contains("ws.conf:2:1: NGX001"), "{stdout}");
+    assert!(!stdout.contains("NGX090"), "{stdout}");
+}

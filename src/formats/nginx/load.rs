@@ -273,6 +273,16 @@ pub fn load_limited(
                     Some(id) => id,
                     None => match workspace::read_text(&t, limits.max_file_size) {
                         Ok(text) => db.add(t, text),
+                        // nginx reads bytes: an included Latin-1 file is read too (NGX093).
+                        Err(workspace::ReadError {
+                            message,
+                            offset: Some(at),
+                            partial_text: Some(text),
+                        }) => {
+                            let id = db.add(t, text);
+                            problems.push(crate::rules::nginx::not_utf8(db, id, at, &message));
+                            id
+                        }
                         Err(e) => {
                             problems.push(Diagnostic::new(
                                 &INCLUDE_NOT_FOUND,

@@ -67,6 +67,28 @@ pub static NOT_UTF8: RuleMeta = RuleMeta {
     summary: "the file is not UTF-8: nginx accepts it, wscfg checks it with the invalid bytes replaced and writes no fix to it",
 };
 
+/// The NGX093 finding for a file read with invalid bytes replaced, at the first of them.
+pub fn not_utf8(
+    db: &crate::source::SourceDb,
+    file: crate::source::FileId,
+    at: usize,
+    message: &str,
+) -> crate::diagnostic::Diagnostic {
+    let text = &db.get(file).text;
+    let end = text
+        .get(at..)
+        .and_then(|t| t.chars().next())
+        .map_or(at, |c| at + c.len_utf8());
+    NOT_UTF8.diag(
+        file,
+        crate::source::Span::new(at, end),
+        format!(
+            "{message}: nginx reads the bytes as they are, so wscfg checked the file with each \
+             invalid byte read as U+FFFD and writes no fix to it"
+        ),
+    )
+}
+
 /// Rules over the nginx model, in the order they run.
 pub static RULES: &[&dyn for<'a> Rule<NginxContext<'a>>] = &[
     &proxy_http_version::ProxyHttpVersion,
