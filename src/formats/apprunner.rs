@@ -14,6 +14,7 @@ use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::formats::evidence::{self, DepFiles, Evidence, ProjectWs};
+use crate::formats::head::Head;
 use crate::formats::project_deps::ProjectDeps;
 use crate::formats::spanned::{Entry, Kind, Node, Quote, StrLit};
 use crate::formats::start_command::{self, Invocation, Parsed};
@@ -29,17 +30,13 @@ pub fn is_manifest_name(path: &Path) -> bool {
 /// Other `.yaml` / `.yml` files that read like an apprunner.yaml: any such file the user names,
 /// and ones with `apprunner` in their name found in a walk, when a top-level `runtime:` or a
 /// top-level `run:` with a `command:` under it says so.
-pub fn detect_by_content(path: &Path, named: bool) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+pub fn detect_by_content(head: &Head<'_>, named: bool) -> bool {
+    let name = head.name();
     let ext_ok = name.ends_with(".yaml") || name.ends_with(".yml");
     if !ext_ok || !(named || name.to_ascii_lowercase().contains("apprunner")) {
         return false;
     }
-    let mut head = Vec::new();
-    let _ = std::fs::File::open(path).and_then(|f| {
-        std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 * 1024), &mut head)
-    });
-    looks_like_apprunner(&String::from_utf8_lossy(&head))
+    looks_like_apprunner(head.text())
 }
 
 pub fn looks_like_apprunner(text: &str) -> bool {

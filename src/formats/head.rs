@@ -52,6 +52,10 @@ impl<'p> Head<'p> {
     fn read(&self) -> &(String, usize) {
         self.text.get_or_init(|| {
             let mut buf = Vec::new();
+            // Only regular files are opened: opening a FIFO would block until someone writes.
+            if !std::fs::metadata(self.path).is_ok_and(|m| m.is_file()) {
+                return (String::new(), 0);
+            }
             let _ = std::fs::File::open(self.path)
                 .and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut buf));
             (String::from_utf8_lossy(&buf).into_owned(), buf.len())

@@ -113,13 +113,13 @@ impl Format {
         if let Some(f) = aws::detect_by_content(&head, named) {
             return Some(f);
         }
-        if fly::detect_by_content(path, named) {
+        if fly::detect_by_content(&head, named) {
             return Some(Format::Fly);
         }
-        if nginx::detect::by_content(path, named) {
+        if nginx::detect::by_content(&head, named) {
             return Some(Format::Nginx);
         }
-        if railway::detect_by_content(path, named) {
+        if railway::detect_by_content(&head, named) {
             return Some(Format::Railway);
         }
         if haproxy::detect_by_content(&head, named) {
@@ -134,7 +134,7 @@ impl Format {
         if render::detect_by_content(&head, named) {
             return Some(Format::Render);
         }
-        if apprunner::detect_by_content(path, named) {
+        if apprunner::detect_by_content(&head, named) {
             return Some(Format::AppRunner);
         }
         if crate::project::kind::detect(path).is_some() {

@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::fix::Edit;
 use crate::formats::evidence::{self, DepFiles, Evidence, ProjectWs};
+use crate::formats::head::Head;
 use crate::formats::project_deps::ProjectDeps;
 use crate::formats::spanned::{Entry, Kind, Node, Quote, StrLit};
 use crate::formats::start_command::{self, Invocation, Parsed};
@@ -27,17 +28,13 @@ pub fn is_manifest_name(path: &Path) -> bool {
 /// Other `.toml` / `.json` files that read like Railway config as code: any such file the user
 /// names, and ones with `railway` in their name found in a walk (`railway.staging.json`), when
 /// their text uses keys only Railway's schema has or names its schema.
-pub fn detect_by_content(path: &Path, named: bool) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+pub fn detect_by_content(head: &Head<'_>, named: bool) -> bool {
+    let name = head.name();
     let ext_ok = name.ends_with(".toml") || name.ends_with(".json");
     if !ext_ok || !(named || name.to_ascii_lowercase().contains("railway")) {
         return false;
     }
-    let mut head = Vec::new();
-    let _ = std::fs::File::open(path).and_then(|f| {
-        std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 * 1024), &mut head)
-    });
-    looks_like_railway(&String::from_utf8_lossy(&head))
+    looks_like_railway(head.text())
 }
 
 /// Keys only Railway's config as code uses, or its schema URL.

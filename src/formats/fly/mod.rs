@@ -7,6 +7,7 @@ pub mod websocket;
 
 use crate::config::{Config, FlySettings};
 use crate::diagnostic::Diagnostic;
+use crate::formats::head::Head;
 use crate::project::evidence::WsEvidence;
 use crate::rules::fly::SYNTAX_ERROR;
 use crate::source::{FileId, SourceDb, SourceFile, Span};
@@ -25,16 +26,12 @@ pub fn detect_by_name(path: &Path) -> bool {
 /// Other `.toml` files that read like a fly.toml: any `.toml` the user names, and `.toml`
 /// files with `fly` in their name found in a walk (`fly-staging.toml`, `staging.fly.toml`),
 /// when their text has a section only fly.toml has or a `primary_region`.
-pub fn detect_by_content(path: &Path, named: bool) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+pub fn detect_by_content(head: &Head<'_>, named: bool) -> bool {
+    let name = head.name();
     if !name.ends_with(".toml") || !(named || name.to_ascii_lowercase().contains("fly")) {
         return false;
     }
-    let mut head = Vec::new();
-    let _ = std::fs::File::open(path).and_then(|f| {
-        std::io::Read::read_to_end(&mut std::io::Read::take(f, 64 * 1024), &mut head)
-    });
-    looks_like_fly(&String::from_utf8_lossy(&head))
+    looks_like_fly(head.text())
 }
 
 /// A fly.toml section header (`[http_service]`, `[[services]]`, `[[services.ports]]`,

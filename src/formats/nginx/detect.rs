@@ -1,6 +1,6 @@
 //! Recognising nginx configuration files in a tree.
 
-use std::io::Read;
+use crate::formats::head::Head;
 use std::path::Path;
 
 /// Files that are nginx configuration by their name or location alone.
@@ -24,8 +24,9 @@ pub fn by_name(path: &Path) -> bool {
 /// which sit in a `conf.d/` directory. A `*.conf` file the user names is also nginx when its
 /// text reads as nginx statements (h5bp-style snippets of `add_header` lines), so another
 /// tool's `.conf` (supervisord's INI) is not mistaken for it.
-pub fn by_content(path: &Path, named: bool) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+pub fn by_content(head: &Head<'_>, named: bool) -> bool {
+    let path = head.path();
+    let name = head.name();
     let conf = name.ends_with(".conf") || name.ends_with(".conf.template");
     if !(conf || named) {
         return false;
@@ -38,8 +39,8 @@ pub fn by_content(path: &Path, named: bool) -> bool {
     {
         return true;
     }
-    let text = head(path);
-    looks_like_nginx(&text) || conf && named && reads_as_statements(&text)
+    let text = head.text();
+    looks_like_nginx(text) || conf && named && reads_as_statements(text)
 }
 
 /// The text parses as nginx and every top-level name looks like a directive name.
@@ -53,16 +54,6 @@ fn reads_as_statements(text: &str) -> bool {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
             })
     })
-}
-
-fn head(path: &Path) -> String {
-    // Only regular files are opened: opening a FIFO would block until someone writes to it.
-    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-        return String::new();
-    }
-    let mut buf = Vec::new();
-    let _ = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut buf));
-    String::from_utf8_lossy(&buf).into_owned()
 }
 
 /// A block opener `server {`, `location … {`, `http {` or `upstream … {` at a line start.
