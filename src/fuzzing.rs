@@ -67,32 +67,32 @@ pub fn check_nginx_lossless(text: &str, p: &ParsedFile) -> Result<(), String> {
     }
     for d in &p.directives {
         for w in std::iter::once(&d.name).chain(&d.args) {
-            check_span(text, w.span)?;
-            let raw = &text[w.span.range()];
-            if w.span.is_empty() && !w.quoted {
-                return Err(format!("empty unquoted word at {:?}", w.span));
+            check_span(text, w.span())?;
+            let raw = &text[w.span().range()];
+            if w.span().is_empty() && !w.quoted() {
+                return Err(format!("empty unquoted word at {:?}", w.span()));
             }
-            if w.quoted {
+            if w.quoted() {
                 let q = raw.as_bytes()[0];
                 if !(q == b'"' || q == b'\'') || raw.len() < 2 || raw.as_bytes()[raw.len() - 1] != q
                 {
                     return Err(format!("quoted word {raw:?} is not within quotes"));
                 }
             }
-            pieces.push((w.span, "word"));
+            pieces.push((w.span(), "word"));
         }
-        check_span(text, d.span)?;
-        if d.span.start != d.name.span.start {
+        check_span(text, d.span())?;
+        if d.span().start != d.name.span().start {
             return Err(format!(
                 "directive span {:?} does not start at its name",
-                d.span
+                d.span()
             ));
         }
-        match d.block {
+        match d.block() {
             Some(b) => {
                 if text.as_bytes().get(b.open) != Some(&b'{')
                     || text.as_bytes().get(b.close) != Some(&b'}')
-                    || d.span.end != b.close + 1
+                    || d.span().end != b.close + 1
                 {
                     return Err(format!("block {b:?} is not delimited by braces"));
                 }
@@ -103,18 +103,19 @@ pub fn check_nginx_lossless(text: &str, p: &ParsedFile) -> Result<(), String> {
                 pieces.push((Span::new(b.close, b.close + 1), "}"));
             }
             None => {
-                if text.as_bytes().get(d.span.end.wrapping_sub(1)) != Some(&b';') {
-                    return Err(format!("directive {:?} does not end with ;", d.span));
+                if text.as_bytes().get(d.span().end.wrapping_sub(1)) != Some(&b';') {
+                    return Err(format!("directive {:?} does not end with ;", d.span()));
                 }
-                pieces.push((Span::new(d.span.end - 1, d.span.end), ";"));
+                pieces.push((Span::new(d.span().end - 1, d.span().end), ";"));
             }
         }
-        for &c in &d.children {
+        for &c in p.children(d) {
             let child = p.get(c);
-            if child.span.start < d.span.start || child.span.end > d.span.end {
+            if child.span().start < d.span().start || child.span().end > d.span().end {
                 return Err(format!(
                     "child {:?} outside its parent {:?}",
-                    child.span, d.span
+                    child.span(),
+                    d.span()
                 ));
             }
         }
@@ -171,9 +172,9 @@ pub fn print_normalized(text: &str, p: &ParsedFile) -> String {
             if i > 0 {
                 out.push(' ');
             }
-            out.push_str(&text[w.span.range()]);
+            out.push_str(&text[w.span().range()]);
         }
-        match d.block {
+        match d.block() {
             Some(b) if b.raw => {
                 out.push_str(" {");
                 out.push_str(&text[b.open + 1..b.close]);
@@ -181,7 +182,7 @@ pub fn print_normalized(text: &str, p: &ParsedFile) -> String {
             }
             Some(_) => {
                 out.push_str(" {\n");
-                for c in &d.children {
+                for c in p.children(d) {
                     emit(text, p, c.0 as usize, out);
                 }
                 out.push_str("}\n");
@@ -208,9 +209,14 @@ fn shape(p: &ParsedFile) -> Vec<(usize, String, Vec<String>, bool)> {
             depth,
             d.name.value.to_string(),
             d.args.iter().map(|a| a.value.to_string()).collect(),
-            d.block.is_some(),
+            d.block().is_some(),
         ));
-        stack.extend(d.children.iter().rev().map(|c| (c.0 as usize, depth + 1)));
+        stack.extend(
+            p.children(d)
+                .iter()
+                .rev()
+                .map(|c| (c.0 as usize, depth + 1)),
+        );
     }
     out
 }

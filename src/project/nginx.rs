@@ -196,14 +196,14 @@ fn address(cx: &NginxContext<'_>, node: NodeId) -> Option<ProxyAddr> {
     // as its value (unquoted, or quoted without escapes).
     let in_value = scheme_len + authority.len() - port.len();
     let src = &cx.source(node).text;
-    let raw = &src[word.span.range()];
-    let lead = usize::from(word.quoted);
-    let at = word.span.start + lead + in_value;
+    let raw = &src[word.span().range()];
+    let lead = usize::from(word.quoted());
+    let at = word.span().start + lead + in_value;
     let exact = raw.get(lead + in_value..lead + in_value + port.len()) == Some(port);
     let port_span = if exact {
         Span::new(at, at + port.len())
     } else {
-        word.span
+        word.span()
     };
     Some(ProxyAddr {
         node,

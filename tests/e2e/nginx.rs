@@ -122,16 +122,23 @@ fn rewrite_listens(text: &str, listen_ports: &mut BTreeMap<String, u16>) -> Opti
     };
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     for d in &parsed.directives {
-        match (d.name(), d.block) {
+        match (d.name(), d.block()) {
             ("listen", None) => {
                 let Some(addr) = d.args.first() else { continue };
                 if !addr.value.starts_with("unix:") {
                     let port = port_of(&addr.value);
-                    edits.push((addr.span.start, addr.span.end, format!("127.0.0.1:{port}")));
+                    edits.push((
+                        addr.span().start,
+                        addr.span().end,
+                        format!("127.0.0.1:{port}"),
+                    ));
                 }
             }
             ("server", Some(block)) if !block.raw => {
-                let has_listen = d.children.iter().any(|&c| parsed.get(c).name() == "listen");
+                let has_listen = parsed
+                    .children(d)
+                    .iter()
+                    .any(|&c| parsed.get(c).name() == "listen");
                 if !has_listen {
                     let port = port_of(DEFAULT_LISTEN);
                     let at = block.open + 1;

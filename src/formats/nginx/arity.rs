@@ -81,10 +81,10 @@ pub fn check(p: &ParsedFile) -> Result<(), SyntaxError> {
                 message: format!("invalid number of arguments in \"{}\" directive", d.name()),
             });
         }
-        match (shape.block, d.block.is_some()) {
+        match (shape.block, d.block().is_some()) {
             (true, false) => {
                 return Err(SyntaxError {
-                    span: d.span,
+                    span: d.span(),
                     message: format!("directive \"{}\" has no opening \"{{\"", d.name()),
                 });
             }

@@ -9,13 +9,38 @@ use compact_str::CompactString;
 pub struct DirId(pub u32);
 
 /// One word of a directive: its name or an argument.
+///
+/// Offsets are 32-bit (the parser refuses files of 4 GiB and more) and the quote flag lives in
+/// the top bit of the end: a word is 32 bytes, which halves the model of big configurations.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Word {
-    /// The bytes as written, quotes included.
-    pub span: Span,
+    start: u32,
+    end_and_quoted: u32,
     /// The value nginx sees: quotes removed, `\"`, `\'`, `\\`, `\t`, `\r`, `\n` unescaped.
     pub value: CompactString,
-    pub quoted: bool,
+}
+
+const QUOTED: u32 = 1 << 31;
+
+impl Word {
+    pub(super) fn new(span: Span, value: CompactString, quoted: bool) -> Self {
+        debug_assert!(span.end < QUOTED as usize);
+        Word {
+            start: span.start as u32,
+            end_and_quoted: span.end as u32 | if quoted { QUOTED } else { 0 },
+            value,
+        }
+    }
+    /// The bytes as written, quotes included.
+    pub fn span(&self) -> Span {
+        Span::new(
+            self.start as usize,
+            (self.end_and_quoted & !QUOTED) as usize,
+        )
+    }
+    pub fn quoted(&self) -> bool {
+        self.end_and_quoted & QUOTED != 0
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,33 +53,80 @@ pub struct BlockSpan {
     pub raw: bool,
 }
 
+/// No block: `open` of a directive that ends with `;`.
+const NO_BLOCK: u32 = u32::MAX;
+
 #[derive(Clone, Debug)]
 pub struct Directive {
     pub name: Word,
     pub args: Box<[Word]>,
-    /// From the first byte of the name to the `;` or the closing `}`, inclusive.
-    pub span: Span,
-    pub block: Option<BlockSpan>,
-    pub children: Box<[DirId]>,
+    /// Where the `;` or the closing `}` ends (the span starts at the name).
+    end: u32,
+    /// `{` and `}` of the block, `open` = [`NO_BLOCK`] without one.
+    open: u32,
+    close: u32,
+    raw: bool,
+    /// The children are `ParsedFile::kids[first_kid..first_kid + kid_count]`.
+    first_kid: u32,
+    kid_count: u32,
 }
 
 impl Directive {
+    pub(super) fn new(name: Word, args: Box<[Word]>, end: usize, block: Option<BlockSpan>) -> Self {
+        let (open, close, raw) = block.map_or((NO_BLOCK, NO_BLOCK, false), |b| {
+            (b.open as u32, b.close as u32, b.raw)
+        });
+        Directive {
+            name,
+            args,
+            end: end as u32,
+            open,
+            close,
+            raw,
+            first_kid: 0,
+            kid_count: 0,
+        }
+    }
     pub fn name(&self) -> &str {
         &self.name.value
     }
     pub fn arg(&self, i: usize) -> Option<&str> {
         self.args.get(i).map(|w| w.value.as_str())
     }
+    /// From the first byte of the name to the `;` or the closing `}`, inclusive.
+    pub fn span(&self) -> Span {
+        Span::new(self.name.start as usize, self.end as usize)
+    }
+    pub fn block(&self) -> Option<BlockSpan> {
+        (self.open != NO_BLOCK).then_some(BlockSpan {
+            open: self.open as usize,
+            close: self.close as usize,
+            raw: self.raw,
+        })
+    }
+    pub fn has_children(&self) -> bool {
+        self.kid_count > 0
+    }
     /// The name and arguments, without the block: `location ~ ^/ws/`.
     pub fn header_span(&self) -> Span {
-        let end = self.args.last().map_or(self.name.span.end, |a| a.span.end);
-        Span::new(self.name.span.start, end)
+        let end = self.args.last().unwrap_or(&self.name).span().end;
+        Span::new(self.name.start as usize, end)
+    }
+    pub(super) fn close(&mut self, close: usize) {
+        self.close = close as u32;
+        self.end = close as u32 + 1;
+    }
+    pub(super) fn set_kids(&mut self, first: usize, count: usize) {
+        self.first_kid = first as u32;
+        self.kid_count = count as u32;
     }
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct ParsedFile {
     pub directives: Vec<Directive>,
+    /// The children of every block, each block's in order and side by side.
+    pub(super) kids: Vec<DirId>,
     /// Top-level directives in order.
     pub roots: Vec<DirId>,
     /// Every `#` comment, without its line break.
@@ -64,6 +136,9 @@ pub struct ParsedFile {
 impl ParsedFile {
     pub fn get(&self, id: DirId) -> &Directive {
         &self.directives[id.0 as usize]
+    }
+    pub fn children(&self, d: &Directive) -> &[DirId] {
+        &self.kids[d.first_kid as usize..][..d.kid_count as usize]
     }
 }
 

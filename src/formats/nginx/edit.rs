@@ -60,10 +60,10 @@ impl NginxContext<'_> {
                 children
                     .iter()
                     .rev()
-                    .find(|c| self.dir(**c).block.is_none())
+                    .find(|c| self.dir(**c).block().is_none())
             })
             .or(children.last())
-            .map(|&c| self.dir(c).span);
+            .map(|&c| self.dir(c).span());
         match anchor {
             Some(a) if !src.same_line(a.end, close) || close == src.text.len() => {
                 let indent = src.indentation_at(a.start).to_owned();
@@ -74,13 +74,13 @@ impl NginxContext<'_> {
             None if self
                 .tree
                 .dir(block)
-                .is_some_and(|d| d.block.is_some_and(|b| src.same_line(b.open, b.close))) =>
+                .is_some_and(|d| d.block().is_some_and(|b| src.same_line(b.open, b.close))) =>
             {
                 Edit::insert(file, close, format!("{} ", text.replace('\n', " ")))
             }
             None => {
                 let outer = self.tree.dir(block).map_or(String::new(), |d| {
-                    src.indentation_at(d.span.start).to_owned()
+                    src.indentation_at(d.span().start).to_owned()
                 });
                 let inner = deeper(src, &outer);
                 let at = src.line_start(close);
@@ -101,7 +101,7 @@ impl NginxContext<'_> {
         let nl = src.newline();
         let file = self.file(block);
         let (children, _) = self.physical_children(block);
-        let first = children.first().map(|&c| self.dir(c).span);
+        let first = children.first().map(|&c| self.dir(c).span());
         match (self.tree.dir(block), first) {
             (None, Some(first)) => {
                 let indent = src.indentation_at(first.start).to_owned();
@@ -114,12 +114,12 @@ impl NginxContext<'_> {
             }
             (None, None) => Edit::insert(file, 0, format!("{text}{nl}")),
             (Some(d), first) => {
-                let open = d.block.expect("insert_at_start needs a block").open;
+                let open = d.block().expect("insert_at_start needs a block").open;
                 let indent = match first {
                     Some(f) if !src.same_line(f.start, open) => {
                         src.indentation_at(f.start).to_owned()
                     }
-                    _ => deeper(src, src.indentation_at(d.span.start)),
+                    _ => deeper(src, src.indentation_at(d.span().start)),
                 };
                 let at = end_of_line_after(src, open + 1);
                 Edit::insert(
@@ -137,7 +137,7 @@ impl NginxContext<'_> {
         let src = self.source(block);
         let nl = src.newline();
         let d = self.dir(block);
-        let open = d.block.expect("insert_first needs a block").open;
+        let open = d.block().expect("insert_first needs a block").open;
         let (children, close) = self.physical_children(block);
         if src.same_line(open, close) {
             return Edit::insert(
@@ -146,9 +146,9 @@ impl NginxContext<'_> {
                 format!(" {}", text.replace('\n', " ")),
             );
         }
-        let indent = match children.first().map(|&c| self.dir(c).span) {
+        let indent = match children.first().map(|&c| self.dir(c).span()) {
             Some(f) if !src.same_line(f.start, open) => src.indentation_at(f.start).to_owned(),
-            _ => deeper(src, src.indentation_at(d.span.start)),
+            _ => deeper(src, src.indentation_at(d.span().start)),
         };
         Edit::insert(
             self.file(block),
@@ -160,14 +160,14 @@ impl NginxContext<'_> {
     /// Replaces one argument of a directive, keeping everything around it.
     pub fn replace_arg(&self, node: NodeId, index: usize, value: &str) -> Option<Edit> {
         let w = self.dir(node).args.get(index)?;
-        Some(Edit::replace(self.file(node), w.span, value))
+        Some(Edit::replace(self.file(node), w.span(), value))
     }
 
     /// The whole lines a block or directive occupies (with its line break), if nothing else
     /// shares them: the unit that can be moved elsewhere.
     pub fn own_lines(&self, node: NodeId) -> Option<Span> {
         let src = self.source(node);
-        let span = self.dir(node).span;
+        let span = self.dir(node).span();
         let start = src.line_start(span.start);
         if !src.text[start..span.start].trim().is_empty() {
             return None;
@@ -196,7 +196,7 @@ impl NginxContext<'_> {
         let close = self
             .tree
             .dir(block)
-            .and_then(|d| d.block)
+            .and_then(|d| d.block())
             .map_or(src.text.len(), |b| b.close);
         (nodes, close)
     }

@@ -149,7 +149,7 @@ impl NginxContext<'_> {
     /// Whether any `http2` directive appears: only nginx 1.25.1 or later accepts one.
     pub fn uses_http2_directive(&self) -> bool {
         self.tree.all().any(|n| {
-            self.tree.name(n) == "http2" && self.tree.dir(n).is_some_and(|d| d.block.is_none())
+            self.tree.name(n) == "http2" && self.tree.dir(n).is_some_and(|d| d.block().is_none())
         })
     }
 }

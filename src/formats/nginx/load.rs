@@ -193,7 +193,7 @@ pub fn load_limited(
                     problems.push(Diagnostic::new(
                         &INCLUDE_NOT_FOUND,
                         file,
-                        d.span,
+                        d.span(),
                         format!("included file `{pattern}` is not in the nginx -T dump"),
                     ));
                 }
@@ -212,7 +212,7 @@ pub fn load_limited(
                     Diagnostic::new(
                         &INCLUDE_OUTSIDE_ROOT,
                         file,
-                        d.span,
+                        d.span(),
                         format!(
                             "`include {}` resolves to {}, outside the checked directory; it was not read",
                             clip(&d.args[0].value),
@@ -226,7 +226,7 @@ pub fn load_limited(
                 );
             }
             for (_, message) in &found.unreadable {
-                problems.push(Diagnostic::new(&INCLUDE_NOT_FOUND, file, d.span, message));
+                problems.push(Diagnostic::new(&INCLUDE_NOT_FOUND, file, d.span(), message));
             }
             let targets = found.files;
             if targets.is_empty() {
@@ -240,7 +240,7 @@ pub fn load_limited(
                         Diagnostic::new(
                             &INCLUDE_NOT_FOUND,
                             file,
-                            d.span,
+                            d.span(),
                             format!("included file `{}` was not found", clip(&d.args[0].value)),
                         )
                         .help(
@@ -256,7 +256,7 @@ pub fn load_limited(
                 problems.push(Diagnostic::new(
                     &SYNTAX_ERROR,
                     file,
-                    d.span,
+                    d.span(),
                     format!(
                         "this include would bring the files read through includes to {}, over the \
                          limit of {} (--max-includes); it and the includes after it were not read",
@@ -287,7 +287,7 @@ pub fn load_limited(
                             problems.push(Diagnostic::new(
                                 &INCLUDE_NOT_FOUND,
                                 file,
-                                d.span,
+                                d.span(),
                                 e.message,
                             ));
                             continue;
@@ -512,7 +512,7 @@ fn report_cycles(parsed: &ParsedFiles, includes: &IncludeMap, out: &mut Vec<Diag
                         out.push(Diagnostic::new(
                             &INCLUDE_CYCLE,
                             f,
-                            d.span,
+                            d.span(),
                             format!(
                                 "`include {}` leads back to a file that includes this one; nginx rejects include cycles",
                                 d.args[0].value

@@ -57,7 +57,7 @@ impl LocationPattern<'_> {
 /// Reads `location [=|~|~*|^~] uri` including the glued forms nginx accepts (`=/x`, `~*\.js`).
 pub fn pattern(d: &Directive) -> Option<LocationPattern<'_>> {
     let first: &Word = d.args.first()?;
-    let span = Span::new(first.span.start, d.args.last()?.span.end);
+    let span = Span::new(first.span().start, d.args.last()?.span().end);
     let (modifier, path) = match (first.value.as_str(), d.args.get(1)) {
         ("=", Some(p)) => (Modifier::Exact, p.value.as_str()),
         ("^~", Some(p)) => (Modifier::PrefixNoRegex, p.value.as_str()),

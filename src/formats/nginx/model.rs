@@ -166,12 +166,12 @@ impl<'a> NginxContext<'a> {
             .map_or(Span::empty(0), Directive::header_span)
     }
     pub fn text(&self, node: NodeId) -> &'a str {
-        self.source(node).slice(self.dir(node).span)
+        self.source(node).slice(self.dir(node).span())
     }
     /// `path:line` of a node, for messages that point elsewhere.
     pub fn position(&self, node: NodeId) -> String {
         let src = self.source(node);
-        let start = self.tree.dir(node).map_or(0, |d| d.span.start);
+        let start = self.tree.dir(node).map_or(0, |d| d.span().start);
         format!("{}:{}", src.path.display(), src.line_col(start).line)
     }
 

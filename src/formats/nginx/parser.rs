@@ -25,6 +25,13 @@ pub fn parse_limited(text: &str, max_depth: usize) -> Result<ParsedFile, SyntaxE
 }
 
 pub fn parse_with_limit(text: &str, max_depth: usize) -> Result<ParsedFile, SyntaxError> {
+    // The model keeps 32-bit offsets (one bit less for words, see `Word`).
+    if text.len() >= 1 << 31 {
+        return Err(SyntaxError {
+            span: Span::empty(0),
+            message: "file of 2 GiB or more: too large for an nginx configuration".into(),
+        });
+    }
     Parser_::new(text, max_depth).run()
 }
 
@@ -133,7 +140,7 @@ impl<'a> Parser_<'a> {
                 }
                 Token::Close(at) => {
                     if !pending.words.is_empty() {
-                        let start = pending.words[0].span.start;
+                        let start = pending.words[0].span().start;
                         return self.err(
                             Span::new(start, at + 1),
                             format!(
@@ -145,14 +152,17 @@ impl<'a> Parser_<'a> {
                     let Some((id, first)) = stack.pop() else {
                         return self.err(Span::new(at, at + 1), "unexpected \"}\"");
                     };
-                    self.out.directives[id.0 as usize].children = kids.drain(first..).collect();
+                    let count = kids.len() - first;
+                    let start = self.out.kids.len();
+                    self.out.kids.extend(kids.drain(first..));
+                    self.out.directives[id.0 as usize].set_kids(start, count);
                     self.close_block(id, at);
                 }
                 Token::Eof => {
                     let end = self.text.len();
                     if let Some(w) = pending.words.first() {
                         return self.err(
-                            Span::new(w.span.start, end),
+                            Span::new(w.span().start, end),
                             format!(
                                 "unexpected end of file, expecting \";\" or \"}}\" after \"{}\"",
                                 clip(&w.value)
@@ -161,7 +171,7 @@ impl<'a> Parser_<'a> {
                     }
                     if let Some(&(open, _)) = stack.last() {
                         let d = self.out.get(open);
-                        let b = d.block.expect("stack holds blocks");
+                        let b = d.block().expect("stack holds blocks");
                         return self.err(
                             Span::new(b.open, b.open + 1),
                             format!(
@@ -188,25 +198,17 @@ impl<'a> Parser_<'a> {
     ) -> DirId {
         let mut words = words.drain(..);
         let name = words.next().expect("a directive has a name");
-        let span = Span::new(name.span.start, end.end);
         let id = DirId(self.out.directives.len() as u32);
-        self.out.directives.push(Directive {
-            name,
-            args: words.collect(),
-            span,
-            block,
-            children: Box::default(),
-        });
+        let args = words.collect();
+        self.out
+            .directives
+            .push(Directive::new(name, args, end.end, block));
         kids.push(id);
         id
     }
 
     fn close_block(&mut self, id: DirId, close: usize) {
-        let d = &mut self.out.directives[id.0 as usize];
-        if let Some(b) = d.block.as_mut() {
-            b.close = close;
-        }
-        d.span.end = close + 1;
+        self.out.directives[id.0 as usize].close(close);
     }
 
     fn rest(&self) -> &'a str {
@@ -280,11 +282,11 @@ impl<'a> Parser_<'a> {
                 );
             }
         }
-        Ok(Word {
-            span: Span::new(start, end),
-            value: unescape(&self.text[start + 1..end - 1]),
-            quoted: true,
-        })
+        Ok(Word::new(
+            Span::new(start, end),
+            unescape(&self.text[start + 1..end - 1]),
+            true,
+        ))
     }
 
     /// An unquoted word ends at whitespace, `;` or `{` (but `${` stays in the word, and `}`
@@ -327,11 +329,11 @@ impl<'a> Parser_<'a> {
         let end = i.min(bytes.len());
         let end = ceil_char_boundary(self.text, end);
         self.pos = end;
-        Ok(Word {
-            span: Span::new(start, end),
-            value: unescape(&self.text[start..end]),
-            quoted: false,
-        })
+        Ok(Word::new(
+            Span::new(start, end),
+            unescape(&self.text[start..end]),
+            false,
+        ))
     }
 
     /// Skips a Lua body the way lua-nginx-module reads it: braces inside strings, long
@@ -475,12 +477,12 @@ mod tests {
         let h = &p.directives[6];
         assert_eq!(h.args[1].value, "up\"grade");
         assert_eq!(
-            &src[h.span.range()],
+            &src[h.span().range()],
             "proxy_set_header Connection \"up\\\"grade\";"
         );
         assert_eq!(p.comments.len(), 1);
         let http = p.get(p.roots[0]);
-        assert_eq!(&src[http.span.range()], src.trim_end());
+        assert_eq!(&src[http.span().range()], src.trim_end());
     }
 
     #[test]
@@ -495,7 +497,7 @@ mod tests {
         let src = "content_by_lua_block { ngx.say(\"}\") -- }\n local t = {a=[[}]]} }\nlisten 80;";
         let p = parse(src).unwrap();
         assert_eq!(names(&p), ["content_by_lua_block", "listen"]);
-        assert!(p.directives[0].block.unwrap().raw);
+        assert!(p.directives[0].block().unwrap().raw);
     }
 
     #[test]

@@ -226,7 +226,7 @@ impl<'a> Tree<'a> {
                         if tree.nodes.len() >= MAX_NODES {
                             tree.limit_hit = Some((
                                 f,
-                                p.get(d).span,
+                                p.get(d).span(),
                                 format!(
                                     "this configuration expands to more than {MAX_NODES} \
                                      directives through its includes: the rest were not checked"
@@ -237,21 +237,21 @@ impl<'a> Tree<'a> {
                         }
                         let directive = p.get(d);
                         let id = tree.push(parent, f, directive);
-                        if let Some(block) = directive.block
+                        if let Some(block) = directive.block()
                             && !block.raw
-                            && !directive.children.is_empty()
+                            && directive.has_children()
                         {
                             let mut chain = outer_chain.clone();
                             chain.extend(frames.iter().filter_map(|fr| match fr {
                                 Frame::Dirs(f, _, _) => Some(*f),
                                 Frame::Files(..) => None,
                             }));
-                            work.push((id, f, &directive.children, chain));
+                            work.push((id, f, p.children(directive), chain));
                         }
                         if directive.name() == "include"
                             && let Some(targets) = includes.get(&(f, d))
                         {
-                            frames.push(Frame::Files((f, directive.span), targets.iter()));
+                            frames.push(Frame::Files((f, directive.span()), targets.iter()));
                         }
                     }
                 }
@@ -268,7 +268,7 @@ impl<'a> Tree<'a> {
 
     fn push(&mut self, parent: NodeId, file: FileId, d: &'a Directive) -> NodeId {
         let id = NodeId(self.nodes.len() as u32);
-        let context = if d.block.is_some() {
+        let context = if d.block().is_some() {
             Context::of_block(d.name())
         } else {
             Context::Other

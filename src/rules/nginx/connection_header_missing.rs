@@ -78,7 +78,7 @@ impl<'a> Rule<NginxContext<'a>> for ConnectionHeaderMissing {
                 ))
                 .fix(fix);
             if let Some(h) = existing {
-                d = d.label(cx.file(h), cx.dir(h).span, "Connection header set here");
+                d = d.label(cx.file(h), cx.dir(h).span(), "Connection header set here");
             }
             out.push(d);
         }

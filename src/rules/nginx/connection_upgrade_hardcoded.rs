@@ -77,7 +77,7 @@ impl<'a> Rule<NginxContext<'a>> for ConnectionUpgradeHardcoded {
             let mut d = META
                 .diag(
                     cx.file(h),
-                    value.span,
+                    value.span(),
                     format!(
                         "`{}` sends `Connection: {}` on every request {} proxies, ordinary ones \
                          included, not only on WebSocket handshakes",

@@ -47,7 +47,7 @@ impl<'a> Rule<NginxContext<'a>> for ConnectionUpgradeMapUndefined {
                 out.push(
                     META.diag(
                         cx.file(h),
-                        value.span,
+                        value.span(),
                         format!(
                             "`${var}` is not defined by any map, geo or set in this \
                              configuration; nginx -t fails with `unknown \"{var}\" variable`"

@@ -79,7 +79,7 @@ impl<'a> Rule<NginxContext<'a>> for CorsHeadersOnWebsocket {
                 } else {
                     "inherited here; not applied to WebSocket handshakes"
                 };
-                d = d.label(cx.file(h), cx.dir(h).span, label);
+                d = d.label(cx.file(h), cx.dir(h).span(), label);
             }
             out.push(d);
         }

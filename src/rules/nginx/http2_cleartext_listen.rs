@@ -57,7 +57,7 @@ impl<'a> Rule<NginxContext<'a>> for Http2CleartextListen {
                         .and_then(|l| l.node)
                 };
                 let (file, span) = match listen.node {
-                    Some(n) => (cx.file(n), cx.dir(n).span),
+                    Some(n) => (cx.file(n), cx.dir(n).span()),
                     None => (cx.file(server), cx.header_span(server)),
                 };
                 let how = match culprit {
@@ -94,7 +94,7 @@ impl<'a> Rule<NginxContext<'a>> for Http2CleartextListen {
                 {
                     d = d.label(
                         cx.file(c),
-                        cx.dir(c).span,
+                        cx.dir(c).span(),
                         "`http2` set for the socket here",
                     );
                 }

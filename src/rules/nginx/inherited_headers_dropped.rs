@@ -61,7 +61,7 @@ impl<'a> Rule<NginxContext<'a>> for InheritedHeadersDropped {
                 )
                 .label(
                     cx.file(first_own),
-                    cx.dir(first_own).span,
+                    cx.dir(first_own).span(),
                     "this proxy_set_header stops inheritance",
                 )
                 .help(format!(
@@ -70,7 +70,7 @@ impl<'a> Rule<NginxContext<'a>> for InheritedHeadersDropped {
                     also_lost(cx, effective, outer)
                 ));
             for &h in &lost {
-                d = d.label(cx.file(h), cx.dir(h).span, "not inherited");
+                d = d.label(cx.file(h), cx.dir(h).span(), "not inherited");
             }
             let text: Vec<&str> = lost.iter().map(|&h| cx.text(h)).collect();
             out.push(d.fix(Some(Fix::safe(

@@ -56,7 +56,7 @@ impl<'a> Rule<NginxContext<'a>> for KeepaliveConnectionCleared {
                 )
                 .label(
                     cx.file(h),
-                    cx.dir(h).span,
+                    cx.dir(h).span(),
                     "clears Connection for every request, WebSocket handshakes included",
                 )
                 .help(
@@ -69,7 +69,7 @@ impl<'a> Rule<NginxContext<'a>> for KeepaliveConnectionCleared {
             if let Some(k) = keepalive {
                 d = d.label(
                     cx.file(k),
-                    cx.dir(k).span,
+                    cx.dir(k).span(),
                     "the keepalive cache the empty Connection header is for",
                 );
             }

@@ -64,7 +64,7 @@ impl<'a> Rule<NginxContext<'a>> for MissingHostHeader {
                 )
                 .label(
                     cx.file(target.node),
-                    cx.dir(target.node).span,
+                    cx.dir(target.node).span(),
                     format!("Host becomes `{}`", target.authority),
                 )
                 .help(format!(
@@ -77,7 +77,7 @@ impl<'a> Rule<NginxContext<'a>> for MissingHostHeader {
             if let Some(h) = dropped {
                 d = d.label(
                     cx.file(h),
-                    cx.dir(h).span,
+                    cx.dir(h).span(),
                     "not inherited: the location has proxy_set_header directives of its own",
                 );
             }

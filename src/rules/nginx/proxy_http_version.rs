@@ -61,7 +61,7 @@ impl<'a> Rule<NginxContext<'a>> for ProxyHttpVersion {
                 ))
                 .fix(fix);
             if let Some(s) = set {
-                d = d.label(cx.file(s), cx.dir(s).span, "HTTP version set here");
+                d = d.label(cx.file(s), cx.dir(s).span(), "HTTP version set here");
             }
             out.push(d);
         }

@@ -86,7 +86,7 @@ impl<'a> Rule<NginxContext<'a>> for ReadTimeoutShort {
                 ))
                 .fix(edit.map(|e| Fix::safe(format!("set `{DIRECTIVE} {TARGET};`"), vec![e])));
             if let Some(s) = set {
-                d = d.label(cx.file(s), cx.dir(s).span, "timeout set here");
+                d = d.label(cx.file(s), cx.dir(s).span(), "timeout set here");
             }
             out.push(d);
         }

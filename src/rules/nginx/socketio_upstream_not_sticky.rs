@@ -79,7 +79,7 @@ impl<'a> Rule<NginxContext<'a>> for SocketioUpstreamNotSticky {
                     cx.header_span(up),
                     "no ip_hash, hash or sticky in this upstream",
                 )
-                .label(cx.file(target.node), cx.dir(target.node).span, "proxied here")
+                .label(cx.file(target.node), cx.dir(target.node).span(), "proxied here")
                 .help(help)
                 .fix(add_ip_hash(cx, up, method));
             out.push(d);
@@ -99,11 +99,11 @@ fn add_ip_hash(cx: &NginxContext<'_>, up: NodeId, method: Option<NodeId>) -> Opt
         Some(m) => {
             let after_keepalive = cx
                 .upstream_keepalive(up)
-                .is_some_and(|k| cx.dir(k).span.start < cx.dir(m).span.start);
+                .is_some_and(|k| cx.dir(k).span().start < cx.dir(m).span().start);
             if after_keepalive {
                 return None;
             }
-            Edit::replace(cx.file(m), cx.dir(m).span, "ip_hash;")
+            Edit::replace(cx.file(m), cx.dir(m).span(), "ip_hash;")
         }
     };
     Some(Fix::unsafe_(

@@ -61,7 +61,7 @@ impl<'a> Rule<NginxContext<'a>> for UpgradeNeedsProxyPass {
                         handoff.directive(),
                     ),
                 )
-                .label(cx.file(pass), cx.dir(pass).span, why)
+                .label(cx.file(pass), cx.dir(pass).span(), why)
                 .help(
                     "run the WebSocket endpoint as an HTTP server (its own port or socket) and \
                      give it a location of its own with `proxy_pass`, `proxy_http_version 1.1` \
@@ -140,7 +140,7 @@ fn check_served_from_files(cx: &NginxContext<'_>, loc: NodeId, out: &mut Vec<Dia
         )
         .label(
             cx.file(upgrade),
-            cx.dir(upgrade).span,
+            cx.dir(upgrade).span(),
             "only used by `proxy_pass`, which this location does not have",
         )
         .help(

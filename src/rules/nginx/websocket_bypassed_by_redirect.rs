@@ -125,7 +125,7 @@ impl<'a> Rule<NginxContext<'a>> for WebsocketBypassedByRedirect {
             let mut d = META
                 .diag(
                     cx.file(catcher),
-                    cx.dir(catcher).span,
+                    cx.dir(catcher).span(),
                     format!(
                         "`{}` runs {level}: {when}WebSocket handshakes for {} never reach {}; {outcome}",
                         cx.text(catcher),

@@ -128,7 +128,7 @@ fn repair(cx: &NginxContext<'_>, ws: &WsLocation, winner: NodeId) -> Option<Fix>
                 }
                 _ => lines,
             };
-            let before = cx.source(winner).line_start(cx.dir(winner).span.start);
+            let before = cx.source(winner).line_start(cx.dir(winner).span().start);
             Some(Fix::unsafe_(
                 format!(
                     "move {} before {}",
