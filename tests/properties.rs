@@ -437,7 +437,7 @@ proptest! {
         prop_assume!(loaded.parsed.contains_key(&id));
         let t = tree::Tree::build(&loaded.parsed, &loaded.includes, id, tree::Context::Main);
         let cx = NginxContext::new(t, &db, &settings);
-        let server = cx.tree.all().find(|&n| cx.tree.node(n).context == tree::Context::Server).unwrap();
+        let server = cx.tree.all().find(|&n| cx.tree.node(n).context() == tree::Context::Server).unwrap();
         for uri in uris {
             prop_assert_eq!(cx.select_location(server, uri), naive_find(&cx, server, uri).1, "{} for {}", text, uri);
         }

@@ -660,7 +660,7 @@ fn check_model(o: &Options, text: &str, name: &Path) -> Result<(), String> {
         .tree
         .all()
         .filter(|&n| {
-            cx.tree.node(n).context == Context::Server && cx.child_locations(n).next().is_some()
+            cx.tree.node(n).context() == Context::Server && cx.child_locations(n).next().is_some()
         })
         .collect();
     let &[server] = proxying.as_slice() else {

@@ -61,7 +61,7 @@ pub fn servers_for(cx: &NginxContext<'_>, host: Option<&str>) -> Vec<NodeId> {
     let servers: Vec<NodeId> = cx
         .tree
         .all()
-        .filter(|&n| cx.tree.node(n).context == Context::Server)
+        .filter(|&n| cx.tree.node(n).context() == Context::Server)
         .filter(|&s| cx.child_locations(s).next().is_some())
         .filter(|&s| cx.tree.children_named(s, "return").next().is_none())
         .collect();

@@ -224,7 +224,7 @@ impl NginxContext<'_> {
         }
         self.tree
             .all()
-            .find(|&n| self.tree.node(n).context == Context::Http)
+            .find(|&n| self.tree.node(n).context() == Context::Http)
     }
 
     /// Adds the `$var` map at the top of the http level, unless `$var` already exists.

@@ -91,7 +91,7 @@ impl NginxContext<'_> {
                 parse_listen(n, &args)
             })
             .collect();
-        if out.is_empty() && self.tree.node(server).context == Context::Server {
+        if out.is_empty() && self.tree.node(server).context() == Context::Server {
             return vec![Listen {
                 node: None,
                 addr: "*".into(),
@@ -114,7 +114,7 @@ impl NginxContext<'_> {
         let index = self.sockets.get_or_init(|| {
             let mut map = SocketIndex::new();
             for server in self.tree.all() {
-                if self.tree.node(server).context != Context::Server {
+                if self.tree.node(server).context() != Context::Server {
                     continue;
                 }
                 for l in self.listens(server) {

@@ -118,7 +118,7 @@ impl<'a> NginxContext<'a> {
             .children(level)
             .iter()
             .copied()
-            .filter(|&c| self.tree.node(c).context == Context::Location)
+            .filter(|&c| self.tree.node(c).context() == Context::Location)
     }
 
     /// Whether the regex of a regex location matches `uri`. Patterns wscfg cannot compile
@@ -153,6 +153,11 @@ impl<'a> NginxContext<'a> {
     /// locations are indexed once and each (level, URI) answered once, so asking about every
     /// location of a server with thousands of them stays close to linear.
     fn find_location(&self, level: NodeId, uri: &str) -> (bool, Option<NodeId>) {
+        // A level with a few locations is scanned: cheaper than a lock, a hash and a memo
+        // entry, and it keeps no memory (5,000 small servers would hold 4 MB of indexes).
+        if self.child_locations(level).nth(SCAN_MAX).is_none() {
+            return self.find_location_in(&Level::Scan(level), uri);
+        }
         // Looked up by level, then by the borrowed URI: a hit allocates nothing.
         if let Some(&found) = self
             .selection
@@ -164,7 +169,7 @@ impl<'a> NginxContext<'a> {
         {
             return found;
         }
-        let found = self.find_location_uncached(level, uri);
+        let found = self.find_location_in(&Level::Indexed(self.level_index(level)), uri);
         self.selection
             .found
             .lock()
@@ -184,20 +189,13 @@ impl<'a> NginxContext<'a> {
         self.find_location(loc, uri)
     }
 
-    fn find_location_uncached(&self, level: NodeId, uri: &str) -> (bool, Option<NodeId>) {
-        let index = self.level_index(level);
-        if let Some(&exact) = index.exact.get(uri) {
+    fn find_location_in(&self, level: &Level<'a>, uri: &str) -> (bool, Option<NodeId>) {
+        if let Some(exact) = self.exact_location(level, uri) {
             return (true, Some(exact));
         }
-        // The longest prefix: only the lengths some prefix location has are tried.
-        let longest = index
-            .prefix_lens
-            .iter()
-            .filter(|&&len| len <= uri.len() && uri.is_char_boundary(len))
-            .find_map(|&len| index.prefix.get(&uri[..len]).copied());
         let mut chosen = None;
         let mut noregex = false;
-        if let Some((prefix, no_regex)) = longest {
+        if let Some((prefix, no_regex)) = self.longest_prefix(level, uri) {
             noregex = no_regex;
             let (done, nested) = self.find_nested(prefix, uri);
             if done {
@@ -206,7 +204,7 @@ impl<'a> NginxContext<'a> {
             chosen = Some(nested.unwrap_or(prefix));
         }
         if !noregex {
-            for loc in index.regex_candidates(uri) {
+            for loc in self.regex_candidates(level, uri) {
                 if self.regex_matches(loc, uri) {
                     let (_, nested) = self.find_nested(loc, uri);
                     return (true, Some(nested.unwrap_or(loc)));
@@ -214,6 +212,60 @@ impl<'a> NginxContext<'a> {
             }
         }
         (false, chosen)
+    }
+
+    /// The patterns of the locations directly inside a scanned level, in file order.
+    fn scanned(&self, level: NodeId) -> impl Iterator<Item = (NodeId, LocationPattern<'a>)> + '_ {
+        self.child_locations(level)
+            .filter_map(|loc| Some((loc, self.location_pattern(loc)?)))
+    }
+
+    /// The first `location = uri`.
+    fn exact_location(&self, level: &Level<'a>, uri: &str) -> Option<NodeId> {
+        match level {
+            Level::Indexed(index) => index.exact.get(uri).copied(),
+            Level::Scan(level) => self
+                .scanned(*level)
+                .find(|(_, p)| p.modifier == Modifier::Exact && p.path == uri)
+                .map(|(loc, _)| loc),
+        }
+    }
+
+    /// The longest prefix location that starts `uri` (the first of equal ones), and whether
+    /// it is `^~`.
+    fn longest_prefix(&self, level: &Level<'a>, uri: &str) -> Option<(NodeId, bool)> {
+        match level {
+            // Only the lengths some prefix location has are tried.
+            Level::Indexed(index) => index
+                .prefix_lens
+                .iter()
+                .filter(|&&len| len <= uri.len() && uri.is_char_boundary(len))
+                .find_map(|&len| index.prefix.get(&uri[..len]).copied()),
+            Level::Scan(level) => self
+                .scanned(*level)
+                .filter(|(_, p)| p.is_prefix() && uri.starts_with(p.path))
+                // `max_by_key` keeps the last of equals; nginx keeps the first.
+                .fold(
+                    None,
+                    |best: Option<(NodeId, LocationPattern)>, (loc, p)| match best {
+                        Some((_, ref b)) if b.path.len() >= p.path.len() => best,
+                        _ => Some((loc, p)),
+                    },
+                )
+                .map(|(loc, p)| (loc, p.modifier == Modifier::PrefixNoRegex)),
+        }
+    }
+
+    /// The regex locations that may match `uri`, in file order.
+    fn regex_candidates(&self, level: &Level<'a>, uri: &str) -> Vec<NodeId> {
+        match level {
+            Level::Indexed(index) => index.regex_candidates(uri),
+            Level::Scan(level) => self
+                .scanned(*level)
+                .filter(|(_, p)| p.is_regex())
+                .map(|(loc, _)| loc)
+                .collect(),
+        }
     }
 
     /// The locations directly inside `level`, by kind, built on first use.
@@ -283,7 +335,7 @@ impl<'a> NginxContext<'a> {
     pub fn server_of(&self, node: NodeId) -> Option<NodeId> {
         self.tree
             .ancestors(node)
-            .find(|&a| self.tree.node(a).context == Context::Server)
+            .find(|&a| self.tree.node(a).context() == Context::Server)
     }
 }
 
@@ -295,6 +347,15 @@ impl NginxContext<'_> {
             None => "this block".to_owned(),
         }
     }
+}
+
+/// Levels with at most this many locations are scanned instead of indexed and memoised.
+const SCAN_MAX: usize = 16;
+
+/// How the locations of one level are searched.
+enum Level<'a> {
+    Scan(NodeId),
+    Indexed(Arc<LevelIndex<'a>>),
 }
 
 /// Memory of location selection for one [`NginxContext`].

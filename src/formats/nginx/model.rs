@@ -106,7 +106,7 @@ impl<'a> NginxContext<'a> {
         let regexes = tree
             .all()
             .filter(|&n| {
-                tree.node(n).context == Context::Location
+                tree.node(n).context() == Context::Location
                     && tree
                         .dir(n)
                         .and_then(super::location::pattern)
@@ -132,7 +132,7 @@ impl<'a> NginxContext<'a> {
     }
 
     pub fn root_context(&self) -> Context {
-        self.tree.node(self.tree.root()).context
+        self.tree.node(self.tree.root()).context()
     }
 
     /// The configuration is whole (it has the main context), so anything not defined in it
@@ -202,7 +202,7 @@ impl<'a> NginxContext<'a> {
         let root = self.tree.root();
         self.tree
             .ancestors(node)
-            .filter(move |&a| a == root || self.tree.node(a).context.is_proxy_level())
+            .filter(move |&a| a == root || self.tree.node(a).context().is_proxy_level())
     }
 
     /// Every level with `proxy_set_header` directives, innermost first. Only the first one is
@@ -239,7 +239,7 @@ impl<'a> NginxContext<'a> {
             .map(|l| l.headers)
             .unwrap_or_default();
         for c in self.tree.children(loc) {
-            if self.tree.node(*c).context == Context::If {
+            if self.tree.node(*c).context() == Context::If {
                 out.extend(self.tree.children_named(*c, "add_header"));
             }
         }
@@ -249,7 +249,7 @@ impl<'a> NginxContext<'a> {
     /// Every location that hands its requests to `proxy_pass`.
     pub fn proxied_locations(&self) -> impl Iterator<Item = NodeId> + '_ {
         self.tree.all().filter(|&n| {
-            self.tree.node(n).context == Context::Location
+            self.tree.node(n).context() == Context::Location
                 && self.tree.children_named(n, "proxy_pass").next().is_some()
         })
     }
@@ -364,7 +364,7 @@ impl<'a> NginxContext<'a> {
     fn find_websocket_locations(&self) -> Vec<WsLocation> {
         let mut out: Vec<WsLocation> = Vec::new();
         for n in self.tree.all() {
-            if self.tree.node(n).context != Context::Location {
+            if self.tree.node(n).context() != Context::Location {
                 continue;
             }
             let sets_upgrade = self.tree.children_named(n, "proxy_set_header").any(|h| {
@@ -396,7 +396,7 @@ impl<'a> NginxContext<'a> {
         }
         for path in &self.settings.websocket_paths {
             for server in self.tree.all() {
-                if self.tree.node(server).context != Context::Server {
+                if self.tree.node(server).context() != Context::Server {
                     continue;
                 }
                 if let Some(loc) = self.select_location(server, path)

@@ -280,7 +280,7 @@ mod tests {
             let server = cx
                 .tree
                 .all()
-                .find(|&n| cx.tree.node(n).context == Context::Server)
+                .find(|&n| cx.tree.node(n).context() == Context::Server)
                 .unwrap();
             let req = WsRequest {
                 uri: uri.to_owned(),

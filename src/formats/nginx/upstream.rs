@@ -130,7 +130,7 @@ impl<'a> NginxContext<'a> {
         let index = self.upstreams.get_or_init(|| {
             let mut map = std::collections::HashMap::new();
             for n in self.tree.all() {
-                if self.tree.node(n).context != Context::Upstream
+                if self.tree.node(n).context() != Context::Upstream
                     || self
                         .tree
                         .ancestors(n)

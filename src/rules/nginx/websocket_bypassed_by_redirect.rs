@@ -107,7 +107,7 @@ impl<'a> Rule<NginxContext<'a>> for WebsocketBypassedByRedirect {
                 None => String::new(),
             };
             let level = match level_of(cx, catcher) {
-                Some(l) if cx.tree.node(l).context == Context::Location => {
+                Some(l) if cx.tree.node(l).context() == Context::Location => {
                     format!("in {}, before its `proxy_pass` runs", cx.describe(l))
                 }
                 _ => "at the server level, before any location is chosen".to_owned(),
@@ -155,16 +155,18 @@ fn enclosing_if(cx: &NginxContext<'_>, node: NodeId) -> Option<NodeId> {
     cx.tree
         .ancestors(node)
         .skip(1)
-        .take_while(|&a| cx.tree.node(a).context == Context::If)
+        .take_while(|&a| cx.tree.node(a).context() == Context::If)
         .last()
 }
 
 /// The server or location whose rewrite phase runs a directive.
 fn level_of(cx: &NginxContext<'_>, node: NodeId) -> Option<NodeId> {
-    cx.tree
-        .ancestors(node)
-        .skip(1)
-        .find(|&a| matches!(cx.tree.node(a).context, Context::Server | Context::Location))
+    cx.tree.ancestors(node).skip(1).find(|&a| {
+        matches!(
+            cx.tree.node(a).context(),
+            Context::Server | Context::Location
+        )
+    })
 }
 
 fn describe_return(cx: &NginxContext<'_>, ret: NodeId) -> String {
