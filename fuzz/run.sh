@@ -12,6 +12,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 secs=${1:-60}
 shift || true
+# WSCFG_FUZZ_SEED fixes libFuzzer's random seed, so a run (CI's) explores the same inputs every
+# time for the same code and a crash it reports is reproducible with the same command; unset,
+# every run explores afresh.
+seed_arg=()
+if [ -n "${WSCFG_FUZZ_SEED:-}" ]; then
+  seed_arg=(-seed="$WSCFG_FUZZ_SEED")
+fi
 
 # Coverage-guided libFuzzer works on stable; AddressSanitizer needs nightly and costs ~15x
 # the executions per second, for no gain on a crate without `unsafe` code. So: stable, no
@@ -91,12 +98,14 @@ for t in "${targets[@]}"; do
   esac
   if cargo "${toolchain[@]}" fuzz run -s "$sanitizer" -O "$t" "corpus/$t" "$seed" -- \
       -dict="$dict" -max_total_time="$secs" -max_len=65536 -timeout=10 \
-      -rss_limit_mb=2048 -print_final_stats=1 >"logs/$t.log" 2>&1; then
+      -rss_limit_mb=2048 -print_final_stats=1 "${seed_arg[@]}" >"logs/$t.log" 2>&1; then
     :
   else
     failed+=("$t")
   fi
-  grep -E '^stat::(number_of_executed_units|peak_rss_mb)|^Done|SUMMARY|panicked' "logs/$t.log" || true
+  grep -E '^INFO: Seed:|^stat::(number_of_executed_units|peak_rss_mb)|^Done|SUMMARY' "logs/$t.log" || true
+  # The panic message is what a reader of CI's output needs to file the bug.
+  grep -A4 'panicked at' "logs/$t.log" | head -20 || true
   echo "   corpus: $(ls "corpus/$t" | wc -l) inputs; log: fuzz/logs/$t.log"
 done
 if [ ${#failed[@]} -gt 0 ]; then

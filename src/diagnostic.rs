@@ -47,12 +47,16 @@ pub fn clip(value: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Text of a finding: most help, label and fix texts are fixed sentences, kept without an
+/// allocation (a big configuration has thousands of findings).
+pub type Text = std::borrow::Cow<'static, str>;
+
 /// A secondary location: the block that shadows, the outer header that was lost.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
     pub file: FileId,
     pub span: Span,
-    pub message: String,
+    pub message: Text,
 }
 
 #[derive(Clone, Debug)]
@@ -64,7 +68,7 @@ pub struct Diagnostic {
     pub span: Span,
     pub message: String,
     pub labels: Vec<Label>,
-    pub help: Option<String>,
+    pub help: Option<Text>,
     pub fix: Option<Fix>,
 }
 
@@ -82,7 +86,7 @@ impl Diagnostic {
             fix: None,
         }
     }
-    pub fn label(mut self, file: FileId, span: Span, message: impl Into<String>) -> Self {
+    pub fn label(mut self, file: FileId, span: Span, message: impl Into<Text>) -> Self {
         self.labels.push(Label {
             file,
             span,
@@ -90,7 +94,7 @@ impl Diagnostic {
         });
         self
     }
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(mut self, help: impl Into<Text>) -> Self {
         self.help = Some(help.into());
         self
     }

@@ -204,7 +204,7 @@ impl Session {
         let ws = project.websocket_evidence(&self.db);
         for ((config, format), files) in groups {
             let config = self.configs.get(config);
-            out.extend(match format {
+            let found = match format {
                 Format::Nginx => crate::formats::nginx::lint(&mut self.db, &files, config),
                 Format::Fly => crate::formats::fly::lint(&self.db, &files, config, &ws),
                 Format::Railway => crate::formats::railway::lint(&mut self.db, &files, config, &ws),
@@ -220,7 +220,14 @@ impl Session {
                     crate::formats::cloudrun::lint(&mut self.db, &files, config, &ws)
                 }
                 Format::Aws => crate::formats::aws::lint(&mut self.db, &files, config, &ws),
-            });
+            };
+            // Taken over, not copied, when it is the first: a big configuration's findings
+            // would otherwise be held twice at the run's peak.
+            if out.is_empty() {
+                out = found;
+            } else {
+                out.extend(found);
+            }
         }
         out.extend(crate::project::lint(
             &mut self.db,
@@ -416,7 +423,7 @@ impl Session {
                         file: d.file,
                         code: d.code,
                         name: d.name,
-                        message: f.message.clone(),
+                        message: f.message.to_string(),
                     });
                 }
             }

@@ -43,19 +43,19 @@ impl Edit {
 #[derive(Clone, Debug)]
 pub struct Fix {
     pub applicability: Applicability,
-    pub message: String,
+    pub message: crate::diagnostic::Text,
     pub edits: Vec<Edit>,
 }
 
 impl Fix {
-    pub fn safe(message: impl Into<String>, edits: Vec<Edit>) -> Self {
+    pub fn safe(message: impl Into<crate::diagnostic::Text>, edits: Vec<Edit>) -> Self {
         Fix {
             applicability: Applicability::Safe,
             message: message.into(),
             edits,
         }
     }
-    pub fn unsafe_(message: impl Into<String>, edits: Vec<Edit>) -> Self {
+    pub fn unsafe_(message: impl Into<crate::diagnostic::Text>, edits: Vec<Edit>) -> Self {
         Fix {
             applicability: Applicability::Unsafe,
             message: message.into(),

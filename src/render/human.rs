@@ -255,7 +255,7 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic], color: bool) -> String {
             }
         }
         let help = match (&d.help, elsewhere.is_empty()) {
-            (Some(h), true) => Some(h.clone()),
+            (Some(h), true) => Some(h.to_string()),
             (h, false) => Some(format!(
                 "{}{}",
                 h.as_ref().map(|h| format!("{h}\n")).unwrap_or_default(),

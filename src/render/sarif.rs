@@ -270,7 +270,7 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
                             region: region(db, l.file, l.span),
                         },
                         message: Some(Text {
-                            text: l.message.clone(),
+                            text: l.message.to_string(),
                         }),
                     })
                     .collect(),
@@ -304,7 +304,7 @@ fn fix(db: &SourceDb, f: &crate::fix::Fix) -> SarifFix {
     let mut files: Vec<FileId> = f.edits.iter().map(|e| e.file).collect();
     files.sort();
     files.dedup();
-    let mut description = f.message.clone();
+    let mut description = f.message.to_string();
     if f.applicability == crate::fix::Applicability::Unsafe {
         description.push_str(" (unsafe: applied only with --unsafe-fixes)");
     }

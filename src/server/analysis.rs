@@ -268,7 +268,7 @@ impl<'a> Converter<'a> {
                     uri: label_uri,
                     range: self.range(l.file, l.span.start, l.span.end),
                 },
-                message: l.message.clone(),
+                message: l.message.to_string(),
             });
         }
         let message = match &d.help {

@@ -55,36 +55,35 @@ pub struct BlockSpan {
 
 /// No block: `open` of a directive that ends with `;`.
 const NO_BLOCK: u32 = u32::MAX;
+/// The top bit of `kids`: the block body is opaque text.
+const RAW: u32 = 1 << 31;
 
+/// 64 bytes: a configuration of 5,000 servers has 120,000 of them.
 #[derive(Clone, Debug)]
 pub struct Directive {
     pub name: Word,
     pub args: Box<[Word]>,
-    /// Where the `;` or the closing `}` ends (the span starts at the name).
+    /// Where the `;` or the closing `}` ends (the span starts at the name); a block's `}` is
+    /// the byte before.
     end: u32,
-    /// `{` and `}` of the block, `open` = [`NO_BLOCK`] without one.
+    /// The `{` of the block, [`NO_BLOCK`] without one.
     open: u32,
-    close: u32,
-    raw: bool,
-    /// The children are `ParsedFile::kids[first_kid..first_kid + kid_count]`.
+    /// The children are `ParsedFile::kids[first_kid..]`, as many as the low bits of
+    /// `kids`; its top bit is [`RAW`].
     first_kid: u32,
-    kid_count: u32,
+    kids: u32,
 }
 
 impl Directive {
     pub(super) fn new(name: Word, args: Box<[Word]>, end: usize, block: Option<BlockSpan>) -> Self {
-        let (open, close, raw) = block.map_or((NO_BLOCK, NO_BLOCK, false), |b| {
-            (b.open as u32, b.close as u32, b.raw)
-        });
+        let (open, raw) = block.map_or((NO_BLOCK, false), |b| (b.open as u32, b.raw));
         Directive {
             name,
             args,
             end: end as u32,
             open,
-            close,
-            raw,
             first_kid: 0,
-            kid_count: 0,
+            kids: if raw { RAW } else { 0 },
         }
     }
     pub fn name(&self) -> &str {
@@ -100,12 +99,15 @@ impl Directive {
     pub fn block(&self) -> Option<BlockSpan> {
         (self.open != NO_BLOCK).then_some(BlockSpan {
             open: self.open as usize,
-            close: self.close as usize,
-            raw: self.raw,
+            close: self.end as usize - 1,
+            raw: self.kids & RAW != 0,
         })
     }
+    fn kid_count(&self) -> usize {
+        (self.kids & !RAW) as usize
+    }
     pub fn has_children(&self) -> bool {
-        self.kid_count > 0
+        self.kid_count() > 0
     }
     /// The name and arguments, without the block: `location ~ ^/ws/`.
     pub fn header_span(&self) -> Span {
@@ -113,12 +115,12 @@ impl Directive {
         Span::new(self.name.start as usize, end)
     }
     pub(super) fn close(&mut self, close: usize) {
-        self.close = close as u32;
         self.end = close as u32 + 1;
     }
     pub(super) fn set_kids(&mut self, first: usize, count: usize) {
+        debug_assert!(count < RAW as usize);
         self.first_kid = first as u32;
-        self.kid_count = count as u32;
+        self.kids = self.kids & RAW | count as u32;
     }
 }
 
@@ -138,7 +140,7 @@ impl ParsedFile {
         &self.directives[id.0 as usize]
     }
     pub fn children(&self, d: &Directive) -> &[DirId] {
-        &self.kids[d.first_kid as usize..][..d.kid_count as usize]
+        &self.kids[d.first_kid as usize..][..d.kid_count()]
     }
 }
 
@@ -146,4 +148,45 @@ impl ParsedFile {
 pub struct SyntaxError {
     pub span: Span,
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_stays_small() {
+        assert_eq!(std::mem::size_of::<Word>(), 32);
+        assert_eq!(std::mem::size_of::<Directive>(), 64);
+    }
+
+    #[test]
+    fn a_block_keeps_its_braces_and_raw_flag_with_children() {
+        let name = Word::new(Span::new(0, 9), "content_by_lua_block".into(), false);
+        let block = BlockSpan {
+            open: 10,
+            close: 10,
+            raw: true,
+        };
+        let mut d = Directive::new(name, Box::default(), 11, Some(block));
+        d.set_kids(5, 3);
+        d.close(40);
+        assert_eq!(
+            d.block(),
+            Some(BlockSpan {
+                open: 10,
+                close: 40,
+                raw: true
+            })
+        );
+        assert_eq!(
+            (d.first_kid, d.kid_count(), d.span()),
+            (5, 3, Span::new(0, 41))
+        );
+        let plain = Word::new(Span::new(0, 6), "listen".into(), false);
+        assert_eq!(
+            Directive::new(plain, Box::default(), 10, None).block(),
+            None
+        );
+    }
 }

@@ -64,6 +64,8 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
                 rule.check(&cx, &mut out);
                 out
             });
+            // Reserved whole: growing by doubling would hold up to twice the findings.
+            found.reserve_exact(per_rule.iter().map(Vec::len).sum());
             found.extend(per_rule.into_iter().flatten());
         } else {
             crate::rules::run(crate::rules::nginx::RULES, &cx, config, &mut found);

@@ -27,7 +27,7 @@ struct Check<'c, 'a> {
 }
 
 impl Check<'_, '_> {
-    fn report(&mut self, span: Span, message: String, help: impl Into<String>) {
+    fn report(&mut self, span: Span, message: String, help: impl Into<crate::diagnostic::Text>) {
         self.out
             .push(META.diag(self.cx.file, span, message).help(help));
     }
