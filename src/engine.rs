@@ -13,8 +13,39 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-/// Fix passes before giving up on reaching a fixed point (each pass re-lints the result).
+/// Fix passes without progress before giving up on reaching a fixed point (each pass
+/// re-lints the result). A pass that leaves fewer fixable findings than any pass before is
+/// progress and does not count: fixes that overlap are taken one per pass, so twelve servers
+/// in one start command, or twelve findings fixed at one spot, need twelve passes.
 const MAX_FIX_PASSES: usize = 10;
+
+/// Whether fix passes are still getting somewhere: see [`MAX_FIX_PASSES`].
+struct Progress {
+    fewest: usize,
+    stalled: usize,
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Progress {
+            fewest: usize::MAX,
+            stalled: 0,
+        }
+    }
+}
+
+impl Progress {
+    /// Called before each pass with the number of fixable findings; false once more than
+    /// [`MAX_FIX_PASSES`] passes left no fewer than the best pass before them.
+    fn keep_going(&mut self, fixable: usize) -> bool {
+        if fixable < self.fewest {
+            self.fewest = fixable;
+        } else {
+            self.stalled += 1;
+        }
+        self.stalled <= MAX_FIX_PASSES
+    }
+}
 
 pub struct Session {
     pub db: SourceDb,
@@ -373,7 +404,8 @@ impl Session {
         // Files still being edited when the passes ran out: fixes that undo or repeat each
         // other. Their result is not trusted.
         let mut unsettled: Vec<FileId> = Vec::new();
-        for pass in 0..=MAX_FIX_PASSES {
+        let mut progress = Progress::default();
+        loop {
             let diags = self.lint();
             let candidates: Vec<(&Diagnostic, &crate::fix::Fix)> = diags
                 .iter()
@@ -410,7 +442,7 @@ impl Session {
             if taken.is_empty() {
                 break;
             }
-            if pass == MAX_FIX_PASSES {
+            if !progress.keep_going(candidates.len()) {
                 unsettled = taken.keys().copied().collect();
                 break;
             }
@@ -437,7 +469,7 @@ impl Session {
         for f in unsettled {
             if let Some(old) = originals.remove(&f) {
                 notes.push(format!(
-                    "{}: fixes did not settle after {MAX_FIX_PASSES} passes, so the file was not changed",
+                    "{}: fixes did not settle ({MAX_FIX_PASSES} passes without progress), so the file was not changed",
                     self.db.get(f).path.display()
                 ));
                 self.db.set_text(f, old);
@@ -710,4 +742,26 @@ pub fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fix_passes_go_on_while_findings_get_fewer() {
+        let mut p = Progress::default();
+        // Fifty overlapping fixes taken one per pass: fifty passes, none of them stalled.
+        assert!((1..=50).rev().all(|n| p.keep_going(n)));
+        // Then fixes that undo each other: ten more tries, not an eleventh.
+        assert!((0..MAX_FIX_PASSES).all(|_| p.keep_going(1)));
+        assert!(!p.keep_going(1));
+    }
+
+    #[test]
+    fn fixes_that_keep_adding_findings_stop() {
+        let mut p = Progress::default();
+        let passes = (1..).take_while(|&n| p.keep_going(n)).count();
+        assert_eq!(passes, 1 + MAX_FIX_PASSES);
+    }
 }
