@@ -75,11 +75,12 @@ fn count_chars(bytes: &[u8]) -> usize {
 impl SourceFile {
     pub fn new(path: PathBuf, text: String) -> Self {
         // Counted first: grown by doubling, a big file's index would be a third larger.
-        let mut line_starts = Vec::with_capacity(1 + text.bytes().filter(|&b| b == b'\n').count());
+        let newlines = || memchr::memchr_iter(b'\n', text.as_bytes());
+        let mut line_starts = Vec::with_capacity(1 + newlines().count());
         line_starts.push(0);
-        line_starts.extend(memchr_newlines(&text).map(|i| i + 1));
-        let crlf = text.contains("\r\n");
-        let tab_indented = text.contains("\n\t");
+        line_starts.extend(newlines().map(|i| i + 1));
+        let crlf = memchr::memmem::find(text.as_bytes(), b"\r\n").is_some();
+        let tab_indented = memchr::memmem::find(text.as_bytes(), b"\n\t").is_some();
         let ascii = text.is_ascii();
         let mut chars_before_block = vec![0];
         if !ascii {
@@ -175,12 +176,6 @@ impl SourceFile {
     pub fn slice(&self, span: Span) -> &str {
         &self.text[span.range()]
     }
-}
-
-fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes()
-        .enumerate()
-        .filter_map(|(i, b)| (b == b'\n').then_some(i))
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {

@@ -51,7 +51,8 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
                 message,
             ));
         }
-        let cx = NginxContext::new(tree, db, &config.nginx);
+        let mut cx = NginxContext::new(tree, db, &config.nginx);
+        let mut per_rule = Vec::new();
         if loaded.roots.len() == 1 && cx.tree.nodes.len() >= PARALLEL_RULES_NODES {
             // One big configuration: its rules run on every core instead, each into a list
             // of its own, joined in rule order (the model's caches are shared and locked).
@@ -59,27 +60,32 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
                 .iter()
                 .filter(|r| config.enabled(r.meta()))
                 .collect();
-            let per_rule = crate::engine::par_map(&enabled, |rule| {
+            per_rule = crate::engine::par_map(&enabled, |rule| {
                 let mut out = Vec::new();
                 rule.check(&cx, &mut out);
                 out
             });
-            // Reserved whole: growing by doubling would hold up to twice the findings.
-            found.reserve_exact(per_rule.iter().map(Vec::len).sum());
-            found.extend(per_rule.into_iter().flatten());
         } else {
             crate::rules::run(crate::rules::nginx::RULES, &cx, config, &mut found);
         }
         if loaded.roots.len() == 1 {
-            // One big model: left to the OS at exit. Many small ones are freed, so the
-            // next root reuses their memory.
+            // One big model: left to the OS at exit, except its biggest single block, the
+            // tree's nodes, handed back first: the findings are gathered next, and the
+            // run's peak memory is reached there.
+            cx.tree.nodes = Vec::new();
             crate::engine::release(cx);
         }
+        // Reserved whole: growing by doubling would hold up to twice the findings.
+        found.reserve_exact(per_rule.iter().map(Vec::len).sum());
+        found.extend(per_rule.into_iter().flatten());
         found
     });
     crate::engine::release(loaded.parsed);
     crate::engine::release(loaded.includes);
-    let mut found: Vec<Diagnostic> = per_root.into_iter().flatten().collect();
+    let mut found: Vec<Diagnostic> = match <[_; 1]>::try_from(per_root) {
+        Ok([one]) => one,
+        Err(many) => many.into_iter().flatten().collect(),
+    };
     crate::engine::dedupe(&mut found);
     out.append(&mut found);
     out
