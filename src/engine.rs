@@ -583,6 +583,12 @@ fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<V
         {
             Some(crate::formats::terraform::comments(text))
         }
+        // Terraform's JSON syntax has no comments (use `[per-file-ignores]`).
+        Format::Aws | Format::AppRunner | Format::CloudRun
+            if crate::formats::terraform::is_terraform_json_name(path) =>
+        {
+            None
+        }
         Format::Railway if Flavor::of(path, text) == Flavor::Json => None,
         Format::App => crate::project::comments::of(path, text),
         Format::Aws if !crate::formats::aws::has_comments(text) => None,

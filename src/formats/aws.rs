@@ -184,7 +184,7 @@ impl LoadBalancer<'_> {
         let first_start = |m: &Node| m.as_map()?.first().map(|e| e.key_span.start);
         let edit = match (self.form, json) {
             (LbForm::Terraform | LbForm::TerraformClassic, _) => {
-                terraform::insert_line(file, text, props, &format!("idle_timeout = {n}"))?
+                terraform::insert_attribute(file, text, props, "idle_timeout", &n.to_string())?
             }
             (LbForm::CfnV2, false) => match self.attributes {
                 Some(list) => {
@@ -315,7 +315,7 @@ impl<'a> AwsContext<'a> {
     }
 
     pub fn load_balancers(&self) -> Vec<LoadBalancer<'a>> {
-        if self.kind == Iac::Terraform {
+        if self.kind.is_terraform() {
             return terraform::resources(self.root, &["aws_lb", "aws_alb", "aws_elb"])
                 .into_iter()
                 .map(|r| LoadBalancer {
@@ -373,7 +373,7 @@ impl<'a> AwsContext<'a> {
     /// for WebSockets) and in the project's dependencies.
     pub fn websocket_evidence(&self) -> Vec<WsEvidence> {
         let mut out = Vec::new();
-        if self.kind == Iac::Terraform {
+        if self.kind.is_terraform() {
             self.terraform_evidence(&mut out);
         }
         for rule in self.of_type("AWS::ElasticLoadBalancingV2::ListenerRule") {

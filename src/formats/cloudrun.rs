@@ -148,12 +148,9 @@ impl<'a> CloudRunContext<'a> {
                     &[format!("timeoutSeconds: {value}")],
                 )
             }
-            Flavor::TerraformV2 | Flavor::TerraformV1 => terraform::insert_line(
-                self.file,
-                text,
-                spec,
-                &format!("{} = {value}", self.timeout_key()),
-            ),
+            Flavor::TerraformV2 | Flavor::TerraformV1 => {
+                terraform::insert_attribute(self.file, text, spec, self.timeout_key(), &value)
+            }
         }
     }
 

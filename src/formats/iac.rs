@@ -18,12 +18,23 @@ use crate::source::{FileId, SourceDb, Span};
 pub enum Iac {
     CloudFormation,
     Terraform,
+    /// `.tf.json`: the same resources in Terraform's JSON syntax.
+    TerraformJson,
+}
+
+impl Iac {
+    pub fn is_terraform(self) -> bool {
+        matches!(self, Iac::Terraform | Iac::TerraformJson)
+    }
 }
 
 /// Whether `path` (with `text`) is infrastructure code rather than a platform's own manifest.
 pub fn kind(path: &Path, text: &str) -> Option<Iac> {
     if terraform::is_terraform_name(path) {
         return Some(Iac::Terraform);
+    }
+    if terraform::is_terraform_json_name(path) {
+        return Some(Iac::TerraformJson);
     }
     if apprunner::is_manifest_name(path) {
         return None;
@@ -34,6 +45,7 @@ pub fn kind(path: &Path, text: &str) -> Option<Iac> {
 pub fn parse(kind: Iac, text: &str) -> Result<Node, (String, Span)> {
     match kind {
         Iac::Terraform => terraform::parse(text).map_err(|e| (e.message, e.span)),
+        Iac::TerraformJson => terraform::parse_json(text).map_err(|e| (e.message, e.span)),
         Iac::CloudFormation => aws::parse(text).map_err(|e| (e.message, e.span)),
     }
 }
@@ -58,10 +70,10 @@ pub fn lint_file(
     };
     let services = match kind {
         Iac::CloudFormation => apprunner::cfn_services(&root),
-        Iac::Terraform => apprunner::terraform_services(&root),
+        Iac::Terraform | Iac::TerraformJson => apprunner::terraform_services(&root),
     };
     apprunner::lint_declared(db, file, &root, &services, config, ws, out);
-    if kind == Iac::Terraform {
+    if kind.is_terraform() {
         cloudrun::lint_terraform(db, file, &root, config, out);
     }
     aws::lint_root(db, file, &root, kind, config, out);

@@ -84,7 +84,7 @@ impl Format {
         let head = head::Head::new(path);
         // Terraform: only files declaring a resource wscfg reads; other `.tf` files are not
         // wscfg's, parsable or not.
-        if terraform::is_terraform_name(path) {
+        if terraform::is_terraform_name(path) || terraform::is_terraform_json_name(path) {
             return terraform::detect(&head);
         }
         if fly::detect_by_name(path) {

@@ -33,6 +33,14 @@ pub fn is_terraform_name(path: &std::path::Path) -> bool {
     path.extension().is_some_and(|e| e == "tf")
 }
 
+/// `.tf.json`: Terraform's JSON syntax, which generators write (CDK for Terraform's
+/// `cdk.tf.json`, scripts); same tree, read with the JSON parser.
+pub fn is_terraform_json_name(path: &std::path::Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(".tf.json"))
+}
+
 /// The resource types a Terraform text declares (`resource "TYPE" "NAME"`), in order, read
 /// line by line so that a file that does not parse is still recognised.
 pub fn declared_types(text: &str) -> impl Iterator<Item = &str> {
@@ -50,6 +58,9 @@ pub fn declared_types(text: &str) -> impl Iterator<Item = &str> {
 /// declares none is read whole (up to the default file size limit): a substring search for
 /// the type names first (about 1 ms for a 5.7 MB file), the line scan only when one occurs.
 pub fn detect(head: &Head<'_>) -> Option<Format> {
+    if is_terraform_json_name(head.path()) {
+        return detect_json(&head.whole(crate::workspace::DEFAULT_MAX_FILE_SIZE));
+    }
     if !is_terraform_name(head.path()) {
         return None;
     }
@@ -72,6 +83,45 @@ pub fn detect_text(text: &str) -> Option<Format> {
             .iter()
             .find(|(ty, _)| *ty == t)
             .map(|(_, f)| *f)
+    })
+}
+
+/// [`detect_text`] for the JSON syntax: the format of the first resource wscfg reads. A file
+/// that does not parse is claimed when it has a `"resource"` key and a quoted type name, so
+/// its syntax error is reported.
+pub fn detect_json(text: &str) -> Option<Format> {
+    let quoted = |ty: &str| text.contains(&format!("\"{ty}\""));
+    if !RESOURCE_TYPES.iter().any(|(ty, _)| quoted(ty)) {
+        return None;
+    }
+    let format_of = |ty: &str| {
+        RESOURCE_TYPES
+            .iter()
+            .find(|(t, _)| *t == ty)
+            .map(|(_, f)| *f)
+    };
+    match parse_json(text) {
+        Ok(root) => {
+            let types: Vec<&str> = RESOURCE_TYPES.iter().map(|(t, _)| *t).collect();
+            let first = resources(&root, &types)
+                .into_iter()
+                .min_by_key(|r| r.name_span.start)?;
+            format_of(first.ty)
+        }
+        Err(_) if text.contains("\"resource\"") => RESOURCE_TYPES
+            .iter()
+            .filter_map(|(ty, _)| Some((text.find(&format!("\"{ty}\""))?, *ty)))
+            .min()
+            .and_then(|(_, ty)| format_of(ty)),
+        Err(_) => None,
+    }
+}
+
+/// A `.tf.json` file, into the same tree as [`parse`] makes of the native syntax.
+pub fn parse_json(text: &str) -> Result<Node, SyntaxError> {
+    crate::formats::railway::parse_json(text).map_err(|e| SyntaxError {
+        message: e.message,
+        span: e.span,
     })
 }
 
@@ -272,11 +322,29 @@ impl Resource<'_> {
     }
 }
 
+/// An edit that adds the attribute `key` with `value` (a number or a quoted string, written
+/// alike in both syntaxes) to the block `body`: `key = value` in the native syntax,
+/// `"key": value,` in the JSON one. See [`insert_line`]; in JSON an empty object is left
+/// alone (where its members would go is not certain).
+pub fn insert_attribute(
+    file: FileId,
+    text: &str,
+    body: &Node,
+    key: &str,
+    value: &str,
+) -> Option<Edit> {
+    if text.trim_start().starts_with('{') {
+        body.as_map()?.first()?;
+        return insert_line(file, text, body, &format!("\"{key}\": {value},"));
+    }
+    insert_line(file, text, body, &format!("{key} = {value}"))
+}
+
 /// An edit that adds the line `line` (an attribute, `key = value`) to the block `body` (as
 /// written `{ … }`), before its first item and at its indentation, or after `{` at the
 /// closing brace's indentation plus two spaces when the block is empty. `None` when the block
 /// is written on one line.
-pub fn insert_line(file: FileId, text: &str, body: &Node, line: &str) -> Option<Edit> {
+fn insert_line(file: FileId, text: &str, body: &Node, line: &str) -> Option<Edit> {
     let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
     if let Some(first) = body.as_map().and_then(|m| m.first()) {
         let at = first.key_span.start;
@@ -437,6 +505,43 @@ resource "google_cloud_run_v2_service" "chat" {
 
 resource "aws_lb" "main" {}
 "#;
+
+    #[test]
+    fn json_syntax_is_claimed_by_the_resources_it_declares() {
+        let lb = r#"{"resource": {"aws_s3_bucket": {"b": {}}, "aws_lb": {"web": {"name": "w"}}}}"#;
+        assert_eq!(detect_json(lb), Some(Format::Aws));
+        // A data source or a string naming a type is not a resource.
+        let data = r#"{"data": {"aws_lb": {"web": {}}}, "output": {"x": {"value": "aws_lb"}}}"#;
+        assert_eq!(detect_json(data), None);
+        // Broken JSON with a resource key is claimed, so its syntax error is reported.
+        let broken = r#"{"resource": {"google_cloud_run_v2_service": {"api": {"name": }}}}"#;
+        assert_eq!(detect_json(broken), Some(Format::CloudRun));
+        assert_eq!(detect_json(r#"{"resource": {"aws_s3_bucket": {}}"#), None);
+        let path = std::path::Path::new("cdktf.out/stacks/chat/cdk.tf.json");
+        assert!(is_terraform_json_name(path) && !is_terraform_name(path));
+    }
+
+    #[test]
+    fn an_attribute_is_added_in_the_syntax_of_the_file() {
+        let json = "{\n  \"resource\": {\n    \"aws_lb\": {\n      \"web\": {\n        \"name\": \"w\"\n      }\n    }\n  }\n}\n";
+        let root = parse_json(json).unwrap();
+        let lb = &resources(&root, &["aws_lb"])[0];
+        let e = insert_attribute(FileId(0), json, lb.body, "idle_timeout", "3600").unwrap();
+        let fixed = crate::fix::apply_edits(json, &[e]);
+        assert!(fixed.contains("\"idle_timeout\": 3600,\n        \"name\""));
+        assert!(parse_json(&fixed).is_ok());
+        // An empty JSON object: where its members go is not certain.
+        let empty = "{\"resource\": {\"aws_lb\": {\"web\": {}}}}";
+        let root = parse_json(empty).unwrap();
+        let lb = &resources(&root, &["aws_lb"])[0];
+        assert!(insert_attribute(FileId(0), empty, lb.body, "idle_timeout", "3600").is_none());
+        // The native syntax keeps `key = value`.
+        let hcl = "resource \"aws_lb\" \"web\" {\n  name = \"w\"\n}\n";
+        let root = parse(hcl).unwrap();
+        let lb = &resources(&root, &["aws_lb"])[0];
+        let e = insert_attribute(FileId(0), hcl, lb.body, "idle_timeout", "3600").unwrap();
+        assert_eq!(e.content, "  idle_timeout = 3600\n");
+    }
 
     #[test]
     fn spans_of_blocks_attributes_and_expressions() {
