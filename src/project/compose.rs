@@ -21,6 +21,10 @@ pub struct ContainerPort {
 #[derive(Clone, Debug)]
 pub struct ComposeService {
     pub name: String,
+    /// Every name other containers reach it by on the compose network: the service name,
+    /// `container_name`, network `aliases`, and aliases other services give it with
+    /// `links: ["name:alias"]`.
+    pub hosts: Vec<String>,
     /// The build context, relative to the working directory of the run.
     pub context: PathBuf,
     pub ports: Vec<ContainerPort>,
@@ -66,6 +70,7 @@ pub fn services(path: &Path, text: &str) -> Vec<ComposeService> {
             || s.value.get("env_file").is_some()
             || env_sets_port;
         out.push(ComposeService {
+            hosts: hosts_of(s.key.as_str(), &s.value, services),
             name: s.key.clone(),
             context: normalise(&dir.join(context)),
             ports,
@@ -73,6 +78,45 @@ pub fn services(path: &Path, text: &str) -> Vec<ComposeService> {
         });
     }
     out
+}
+
+/// The names of service `name` (its entry `service`) on the compose network.
+fn hosts_of(name: &str, service: &Node, all: &[crate::formats::spanned::Entry]) -> Vec<String> {
+    let mut hosts = vec![name.to_owned()];
+    hosts.extend(
+        service
+            .get("container_name")
+            .and_then(Node::as_str)
+            .map(str::to_owned),
+    );
+    // `networks:` is a list of names (no aliases) or a map of network → settings.
+    for net in service
+        .get("networks")
+        .and_then(Node::as_map)
+        .unwrap_or(&[])
+    {
+        let aliases = net
+            .value
+            .get("aliases")
+            .and_then(Node::as_array)
+            .unwrap_or(&[]);
+        hosts.extend(aliases.iter().filter_map(Node::as_str).map(str::to_owned));
+    }
+    for other in all {
+        let links = other
+            .value
+            .get("links")
+            .and_then(Node::as_array)
+            .unwrap_or(&[]);
+        for link in links.iter().filter_map(Node::as_str) {
+            if let Some((target, alias)) = link.split_once(':')
+                && target == name
+            {
+                hosts.push(alias.to_owned());
+            }
+        }
+    }
+    hosts
 }
 
 /// The host ports a compose file publishes (`"8080:8000"` → 8080, `{ published: 8080 }`), for
@@ -179,6 +223,17 @@ fn container_port(key: &str, item: &Node, text: &str) -> Option<ContainerPort> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_name_a_service_is_reached_by() {
+        let text = "services:\n  api:\n    build: ./api\n    container_name: chat-api\n    networks:\n      back:\n        aliases: [realtime, ws]\n      front: {}\n  worker:\n    build: ./worker\n    networks: [back]\n  proxy:\n    image: nginx\n    links:\n      - \"api:legacy-api\"\n      - worker\n";
+        let s = services(Path::new("docker-compose.yml"), text);
+        assert_eq!(
+            s[0].hosts,
+            ["api", "chat-api", "realtime", "ws", "legacy-api"]
+        );
+        assert_eq!(s[1].hosts, ["worker"]);
+    }
 
     #[test]
     fn services_with_their_container_ports() {

@@ -37,8 +37,9 @@ impl Rule<ProjectView<'_>> for PortMismatch {
 }
 
 /// Where a `proxy_pass` address leads in this repository, when that is unambiguous: a
-/// compose service built from a project directory (by its name, defined once, with no
-/// `command`/`entrypoint`/`PORT` override) gives that directory's app; a loopback address
+/// compose service built from a project directory (by any name the compose network knows it
+/// by, that no other service has, with no `command`/`entrypoint`/`PORT` override) gives that
+/// directory's app; a loopback address
 /// gives the repository's app when every listen port the repository shows is the same one
 /// and no compose file publishes the proxied port on the host.
 fn app_behind(
@@ -50,16 +51,25 @@ fn app_behind(
 ) -> Option<(crate::project::AppPort, String)> {
     let named: Vec<_> = services
         .iter()
-        .filter(|(_, s)| s.name.eq_ignore_ascii_case(&addr.host))
+        .filter(|(_, s)| s.hosts.iter().any(|h| h.eq_ignore_ascii_case(&addr.host)))
         .collect();
     if let [(file, service)] = named.as_slice() {
         if service.overrides_start {
             return None;
         }
         let listen = cx.listen_port_in(&service.context)?;
+        let known_as = if service.name.eq_ignore_ascii_case(&addr.host) {
+            String::new()
+        } else {
+            format!(", reached as `{}`", addr.host)
+        };
         return Some((
             listen,
-            format!("compose service `{}` ({})", service.name, cx.show(*file)),
+            format!(
+                "compose service `{}`{known_as} ({})",
+                service.name,
+                cx.show(*file)
+            ),
         ));
     }
     if !named.is_empty() || !nginx::is_loopback(&addr.host) || published.contains(&addr.port) {
