@@ -90,10 +90,7 @@ impl<'a> Parser_<'a> {
         let mut kids: Vec<DirId> = Vec::new();
         // One buffer for the words of every directive: each gets an exact-size copy.
         let mut pending = Pending { words: Vec::new() };
-        let estimate = self
-            .text
-            .bytes()
-            .filter(|&b| b == b';' || b == b'{')
+        let estimate = memchr::memchr2_iter(b';', b'{', self.text.as_bytes())
             .count()
             .min(self.text.len() / 4);
         self.out.directives.reserve(estimate);
