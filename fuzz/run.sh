@@ -66,12 +66,12 @@ for dir in ../fixtures ../tests/corpus ../../shared/corpus; do
     esac
   done < <(find "$dir" -type f -size -64k -print0)
 done
-# Terraform: every .tf file (the fixtures of the App Runner, Cloud Run and AWS rules).
+# Terraform: every .tf and .tf.json file (the fixtures of the App Runner, Cloud Run and AWS rules).
 tseeds=seeds/terraform
 rm -rf "$tseeds" && mkdir -p "$tseeds"
 for dir in ../fixtures ../tests/corpus ../../shared/corpus; do
   [ -d "$dir" ] || continue
-  find "$dir" -type f -name '*.tf' -size -64k -print0 |
+  find "$dir" -type f \( -name '*.tf' -o -name '*.tf.json' \) -size -64k -print0 |
     while IFS= read -r -d '' f; do cp "$f" "$tseeds/$(sha1sum "$f" | cut -c1-16)"; done
 done
 [ -d regressions/terraform ] && cp regressions/terraform/* "$tseeds/" 2>/dev/null || true

@@ -317,7 +317,7 @@ pub fn manifest_parse(data: &[u8]) {
 /// detection never panic; the parsed tree's spans (keys, values, string contents) and the
 /// comment spans lie inside the text on character boundaries, comments in order and apart;
 /// then the [`nginx_fix`] pipeline, as the format the file is detected as (AWS when it
-/// declares nothing wscfg reads).
+/// declares nothing wscfg reads), and for text that starts like JSON once more as `.tf.json`.
 pub fn terraform(data: &[u8]) {
     use crate::formats::spanned::{Kind, Node};
     use crate::formats::terraform;
@@ -355,6 +355,11 @@ pub fn terraform(data: &[u8]) {
     }
     let format = terraform::detect_text(text).unwrap_or(Format::Aws);
     pipeline(format, "main.tf", text);
+    // The JSON syntax (`.tf.json`) for inputs that look like JSON.
+    if text.trim_start().starts_with('{') {
+        let format = terraform::detect_json(text).unwrap_or(Format::Aws);
+        pipeline(format, "main.tf.json", text);
+    }
 }
 
 /// lint + render + fix on one file of `format`, with every check of [`nginx_fix`].

@@ -77,7 +77,18 @@ fn every_seed_passes_every_nginx_target() {
 fn every_terraform_fixture_passes_the_terraform_target() {
     let mut seeds: Vec<PathBuf> = files(Path::new("fixtures"));
     seeds.extend(files(Path::new("tests/corpus")));
-    seeds.retain(|p| p.extension().is_some_and(|e| e == "tf"));
+    seeds.retain(|p| {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        name.ends_with(".tf") || name.ends_with(".tf.json")
+    });
+    assert!(
+        seeds
+            .iter()
+            .filter(|p| p.to_string_lossy().ends_with(".tf.json"))
+            .count()
+            >= 5,
+        "Terraform JSON seeds missing"
+    );
     assert!(
         seeds.len() >= 20,
         "Terraform seeds missing: {}",
