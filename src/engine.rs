@@ -18,11 +18,15 @@ use std::path::{Path, PathBuf};
 /// progress and does not count: fixes that overlap are taken one per pass, so twelve servers
 /// in one start command, or twelve findings fixed at one spot, need twelve passes.
 const MAX_FIX_PASSES: usize = 10;
+/// Fix passes in all, progress or not: each re-lints every file, so a file with thousands of
+/// fixes at one spot would take minutes; it is left as it is instead.
+const MAX_TOTAL_FIX_PASSES: usize = 100;
 
 /// Whether fix passes are still getting somewhere: see [`MAX_FIX_PASSES`].
 struct Progress {
     fewest: usize,
     stalled: usize,
+    passes: usize,
 }
 
 impl Default for Progress {
@@ -30,20 +34,23 @@ impl Default for Progress {
         Progress {
             fewest: usize::MAX,
             stalled: 0,
+            passes: 0,
         }
     }
 }
 
 impl Progress {
     /// Called before each pass with the number of fixable findings; false once more than
-    /// [`MAX_FIX_PASSES`] passes left no fewer than the best pass before them.
+    /// [`MAX_FIX_PASSES`] passes left no fewer than the best pass before them, or after
+    /// [`MAX_TOTAL_FIX_PASSES`] passes.
     fn keep_going(&mut self, fixable: usize) -> bool {
         if fixable < self.fewest {
             self.fewest = fixable;
         } else {
             self.stalled += 1;
         }
-        self.stalled <= MAX_FIX_PASSES
+        self.passes += 1;
+        self.stalled <= MAX_FIX_PASSES && self.passes <= MAX_TOTAL_FIX_PASSES
     }
 }
 
@@ -469,7 +476,7 @@ impl Session {
         for f in unsettled {
             if let Some(old) = originals.remove(&f) {
                 notes.push(format!(
-                    "{}: fixes did not settle ({MAX_FIX_PASSES} passes without progress), so the file was not changed",
+                    "{}: fixes did not settle ({MAX_FIX_PASSES} passes without progress, or {MAX_TOTAL_FIX_PASSES} in all), so the file was not changed",
                     self.db.get(f).path.display()
                 ));
                 self.db.set_text(f, old);
@@ -762,6 +769,13 @@ mod tests {
         // Then fixes that undo each other: ten more tries, not an eleventh.
         assert!((0..MAX_FIX_PASSES).all(|_| p.keep_going(1)));
         assert!(!p.keep_going(1));
+    }
+
+    #[test]
+    fn fix_passes_stop_after_a_hundred_in_all() {
+        let mut p = Progress::default();
+        let passes = (0..).take_while(|&i| p.keep_going(10_000 - i)).count();
+        assert_eq!(passes, MAX_TOTAL_FIX_PASSES);
     }
 
     #[test]
