@@ -393,8 +393,10 @@ fn remove_comment(s: &Suppression, source: &SourceFile) -> Edit {
             .map_or(text.len(), |n| s.comment.end + n + 1);
         Edit::delete(s.file, Span::new(start, end))
     } else {
+        // A stray CR before the comment goes too: left next to the line's LF, it would turn
+        // an LF file's line into a CRLF one.
         let before = &text[..s.comment.start];
-        let start = before.trim_end_matches([' ', '\t']).len();
+        let start = before.trim_end_matches([' ', '\t', '\r']).len();
         Edit::delete(s.file, Span::new(start, s.comment.end))
     }
 }
@@ -423,6 +425,15 @@ mod tests {
     fn parse(text: &str) -> FileSuppressions {
         let src = SourceFile::new("f".into(), text.into());
         parse_file(FileId(0), &src, &hash_comments(text))
+    }
+
+    #[test]
+    fn a_trailing_suppression_goes_with_the_blanks_and_stray_cr_before_it() {
+        let text = "x;\r\r # wscfg: ignore NGX001 -- r\ny;\n";
+        let f = parse(text);
+        let src = SourceFile::new("f".into(), text.into());
+        let e = remove_comment(&f.suppressions[0], &src);
+        assert_eq!(crate::fix::apply_edits(text, &[e]), "x;\ny;\n");
     }
 
     #[test]
