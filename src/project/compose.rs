@@ -80,6 +80,19 @@ pub fn services(path: &Path, text: &str) -> Vec<ComposeService> {
     out
 }
 
+/// Every service of a compose file, built or not, with the names it is reached by: a name two
+/// services share is ambiguous (Docker's DNS answers with both containers).
+pub fn all_hosts(text: &str) -> Vec<Vec<String>> {
+    let Ok(root) = crate::formats::apprunner::parse(text) else {
+        return Vec::new();
+    };
+    let services = root.get("services").and_then(Node::as_map).unwrap_or(&[]);
+    services
+        .iter()
+        .map(|s| hosts_of(&s.key, &s.value, services))
+        .collect()
+}
+
 /// The names of service `name` (its entry `service`) on the compose network.
 fn hosts_of(name: &str, service: &Node, all: &[crate::formats::spanned::Entry]) -> Vec<String> {
     let mut hosts = vec![name.to_owned()];

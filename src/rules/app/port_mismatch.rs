@@ -46,14 +46,18 @@ fn app_behind(
     cx: &ProjectView<'_>,
     addr: &nginx::ProxyAddr,
     services: &[(FileId, compose::ComposeService)],
+    hosts: &[Vec<String>],
     published: &[u16],
     listens: &[crate::project::AppPort],
 ) -> Option<(crate::project::AppPort, String)> {
+    let is_host = |h: &String| h.eq_ignore_ascii_case(&addr.host);
     let named: Vec<_> = services
         .iter()
-        .filter(|(_, s)| s.hosts.iter().any(|h| h.eq_ignore_ascii_case(&addr.host)))
+        .filter(|(_, s)| s.hosts.iter().any(is_host))
         .collect();
-    if let [(file, service)] = named.as_slice() {
+    // The name must be one service's, built or not.
+    let owners = hosts.iter().filter(|hs| hs.iter().any(is_host)).count();
+    if let ([(file, service)], 1) = (named.as_slice(), owners) {
         if service.overrides_start {
             return None;
         }
@@ -97,6 +101,7 @@ fn nginx_upstreams(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let mut services = Vec::new();
+    let mut hosts = Vec::new();
     let mut published = Vec::new();
     for &(file, kind) in &cx.files {
         if kind == Kind::Compose {
@@ -107,6 +112,7 @@ fn nginx_upstreams(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
                     .map(|s| (file, s)),
             );
             published.extend(compose::published_ports(&src.text));
+            hosts.extend(compose::all_hosts(&src.text));
         }
     }
     let listens = cx.all_listen_ports();
@@ -118,7 +124,8 @@ fn nginx_upstreams(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
                 if !seen.insert((file, addr.port_span.start, addr.port_span.end)) {
                     continue; // an upstream used by several locations, or a second root
                 }
-                let Some((listen, whose)) = app_behind(cx, &addr, &services, &published, &listens)
+                let Some((listen, whose)) =
+                    app_behind(cx, &addr, &services, &hosts, &published, &listens)
                 else {
                     continue;
                 };
