@@ -125,6 +125,8 @@ pub struct LoadBalancer<'a> {
     pub attributes: Option<&'a Node>,
     /// The idle timeout's value node, when set.
     pub idle_timeout: Option<&'a Node>,
+    /// Written in Terraform's JSON syntax (`.tf.json`): help shows JSON.
+    pub json: bool,
 }
 
 impl LoadBalancer<'_> {
@@ -160,6 +162,9 @@ impl LoadBalancer<'_> {
                  LoadBalancerAttributes"
             ),
             LbForm::CfnClassic => format!("set `ConnectionSettings: {{IdleTimeout: {n}}}`"),
+            LbForm::Terraform | LbForm::TerraformClassic if self.json => {
+                format!("set `\"idle_timeout\": {n}` on the load balancer")
+            }
             LbForm::Terraform | LbForm::TerraformClassic => {
                 format!("set `idle_timeout = {n}` on the load balancer")
             }
@@ -329,6 +334,7 @@ impl<'a> AwsContext<'a> {
                     properties: Some(r.body),
                     attributes: None,
                     idle_timeout: r.body.get("idle_timeout"),
+                    json: self.kind == Iac::TerraformJson,
                 })
                 .collect();
         }
@@ -350,6 +356,7 @@ impl<'a> AwsContext<'a> {
                     properties,
                     attributes,
                     idle_timeout,
+                    json: false,
                 }
             })
             .collect();
@@ -363,6 +370,7 @@ impl<'a> AwsContext<'a> {
                 properties,
                 attributes,
                 idle_timeout: attributes.and_then(|a| a.get("IdleTimeout")),
+                json: false,
             }
         }));
         out.sort_by_key(|lb| lb.id_span.start);
