@@ -156,7 +156,7 @@ impl<'a> NginxContext<'a> {
         // A level with a few locations is scanned: cheaper than a lock, a hash and a memo
         // entry, and it keeps no memory (5,000 small servers would hold 4 MB of indexes).
         if self.child_locations(level).nth(SCAN_MAX).is_none() {
-            return self.find_location_in(&Level::Scan(self.scanned(level)), uri);
+            return self.find_location_in(&Level::Scan(level), uri);
         }
         // Looked up by level, then by the borrowed URI: a hit allocates nothing.
         if let Some(&found) = self
@@ -214,22 +214,20 @@ impl<'a> NginxContext<'a> {
         (false, chosen)
     }
 
-    /// The patterns of the locations directly inside a level to scan, in file order: read
-    /// once per question (each read touches the directive's words, cold in a big file).
-    fn scanned(&self, level: NodeId) -> Vec<(NodeId, LocationPattern<'a>)> {
+    /// The patterns of the locations directly inside a scanned level, in file order.
+    fn scanned(&self, level: NodeId) -> impl Iterator<Item = (NodeId, LocationPattern<'a>)> + '_ {
         self.child_locations(level)
             .filter_map(|loc| Some((loc, self.location_pattern(loc)?)))
-            .collect()
     }
 
     /// The first `location = uri`.
     fn exact_location(&self, level: &Level<'a>, uri: &str) -> Option<NodeId> {
         match level {
             Level::Indexed(index) => index.exact.get(uri).copied(),
-            Level::Scan(locs) => locs
-                .iter()
+            Level::Scan(level) => self
+                .scanned(*level)
                 .find(|(_, p)| p.modifier == Modifier::Exact && p.path == uri)
-                .map(|&(loc, _)| loc),
+                .map(|(loc, _)| loc),
         }
     }
 
@@ -243,18 +241,18 @@ impl<'a> NginxContext<'a> {
                 .iter()
                 .filter(|&&len| len <= uri.len() && uri.is_char_boundary(len))
                 .find_map(|&len| index.prefix.get(&uri[..len]).copied()),
-            Level::Scan(locs) => locs
-                .iter()
+            Level::Scan(level) => self
+                .scanned(*level)
                 .filter(|(_, p)| p.is_prefix() && uri.starts_with(p.path))
                 // `max_by_key` keeps the last of equals; nginx keeps the first.
                 .fold(
                     None,
-                    |best: Option<&(NodeId, LocationPattern)>, this| match best {
-                        Some((_, b)) if b.path.len() >= this.1.path.len() => best,
-                        _ => Some(this),
+                    |best: Option<(NodeId, LocationPattern)>, (loc, p)| match best {
+                        Some((_, ref b)) if b.path.len() >= p.path.len() => best,
+                        _ => Some((loc, p)),
                     },
                 )
-                .map(|(loc, p)| (*loc, p.modifier == Modifier::PrefixNoRegex)),
+                .map(|(loc, p)| (loc, p.modifier == Modifier::PrefixNoRegex)),
         }
     }
 
@@ -262,10 +260,10 @@ impl<'a> NginxContext<'a> {
     fn regex_candidates(&self, level: &Level<'a>, uri: &str) -> Vec<NodeId> {
         match level {
             Level::Indexed(index) => index.regex_candidates(uri),
-            Level::Scan(locs) => locs
-                .iter()
+            Level::Scan(level) => self
+                .scanned(*level)
                 .filter(|(_, p)| p.is_regex())
-                .map(|&(loc, _)| loc)
+                .map(|(loc, _)| loc)
                 .collect(),
         }
     }
@@ -356,8 +354,7 @@ const SCAN_MAX: usize = 16;
 
 /// How the locations of one level are searched.
 enum Level<'a> {
-    /// The level's locations with their patterns.
-    Scan(Vec<(NodeId, LocationPattern<'a>)>),
+    Scan(NodeId),
     Indexed(Arc<LevelIndex<'a>>),
 }
 
