@@ -10,7 +10,7 @@ pub struct DirId(pub u32);
 
 /// One word of a directive: its name or an argument.
 ///
-/// Offsets are 32-bit (the parser refuses files of 4 GiB and more) and the quote flag lives in
+/// Offsets are 32-bit (the parser refuses files of 2 GiB and more) and the quote flag lives in
 /// the top bit of the end: a word is 32 bytes, which halves the model of big configurations.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Word {
