@@ -347,12 +347,13 @@ pub fn insert_attribute(
 ) -> Option<Edit> {
     // The syntax is the body's own: JSON members are quoted, a block's attributes are not
     // (a comment before the JSON, which jsonc accepts, must not make it look native).
-    let json = match body.as_map().and_then(|m| m.first()) {
+    let first = body.as_map().and_then(|m| m.first());
+    let json = match first {
         Some(first) => text[first.key_span.start..].starts_with('"'),
         None => text.trim_start().starts_with('{'),
     };
     if json {
-        body.as_map()?.first()?;
+        first?;
         return insert_line(file, text, body, &format!("\"{key}\": {value},"));
     }
     insert_line(file, text, body, &format!("{key} = {value}"))

@@ -2,7 +2,7 @@
 //! project (`build: ./api` or `build: { context: ./api }`) with the container ports its
 //! `ports` (`"8080:8000"`, `- 8000`, `{ target: 8000 }`) and `expose` entries forward to.
 
-use crate::formats::spanned::{Kind, Node};
+use crate::formats::spanned::{Entry, Kind, Node};
 use crate::source::Span;
 use std::path::{Path, PathBuf};
 
@@ -33,15 +33,38 @@ pub struct ComposeService {
     pub overrides_start: bool,
 }
 
-/// The services of a compose file at `path` that are built from a directory.
-pub fn services(path: &Path, text: &str) -> Vec<ComposeService> {
+/// What a compose file says about ports and names, from one parse.
+#[derive(Debug, Default)]
+pub struct Compose {
+    /// The services built from a directory of the project.
+    pub built: Vec<ComposeService>,
+    /// Every service, built or not, with the names it is reached by: a name two services
+    /// share is ambiguous (Docker's DNS answers with both containers).
+    pub hosts: Vec<Vec<String>>,
+    /// The host ports published by any service: a loopback address on one of them reaches a
+    /// container.
+    pub published: Vec<u16>,
+}
+
+/// Reads the compose file at `path`; one that does not parse says nothing.
+pub fn read(path: &Path, text: &str) -> Compose {
     let Ok(root) = crate::formats::apprunner::parse(text) else {
-        return Vec::new();
+        return Compose::default();
     };
+    let services = root.get("services").and_then(Node::as_map).unwrap_or(&[]);
+    Compose {
+        built: built(path, text, services),
+        hosts: services
+            .iter()
+            .map(|s| hosts_of(&s.key, &s.value, services))
+            .collect(),
+        published: published_ports(services),
+    }
+}
+
+/// The services built from a directory.
+fn built(path: &Path, text: &str, services: &[Entry]) -> Vec<ComposeService> {
     let dir = path.parent().unwrap_or(Path::new(""));
-    let Some(services) = root.get("services").and_then(Node::as_map) else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
     for s in services {
         let build = s.value.get("build");
@@ -80,21 +103,8 @@ pub fn services(path: &Path, text: &str) -> Vec<ComposeService> {
     out
 }
 
-/// Every service of a compose file, built or not, with the names it is reached by: a name two
-/// services share is ambiguous (Docker's DNS answers with both containers).
-pub fn all_hosts(text: &str) -> Vec<Vec<String>> {
-    let Ok(root) = crate::formats::apprunner::parse(text) else {
-        return Vec::new();
-    };
-    let services = root.get("services").and_then(Node::as_map).unwrap_or(&[]);
-    services
-        .iter()
-        .map(|s| hosts_of(&s.key, &s.value, services))
-        .collect()
-}
-
 /// The names of service `name` (its entry `service`) on the compose network.
-fn hosts_of(name: &str, service: &Node, all: &[crate::formats::spanned::Entry]) -> Vec<String> {
+fn hosts_of(name: &str, service: &Node, all: &[Entry]) -> Vec<String> {
     let mut hosts = vec![name.to_owned()];
     hosts.extend(
         service
@@ -132,15 +142,8 @@ fn hosts_of(name: &str, service: &Node, all: &[crate::formats::spanned::Entry]) 
     hosts
 }
 
-/// The host ports a compose file publishes (`"8080:8000"` → 8080, `{ published: 8080 }`), for
-/// every service, built or not: a loopback address on one of them reaches a container.
-pub fn published_ports(text: &str) -> Vec<u16> {
-    let Ok(root) = crate::formats::apprunner::parse(text) else {
-        return Vec::new();
-    };
-    let Some(services) = root.get("services").and_then(Node::as_map) else {
-        return Vec::new();
-    };
+/// The host ports the services publish (`"8080:8000"` → 8080, `{ published: 8080 }`).
+fn published_ports(services: &[Entry]) -> Vec<u16> {
     let mut out = Vec::new();
     for s in services {
         for item in s.value.get("ports").and_then(Node::as_array).unwrap_or(&[]) {
@@ -240,7 +243,7 @@ mod tests {
     #[test]
     fn every_name_a_service_is_reached_by() {
         let text = "services:\n  api:\n    build: ./api\n    container_name: chat-api\n    networks:\n      back:\n        aliases: [realtime, ws]\n      front: {}\n  worker:\n    build: ./worker\n    networks: [back]\n  proxy:\n    image: nginx\n    links:\n      - \"api:legacy-api\"\n      - worker\n";
-        let s = services(Path::new("docker-compose.yml"), text);
+        let s = read(Path::new("docker-compose.yml"), text).built;
         assert_eq!(
             s[0].hosts,
             ["api", "chat-api", "realtime", "ws", "legacy-api"]
@@ -251,7 +254,7 @@ mod tests {
     #[test]
     fn services_with_their_container_ports() {
         let text = "services:\n  api:\n    build: ./backend\n    ports:\n      - \"8080:8000\"\n      - 9000\n  web:\n    build:\n      context: frontend\n    expose:\n      - \"3000\"\n    ports:\n      - target: 3000\n        published: 80\n  db:\n    image: postgres:16\n";
-        let s = services(Path::new("deploy/docker-compose.yml"), text);
+        let s = read(Path::new("deploy/docker-compose.yml"), text).built;
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].context, PathBuf::from("deploy/backend"));
         let p: Vec<(u16, &str)> = s[0]
@@ -262,15 +265,17 @@ mod tests {
         assert_eq!(p, [(8000, "8000"), (9000, "9000")]);
         assert_eq!(s[1].ports.len(), 2);
         assert!(s[1].ports.iter().all(|p| p.port == 3000));
-        let s = services(
+        let s = read(
             Path::new("docker-compose.yml"),
             "services:\n  api:\n    build: ../api\n",
-        );
+        )
+        .built;
         assert_eq!(s[0].context, PathBuf::from("../api"));
-        let s = services(
+        let s = read(
             Path::new("./docker-compose.yml"),
             "services:\n  api:\n    build: ./api\n",
-        );
+        )
+        .built;
         assert_eq!(s[0].context, PathBuf::from("./api"));
         assert!(Path::new("./api/Dockerfile").starts_with(&s[0].context));
     }
@@ -278,6 +283,9 @@ mod tests {
     #[test]
     fn published_host_ports() {
         let text = "services:\n  api:\n    build: ./api\n    ports:\n      - \"127.0.0.1:8080:8000\"\n      - \"9000\"\n  web:\n    image: nginx\n    ports:\n      - target: 80\n        published: 8081\n      - \"7000-7001:7000-7001/udp\"\n";
-        assert_eq!(published_ports(text), [8080, 8081, 7000, 7001]);
+        assert_eq!(
+            read(Path::new("c.yml"), text).published,
+            [8080, 8081, 7000, 7001]
+        );
     }
 }

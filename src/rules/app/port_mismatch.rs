@@ -106,13 +106,10 @@ fn nginx_upstreams(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
     for &(file, kind) in &cx.files {
         if kind == Kind::Compose {
             let src = cx.db.get(file);
-            services.extend(
-                compose::services(&src.path, &src.text)
-                    .into_iter()
-                    .map(|s| (file, s)),
-            );
-            published.extend(compose::published_ports(&src.text));
-            hosts.extend(compose::all_hosts(&src.text));
+            let found = compose::read(&src.path, &src.text);
+            services.extend(found.built.into_iter().map(|s| (file, s)));
+            published.extend(found.published);
+            hosts.extend(found.hosts);
         }
     }
     let listens = cx.all_listen_ports();
@@ -225,7 +222,7 @@ fn compose_ports(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let src = cx.db.get(file);
-        for service in compose::services(&src.path, &src.text) {
+        for service in compose::read(&src.path, &src.text).built {
             if service.overrides_start
                 || service.ports.is_empty()
                 || service.ports.iter().any(|p| p.port == 0)
