@@ -266,7 +266,7 @@ pub fn normalise(name: &str) -> String {
     out
 }
 
-fn search_dirs(manifest: &Path, root: Option<&Path>) -> Vec<PathBuf> {
+pub(crate) fn search_dirs(manifest: &Path, root: Option<&Path>) -> Vec<PathBuf> {
     let start = manifest
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod kind;
 pub mod nginx;
 pub mod scan;
+pub mod servers;
 pub mod start;
 pub mod url;
 

@@ -6,6 +6,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::formats::Format;
 use crate::formats::aws::{AwsContext, DEFAULT_IDLE_TIMEOUT_S, FIXED_IDLE_TIMEOUT_S};
+use crate::project::servers::{self, IdleVerdict};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -16,9 +17,6 @@ pub static META: RuleMeta = RuleMeta {
     fix: FixAvailability::Sometimes,
     summary: "an ALB fronting WebSockets with idle_timeout at 60 s or less",
 };
-
-/// Socket.IO clients ping every 25 s: only a timeout below this cuts them.
-const SOCKET_IO_MIN_S: i64 = 30;
 
 pub struct AlbIdleTimeoutShort;
 
@@ -32,17 +30,26 @@ impl<'a> Rule<AwsContext<'a>> for AlbIdleTimeoutShort {
         let Some(first) = evidence.first() else {
             return;
         };
-        let limit = if evidence.iter().all(|e| e.socket_io) {
-            SOCKET_IO_MIN_S - 1
+        // Socket.IO evidence everywhere names the server; otherwise the project's own
+        // dependencies may.
+        let behind = if evidence.iter().all(|e| e.socket_io) {
+            vec![servers::socket_io(&first.what)]
         } else {
-            DEFAULT_IDLE_TIMEOUT_S
+            servers::around(&cx.db.get(cx.file).path)
         };
         for lb in cx.load_balancers() {
             if !lb.is_application() {
                 continue;
             }
-            let Some(seconds) = lb.idle_timeout_seconds().filter(|s| *s <= limit) else {
+            let Some(seconds) = lb
+                .idle_timeout_seconds()
+                .filter(|s| *s <= DEFAULT_IDLE_TIMEOUT_S)
+            else {
                 continue;
+            };
+            let ms = u64::try_from(seconds).unwrap_or(0) * 1000;
+            let IdleVerdict::Closes(backend) = servers::judge_idle(ms, &behind) else {
+                continue; // the backend's pings keep the connection busy
             };
             let key = lb.key();
             let (primary, how) = match lb.idle_timeout {
@@ -63,7 +70,7 @@ impl<'a> Rule<AwsContext<'a>> for AlbIdleTimeoutShort {
                     format!(
                         "load balancer `{}` fronts WebSockets ({}), but {how}: the load balancer \
                          closes a connection, WebSockets included, when no data crosses it for \
-                         that many seconds",
+                         that many seconds. {backend}",
                         lb.name, first.what
                     ),
                 )

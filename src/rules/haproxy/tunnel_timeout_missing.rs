@@ -5,6 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix};
 use crate::formats::Format;
 use crate::formats::haproxy::{HaproxyContext, format_ms};
+use crate::project::servers::{self, IdleVerdict};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -20,8 +21,6 @@ pub static META: RuleMeta = RuleMeta {
 const TARGET: &str = "1h";
 /// Client/server timeouts at least this long do not need a tunnel timeout.
 const LONG_MS: u64 = 3_600_000;
-/// Socket.IO clients ping every 25 s: only a timeout below this cuts them.
-const SOCKET_IO_MIN_MS: u64 = 30_000;
 
 pub struct TunnelTimeoutMissing;
 
@@ -31,6 +30,7 @@ impl<'a> Rule<HaproxyContext<'a>> for TunnelTimeoutMissing {
     }
 
     fn check(&self, cx: &HaproxyContext<'a>, out: &mut Vec<Diagnostic>) {
+        let project = servers::around(&cx.source().path);
         for (idx, why) in cx.websocket_proxies() {
             let section = &cx.cfg.sections[idx];
             if cx.mode(idx).0 != "http" || cx.timeout(idx, "tunnel").is_some() {
@@ -45,20 +45,23 @@ impl<'a> Rule<HaproxyContext<'a>> for TunnelTimeoutMissing {
             for f in cx.frontends_of(idx) {
                 cuts.extend(cx.timeout(f, "client"));
             }
-            let limit = if why.socket_io {
-                SOCKET_IO_MIN_MS
-            } else {
-                LONG_MS
-            };
             let Some(shortest) = cuts
                 .iter()
-                .filter(|t| t.ms.is_some_and(|ms| ms < limit))
+                .filter(|t| t.ms.is_some_and(|ms| ms < LONG_MS))
                 .min_by_key(|t| t.ms)
             else {
                 continue; // no idle timeout shorter than an hour applies
             };
             let ms = shortest.ms.unwrap_or(0);
             let name = section.name_str();
+            let behind = if why.socket_io {
+                vec![servers::socket_io(&why.what)]
+            } else {
+                servers::behind(None, &[(section.kind(), name)], &project)
+            };
+            let IdleVerdict::Closes(backend) = servers::judge_idle(ms, &behind) else {
+                continue; // the backend's pings keep the socket busy
+            };
             let d = META
                 .diag(
                     cx.file,
@@ -66,7 +69,7 @@ impl<'a> Rule<HaproxyContext<'a>> for TunnelTimeoutMissing {
                     format!(
                         "{} `{name}` carries WebSockets ({}) in `mode http` with no `timeout \
                          tunnel`: after the upgrade `{}` ({}) still applies, so a socket idle for \
-                         that long is closed",
+                         that long is closed. {backend}",
                         section.kind(),
                         why.what,
                         shortest.line.words[..2]

@@ -7,6 +7,7 @@ use crate::formats::Format;
 use crate::formats::k8s::{
     Controller, DEFAULT_TIMEOUT_S, K8sContext, READ_TIMEOUT, SEND_TIMEOUT, timeout_seconds,
 };
+use crate::project::servers::{self, IdleVerdict};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -20,9 +21,6 @@ pub static META: RuleMeta = RuleMeta {
 
 /// What the fix sets both timeouts to, in seconds.
 const TARGET: &str = "3600";
-/// Socket.IO clients ping every 25 s: only a timeout below this cuts them.
-const SOCKET_IO_MIN_S: u64 = 30;
-
 pub struct IngressReadTimeoutShort;
 
 impl<'a> Rule<K8sContext<'a>> for IngressReadTimeoutShort {
@@ -32,6 +30,7 @@ impl<'a> Rule<K8sContext<'a>> for IngressReadTimeoutShort {
 
     fn check(&self, cx: &K8sContext<'a>, out: &mut Vec<Diagnostic>) {
         let global = cx.controller_config("proxy-read-timeout");
+        let project = servers::around(&cx.db.get(cx.file).path);
         for ing in cx.ingresses() {
             let guess = cx.controller(&ing);
             if guess.controller != Controller::IngressNginx {
@@ -39,7 +38,6 @@ impl<'a> Rule<K8sContext<'a>> for IngressReadTimeoutShort {
             }
             let ws = cx.websocket_paths(&ing);
             let Some(first) = ws.first() else { continue };
-            let socket_io_only = ws.iter().all(|w| w.socket_io);
             let set = ing.annotation(READ_TIMEOUT);
             let from = set.or(global);
             let seconds = match from {
@@ -49,14 +47,20 @@ impl<'a> Rule<K8sContext<'a>> for IngressReadTimeoutShort {
                 },
                 None => DEFAULT_TIMEOUT_S,
             };
-            let limit = if socket_io_only {
-                SOCKET_IO_MIN_S - 1
-            } else {
-                DEFAULT_TIMEOUT_S
-            };
-            if seconds > limit {
+            if seconds > DEFAULT_TIMEOUT_S {
                 continue;
             }
+            // The first WebSocket path whose backend leaves the socket idle that long.
+            let Some(backend) = ws.iter().find_map(|w| {
+                let names = w.path.service_name().map(|n| ("backend service", n));
+                let behind = servers::behind(Some(&w.path.path), names.as_slice(), &project);
+                match servers::judge_idle(seconds * 1000, &behind) {
+                    IdleVerdict::Closes(why) => Some(why),
+                    IdleVerdict::KeptAlive => None,
+                }
+            }) else {
+                continue;
+            };
             let how = match (set, global) {
                 (Some(_), _) => format!("`{READ_TIMEOUT}` is {seconds} s"),
                 (None, Some(_)) => format!(
@@ -72,7 +76,8 @@ impl<'a> Rule<K8sContext<'a>> for IngressReadTimeoutShort {
                     primary,
                     format!(
                         "Ingress `{}` routes WebSockets ({}), but {how}: ingress-nginx closes a \
-                         proxied WebSocket that receives nothing from the backend for that long",
+                         proxied WebSocket that receives nothing from the backend for that long. \
+                         {backend}",
                         ing.name, first.what
                     ),
                 )

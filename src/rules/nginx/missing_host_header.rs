@@ -6,6 +6,7 @@ use crate::fix::Fix;
 use crate::formats::Format;
 use crate::formats::nginx::NginxContext;
 use crate::formats::nginx::upstream::TargetKind;
+use crate::project::servers::{OriginVerdict, judge_origin};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -14,7 +15,7 @@ pub static META: RuleMeta = RuleMeta {
     format: Some(Format::Nginx),
     severity: Severity::Warning,
     fix: FixAvailability::Always,
-    summary: "WebSocket location proxies to an upstream group without setting Host: nginx sends the group name, Origin checks fail with 403",
+    summary: "WebSocket location proxies to an upstream group without setting Host: nginx sends the group name, and servers that compare Origin with Host refuse the handshake",
 };
 
 pub struct MissingHostHeader;
@@ -43,6 +44,10 @@ impl<'a> Rule<NginxContext<'a>> for MissingHostHeader {
             if !missing {
                 continue;
             }
+            let backend = match judge_origin(&cx.servers_behind(ws)) {
+                OriginVerdict::Accepted => continue, // the backend never compares the two
+                OriginVerdict::Refused(why) | OriginVerdict::Depends(why) => why,
+            };
             // A Host set at an outer level that this location's own headers drop.
             let dropped = levels.iter().skip(1).find_map(|l| cx.header_in(l, "Host"));
             let line = match dropped {
@@ -55,9 +60,7 @@ impl<'a> Rule<NginxContext<'a>> for MissingHostHeader {
                     cx.header_span(loc),
                     format!(
                         "{} sets no Host header, so nginx sends `Host: {}` (the upstream group's \
-                         name); WebSocket \
-                         servers that check the handshake's Origin against Host (gorilla/websocket \
-                         and Spring by default) refuse it with 403",
+                         name) instead of the host the browser used. {backend}",
                         cx.describe(loc),
                         target.authority,
                     ),

@@ -9,8 +9,8 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::formats::Format;
 use crate::formats::nginx::NginxContext;
-use crate::formats::nginx::model::ws_segment;
 use crate::formats::nginx::values::{format_ms, parse_time_ms};
+use crate::project::servers::{IdleVerdict, judge_idle};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -27,8 +27,6 @@ pub struct ReadTimeoutShort;
 const DIRECTIVE: &str = "proxy_read_timeout";
 const DEFAULT_MS: u64 = 60_000;
 const TARGET: &str = "3600s";
-/// Socket.IO servers ping every 25 s by default: traffic well within this.
-const SOCKET_IO_HEARTBEAT_MS: u64 = 30_000;
 
 impl<'a> Rule<NginxContext<'a>> for ReadTimeoutShort {
     fn meta(&self) -> &'static RuleMeta {
@@ -38,12 +36,7 @@ impl<'a> Rule<NginxContext<'a>> for ReadTimeoutShort {
     fn check(&self, cx: &NginxContext<'a>, out: &mut Vec<Diagnostic>) {
         for ws in cx.proxied_websocket_locations() {
             let loc = ws.node;
-            let socket_io = ws.uri.as_deref().and_then(ws_segment) == Some("socket.io");
-            let threshold = if socket_io {
-                SOCKET_IO_HEARTBEAT_MS.min(cx.settings.min_read_timeout_ms)
-            } else {
-                cx.settings.min_read_timeout_ms
-            };
+            let threshold = cx.settings.min_read_timeout_ms;
             let set = cx.effective(loc, DIRECTIVE);
             let ms = match set {
                 Some(d) => match cx.dir(d).arg(0).and_then(parse_time_ms) {
@@ -56,6 +49,10 @@ impl<'a> Rule<NginxContext<'a>> for ReadTimeoutShort {
             if ms >= threshold {
                 continue;
             }
+            // A socket the backend keeps busy is never idle for that long.
+            let IdleVerdict::Closes(backend) = judge_idle(ms, &cx.servers_behind(ws)) else {
+                continue;
+            };
             let edit = match set {
                 Some(d) if cx.tree.parent(d) == Some(loc) => cx.replace_arg(d, 0, TARGET),
                 _ => Some(cx.insert_at_end(loc, &format!("{DIRECTIVE} {TARGET};"))),
@@ -72,9 +69,10 @@ impl<'a> Rule<NginxContext<'a>> for ReadTimeoutShort {
                     format!(
                         "{} closes WebSocket connections when the backend sends nothing for {} \
                          ({source}); nginx drops the socket without a close frame and the \
-                         browser sees code 1006",
+                         browser sees code 1006. {}",
                         cx.describe(loc),
                         format_ms(ms),
+                        backend,
                     ),
                 )
                 .help(format!(
