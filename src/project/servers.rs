@@ -219,7 +219,10 @@ pub fn by_path(path: &str) -> Option<&'static Server> {
         Some(&SOCKJS)
     } else if has("cable") {
         Some(&ACTION_CABLE)
-    } else if starts(&["api", "v4", "websocket"]) {
+    } else if api_version_then(&segments, &["websocket"])
+        || api_version_then(&segments, &["users", "websocket"])
+    {
+        // Mattermost's own nginx guide routes `~ /api/v[0-9]+/(users/)?websocket$`.
         Some(&MATTERMOST)
     } else if starts(&["api", "v1", "streaming"]) {
         Some(&MASTODON_STREAMING)
@@ -231,6 +234,19 @@ pub fn by_path(path: &str) -> Option<&'static Server> {
         Some(&SIGNALR)
     } else {
         None
+    }
+}
+
+/// `/api/v<N>/<rest>`, for any version number.
+fn api_version_then(segments: &[&str], rest: &[&str]) -> bool {
+    match segments {
+        ["api", version, tail @ ..] => {
+            version
+                .strip_prefix('v')
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                && tail == rest
+        }
+        _ => false,
     }
 }
 
@@ -529,6 +545,8 @@ mod tests {
         assert_eq!(by_path("/cable"), Some(&ACTION_CABLE));
         assert_eq!(by_path("/socket.io/"), Some(&SOCKET_IO));
         assert_eq!(by_path("/api/v4/websocket"), Some(&MATTERMOST));
+        assert_eq!(by_path("/api/v0/users/websocket"), Some(&MATTERMOST));
+        assert_eq!(by_path("/api/v4/websocket/extra"), None);
         assert_eq!(by_path("/api/v1/streaming"), Some(&MASTODON_STREAMING));
         assert_eq!(by_path("/live/websocket"), Some(&PHOENIX));
         assert_eq!(by_path("/api/kernels/abc/channels"), Some(&JUPYTER));
