@@ -68,17 +68,17 @@ const fn ignores(how: &'static str) -> OriginCheck {
     OriginCheck::NotAgainstHost { how }
 }
 
-pub static SOCKET_IO: Server = server(
+static SOCKET_IO: Server = server(
     "Socket.IO",
     every(25_000, "the server's `pingInterval` option"),
     ignores("it accepts any Origin unless `allowRequest` says otherwise"),
 );
-pub static SOCKJS: Server = server(
+static SOCKJS: Server = server(
     "SockJS",
     every(25_000, "the server's `heartbeat_delay` option"),
     OriginCheck::Unknown,
 );
-pub static ACTION_CABLE: Server = server(
+static ACTION_CABLE: Server = server(
     "Rails Action Cable",
     every(3_000, "`ActionCable::Server::Connections::BEAT_INTERVAL`"),
     checks(
@@ -86,7 +86,7 @@ pub static ACTION_CABLE: Server = server(
               the scheme and Host of the request, or one listed in `allowed_request_origins`",
     ),
 );
-pub static PHOENIX: Server = server(
+static PHOENIX: Server = server(
     "Phoenix channels/LiveView",
     every(
         30_000,
@@ -94,17 +94,17 @@ pub static PHOENIX: Server = server(
     ),
     OriginCheck::Unknown,
 );
-pub static SIGNALR: Server = server(
+static SIGNALR: Server = server(
     "ASP.NET Core SignalR",
     every(15_000, "`HubOptions.KeepAliveInterval`"),
     OriginCheck::Unknown,
 );
-pub static UVICORN: Server = server(
+static UVICORN: Server = server(
     "uvicorn",
     every(20_000, "`--ws-ping-interval`"),
     ignores("uvicorn does not look at Origin; only the application could"),
 );
-pub static DAPHNE: Server = server(
+static DAPHNE: Server = server(
     "daphne",
     every(20_000, "`--ping-interval`"),
     ignores(
@@ -112,32 +112,32 @@ pub static DAPHNE: Server = server(
               compares it with `ALLOWED_HOSTS`, not with Host",
     ),
 );
-pub static HYPERCORN: Server = server(
+static HYPERCORN: Server = server(
     "hypercorn",
     never("`websocket_ping_interval` (unset by default)"),
     OriginCheck::Unknown,
 );
-pub static PYTHON_WEBSOCKETS: Server = server(
+static PYTHON_WEBSOCKETS: Server = server(
     "the Python `websockets` server",
     every(20_000, "`serve(ping_interval=…)`"),
     ignores("it checks Origin only against an `origins` list the application passes"),
 );
-pub static PYTHON_SOCKET_IO: Server = server(
+static PYTHON_SOCKET_IO: Server = server(
     "python-socketio",
     every(25_000, "the server's `ping_interval` argument"),
     OriginCheck::Unknown,
 );
-pub static MATTERMOST: Server = server(
+static MATTERMOST: Server = server(
     "Mattermost",
     every(60_000, "`pingInterval`, a constant of the server"),
     OriginCheck::Unknown,
 );
-pub static MASTODON_STREAMING: Server = server(
+static MASTODON_STREAMING: Server = server(
     "Mastodon's streaming server",
     every(30_000, "a constant of `streaming/index.js`"),
     ignores("its `ws` server checks the access token, not Origin"),
 );
-pub static JUPYTER: Server = server(
+static JUPYTER: Server = server(
     "Jupyter Server",
     every(30_000, "the `ws_ping_interval` setting"),
     checks(
@@ -145,32 +145,32 @@ pub static JUPYTER: Server = server(
               `allow_origin`/`allow_origin_pat`",
     ),
 );
-pub static CODE_SERVER: Server = server(
+static CODE_SERVER: Server = server(
     "code-server (VS Code remote)",
     every(5_000, "VS Code's `KeepAliveSendTime` constant"),
     checks("since 4.10.1 it refuses a handshake whose Origin does not match Host"),
 );
-pub static WEBPACK_DEV_SERVER: Server = server(
+static WEBPACK_DEV_SERVER: Server = server(
     "webpack-dev-server",
     every(1_000, "`WebsocketServer.heartbeatInterval`"),
     OriginCheck::Unknown,
 );
-pub static NODE_WS: Server = server(
+static NODE_WS: Server = server(
     "the Node `ws` server",
     never("a `setInterval` calling `ws.ping()`"),
     ignores("it passes Origin to `verifyClient` and accepts every handshake without one"),
 );
-pub static GRAPHQL_WS: Server = server(
+static GRAPHQL_WS: Server = server(
     "graphql-ws",
     every(12_000, "the `keepAlive` argument of `useServer`"),
     OriginCheck::Unknown,
 );
-pub static SUBSCRIPTIONS_TRANSPORT_WS: Server = server(
+static SUBSCRIPTIONS_TRANSPORT_WS: Server = server(
     "subscriptions-transport-ws",
     never("the server's `keepAlive` option (unset by default)"),
     OriginCheck::Unknown,
 );
-pub static GORILLA: Server = server(
+static GORILLA: Server = server(
     "gorilla/websocket",
     never("a ticker calling `WriteControl(PingMessage, …)`"),
     checks(
@@ -178,7 +178,7 @@ pub static GORILLA: Server = server(
               Host",
     ),
 );
-pub static CODER_WEBSOCKET: Server = server(
+static CODER_WEBSOCKET: Server = server(
     "coder/websocket (nhooyr.io/websocket)",
     never("calls to `Conn.Ping`"),
     checks(
@@ -186,7 +186,7 @@ pub static CODER_WEBSOCKET: Server = server(
               `OriginPatterns`",
     ),
 );
-pub static SPRING: Server = server(
+static SPRING: Server = server(
     "Spring WebSocket",
     Pings::Unknown,
     checks(
@@ -204,7 +204,7 @@ pub struct Identified {
 }
 
 /// The server a request path belongs to, for paths only one server uses by default.
-pub fn by_path(path: &str) -> Option<&'static Server> {
+fn by_path(path: &str) -> Option<&'static Server> {
     let lower = path.to_ascii_lowercase();
     let segments: Vec<&str> = lower
         .split('/')
@@ -252,7 +252,7 @@ fn api_version_then(segments: &[&str], rest: &[&str]) -> bool {
 
 /// The server a host, upstream group or service name names (`mattermost`,
 /// `mastodon-streaming`, `jupyterhub`, `code-server`).
-pub fn by_name(name: &str) -> Option<&'static Server> {
+fn by_name(name: &str) -> Option<&'static Server> {
     let lower = name.to_ascii_lowercase();
     let has = |s: &str| lower.contains(s);
     if has("mattermost") {
@@ -409,7 +409,7 @@ pub fn socket_io(why: &str) -> Identified {
 }
 
 /// Adds a server once (the first reason wins).
-pub fn push(out: &mut Vec<Identified>, server: &'static Server, why: String) {
+fn push(out: &mut Vec<Identified>, server: &'static Server, why: String) {
     if !out.iter().any(|i| std::ptr::eq(i.server, server)) {
         out.push(Identified { server, why });
     }
