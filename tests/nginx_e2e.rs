@@ -447,6 +447,16 @@ const CASES: &[Case] = &[
         ),
         "/api/status",
     ),
+    // `Connection "upgrade"` then `Connection ""`: nginx skips the empty value, so plain
+    // requests still carry `Connection: upgrade` (and the handshake passes).
+    with_probe(
+        case(
+            "connection_upgrade_hardcoded/fires_connection_cleared_after_upgrade.conf",
+            "/ws/",
+            PlainGetsConnectionUpgrade,
+        ),
+        "/api/items",
+    ),
     // Prosody's /xmpp-websocket (and Jitsi's /colibri-ws/) with the literal: it works.
     case(
         "connection_upgrade_hardcoded/quiet_jitsi_websocket_endpoints.conf",
@@ -477,6 +487,12 @@ const CASES: &[Case] = &[
         "keepalive_connection_cleared/fires_cleared_at_server_level.conf",
         "/socket.io/",
         BackendRefused(ConnectionUpgrade),
+    ),
+    // The empty value below the literal is skipped: the upgrade passes.
+    case(
+        "keepalive_connection_cleared/quiet_empty_after_upgrade.conf",
+        "/ws/",
+        Works,
     ),
     case(
         "keepalive_connection_cleared/quiet_keepalive_map.conf",

@@ -272,13 +272,43 @@ impl<'a> NginxContext<'a> {
                 .any(|p| uri.starts_with(p.as_str()))
     }
 
-    /// The `proxy_set_header NAME value` in a level (header names are case-insensitive).
+    /// The `proxy_set_header NAME value` of a level that decides what nginx sends (header
+    /// names are case-insensitive): the last one with a value, else the last empty one.
+    /// nginx compiles every entry but skips one whose value is the empty string
+    /// (`ngx_http_proxy_init_headers`), so `Connection "upgrade"; Connection "";` sends
+    /// `Connection: upgrade` (measured on nginx 1.22.1, tests/nginx_e2e.rs).
     pub fn header_in(&self, level: &HeaderLevel, name: &str) -> Option<NodeId> {
-        level.headers.iter().rev().copied().find(|&h| {
+        let mut named = self.headers_named(level, name);
+        let last = named.next()?;
+        if self.header_value(last).is_some_and(|v| !v.value.is_empty()) {
+            return Some(last);
+        }
+        Some(
+            named
+                .find(|&h| self.header_value(h).is_some_and(|v| !v.value.is_empty()))
+                .unwrap_or(last),
+        )
+    }
+
+    /// The `proxy_set_header NAME …` entries of a level, last first.
+    pub fn headers_named<'s>(
+        &'s self,
+        level: &'s HeaderLevel,
+        name: &'s str,
+    ) -> impl Iterator<Item = NodeId> + 's {
+        level.headers.iter().rev().copied().filter(move |&h| {
             self.dir(h)
                 .arg(0)
                 .is_some_and(|n| n.eq_ignore_ascii_case(name))
         })
+    }
+
+    /// An empty `proxy_set_header NAME ""` of a level that nginx skips because another entry
+    /// of the same name has a value: it neither clears nor replaces that header.
+    pub fn ignored_empty_header(&self, level: &HeaderLevel, name: &str) -> Option<NodeId> {
+        let sent = self.header_in(level, name)?;
+        self.headers_named(level, name)
+            .find(|&h| h != sent && self.header_value(h).is_some_and(|v| v.value.is_empty()))
     }
 
     pub fn header_value(&self, header: NodeId) -> Option<&'a Word> {
