@@ -240,6 +240,10 @@ const CASES: &[Case] = &[
         Works,
     ),
     not_run(
+        "proxy_http_version/quiet_settings_in_unread_include.conf",
+        "the included params file is not part of the fixture (nginx -t: open() failed)",
+    ),
+    not_run(
         "proxy_http_version/quiet_plain_http_location.conf",
         "plain API proxying: there is no WebSocket location to connect to",
     ),
@@ -269,6 +273,17 @@ const CASES: &[Case] = &[
         "upgrade_header_missing/quiet_inherited_from_server.conf",
         "/ws/",
         Works,
+    ),
+    // The server's snippets glob matches nothing here, and could not help: the location's own
+    // headers replace the server's.
+    case(
+        "upgrade_header_missing/fires_unread_include_above_location_headers.conf",
+        "/ws/",
+        BackendRefused(UpgradeHeader),
+    ),
+    not_run(
+        "upgrade_header_missing/quiet_headers_in_unread_server_include.conf",
+        "the included snippet is not part of the fixture (nginx -t: open() failed)",
     ),
     not_run(
         "upgrade_header_missing/quiet_location_snippet.conf",
@@ -369,6 +384,20 @@ const CASES: &[Case] = &[
         "read_timeout_short/fires_short_at_server_level.conf",
         "/cable",
         ClosedWhenIdleNotWaited { secs: 30 },
+    ),
+    case(
+        "read_timeout_short/fires_short_timeout_below_unread_include.conf",
+        "/ws/",
+        ClosedWhenIdle { secs: 2 },
+    ),
+    not_run(
+        "read_timeout_short/quiet_timeout_in_unread_include.conf",
+        "the included timeouts file is not part of the fixture (nginx -t: open() failed)",
+    ),
+    case(
+        "read_timeout_short/fires_default_timeout_unread_server_snippets.conf",
+        "/ws/",
+        ClosedWhenIdleNotWaited { secs: 60 },
     ),
     case("read_timeout_short/quiet_long_timeouts.conf", "/ws/", Works),
     case(
