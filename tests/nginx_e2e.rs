@@ -227,6 +227,12 @@ const CASES: &[Case] = &[
         "/cable",
         BackendRefused(Http11),
     ),
+    // The server-level idiom with one proxied `location /`: it inherits the headers.
+    case(
+        "proxy_http_version/fires_upgrade_inherited_from_server.conf",
+        "/",
+        BackendRefused(Http11),
+    ),
     case("proxy_http_version/quiet_idiom.conf", "/ws/", Works),
     case(
         "proxy_http_version/quiet_version_inherited_from_http.conf",
@@ -398,6 +404,19 @@ const CASES: &[Case] = &[
         "read_timeout_short/fires_default_timeout_unread_server_snippets.conf",
         "/ws/",
         ClosedWhenIdleNotWaited { secs: 60 },
+    ),
+    case(
+        "read_timeout_short/fires_upgrade_inherited_from_server.conf",
+        "/",
+        ClosedWhenIdleNotWaited { secs: 60 },
+    ),
+    with_plain(
+        case(
+            "read_timeout_short/quiet_shared_headers_with_ws_location.conf",
+            "/ws/",
+            Works,
+        ),
+        "/api/items",
     ),
     case("read_timeout_short/quiet_long_timeouts.conf", "/ws/", Works),
     case(
