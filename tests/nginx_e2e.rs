@@ -454,6 +454,23 @@ const CASES: &[Case] = &[
         ),
         "/api/users",
     ),
+    // Compact layouts: the move fix moves the block's bytes.
+    with_plain(
+        case(
+            "websocket_location_shadowed/fires_compact_layout.conf",
+            "/api/ws/",
+            OtherLocation,
+        ),
+        "/api/users",
+    ),
+    with_plain(
+        case(
+            "websocket_location_shadowed/fires_one_line_server.conf",
+            "/api/ws/",
+            OtherLocation,
+        ),
+        "/api/users",
+    ),
     with_plain(
         case(
             "websocket_location_shadowed/quiet_prefix_order.conf",
