@@ -322,6 +322,10 @@ const CASES: &[Case] = &[
         Works,
     ),
     not_run(
+        "connection_header_missing/quiet_connection_in_unread_include.conf",
+        "the included params file is not part of the fixture (nginx -t: open() failed)",
+    ),
+    not_run(
         "connection_header_missing/quiet_keepalive_cleared.conf",
         "`Connection \"\"` is NGX009's finding (proven there); here only NGX003's silence is checked",
     ),
@@ -336,6 +340,10 @@ const CASES: &[Case] = &[
         "inherited_headers_dropped/fires_parent_location_level.conf",
         "/app/ws/",
         BackendRefused(UpgradeHeader),
+    ),
+    not_run(
+        "inherited_headers_dropped/quiet_location_headers_in_unread_include.conf",
+        "the included snippet is not part of the fixture (nginx -t: open() failed)",
     ),
     case(
         "inherited_headers_dropped/quiet_headers_repeated.conf",
