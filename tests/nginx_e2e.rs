@@ -481,6 +481,14 @@ const CASES: &[Case] = &[
     ),
     with_plain(
         case(
+            "websocket_location_shadowed/quiet_inherited_upgrade_exact_root.conf",
+            "/ws",
+            Works,
+        ),
+        "/",
+    ),
+    with_plain(
+        case(
             "websocket_location_shadowed/quiet_prefix_order.conf",
             "/api/ws/",
             Works,

@@ -30,7 +30,13 @@ impl<'a> Rule<NginxContext<'a>> for WebsocketLocationShadowed {
 
     fn check(&self, cx: &NginxContext<'a>, out: &mut Vec<Diagnostic>) {
         for ws in cx.websocket_locations() {
-            if matches!(ws.reason, WsReason::Configured(_)) {
+            // A configured path is checked where it is served; a location that only inherits
+            // the Upgrade header (`location /` under the server-level idiom) names no
+            // WebSocket path, so its pattern says nothing about where the sockets go.
+            if matches!(
+                ws.reason,
+                WsReason::Configured(_) | WsReason::InheritsUpgrade(_)
+            ) {
                 continue;
             }
             let (Some(uri), Some(server)) = (ws.uri.as_deref(), ws.server) else {
