@@ -205,13 +205,23 @@ fn fix_on_the_command_line_prints_the_diff_and_writes_atomically() {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
     }
 
-    // Safe fixes only: FLY001 is applied, the unsafe limit and autostop fixes are not.
-    let out = assert_cmd::Command::cargo_bin("wscfg")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["fix", "fly.toml", "--color", "never"])
-        .output()
-        .unwrap();
+    let fix = |extra: &[&str]| {
+        assert_cmd::Command::cargo_bin("wscfg")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["fix", "fly.toml", "--color", "never"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+
+    // Safe fixes only: every fix here is unsafe (FLY001's drops the proxy's headers, the limit
+    // and autostop ones change capacity), so nothing is written.
+    let out = fix(&[]);
+    assert_eq!(out.status.code(), Some(1), "unsafe findings remain");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), original);
+
+    let out = fix(&["--unsafe-fixes"]);
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
         stdout.contains("--- a/fly.toml\n+++ b/fly.toml\n"),
@@ -223,19 +233,11 @@ fn fix_on_the_command_line_prints_the_diff_and_writes_atomically() {
     );
     assert!(stdout.contains("\n+    handlers = ['tls']\n"), "{stdout}");
     assert!(stdout.contains("-    force_https = true\n"), "{stdout}");
-    assert_eq!(out.status.code(), Some(1), "unsafe findings remain");
-    let half = std::fs::read_to_string(&path).unwrap();
-    assert!(half.contains("hard_limit = 25") && half.contains("handlers = ['tls']\n"));
-
-    let out = assert_cmd::Command::cargo_bin("wscfg")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["fix", "fly.toml", "--unsafe-fixes", "--color", "never"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.contains("+    hard_limit = 1000\n"), "{stdout}");
-    assert!(stdout.contains("+  min_machines_running = 1\n"), "{stdout}");
+    assert!(
+        stdout.contains("+  auto_stop_machines = 'off'\n"),
+        "{stdout}"
+    );
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
 
@@ -253,12 +255,7 @@ fn fix_on_the_command_line_prints_the_diff_and_writes_atomically() {
     }
 
     // A second run has nothing to do.
-    let out = assert_cmd::Command::cargo_bin("wscfg")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["fix", "fly.toml", "--unsafe-fixes", "--color", "never"])
-        .output()
-        .unwrap();
+    let out = fix(&["--unsafe-fixes"]);
     assert!(!String::from_utf8(out.stdout).unwrap().contains("--- a/"));
     assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
 }

@@ -227,6 +227,12 @@ const CASES: &[Case] = &[
         "/cable",
         BackendRefused(Http11),
     ),
+    // The server-level idiom with one proxied `location /`: it inherits the headers.
+    case(
+        "proxy_http_version/fires_upgrade_inherited_from_server.conf",
+        "/",
+        BackendRefused(Http11),
+    ),
     case("proxy_http_version/quiet_idiom.conf", "/ws/", Works),
     case(
         "proxy_http_version/quiet_version_inherited_from_http.conf",
@@ -238,6 +244,10 @@ const CASES: &[Case] = &[
         "proxy_http_version/quiet_status_under_ws_prefix.conf",
         "/ws/",
         Works,
+    ),
+    not_run(
+        "proxy_http_version/quiet_settings_in_unread_include.conf",
+        "the included params file is not part of the fixture (nginx -t: open() failed)",
     ),
     not_run(
         "proxy_http_version/quiet_plain_http_location.conf",
@@ -270,6 +280,17 @@ const CASES: &[Case] = &[
         "/ws/",
         Works,
     ),
+    // The server's snippets glob matches nothing here, and could not help: the location's own
+    // headers replace the server's.
+    case(
+        "upgrade_header_missing/fires_unread_include_above_location_headers.conf",
+        "/ws/",
+        BackendRefused(UpgradeHeader),
+    ),
+    not_run(
+        "upgrade_header_missing/quiet_headers_in_unread_server_include.conf",
+        "the included snippet is not part of the fixture (nginx -t: open() failed)",
+    ),
     not_run(
         "upgrade_header_missing/quiet_location_snippet.conf",
         "a snippet for a location defined elsewhere: no proxy_pass, nothing to connect to",
@@ -301,6 +322,10 @@ const CASES: &[Case] = &[
         Works,
     ),
     not_run(
+        "connection_header_missing/quiet_connection_in_unread_include.conf",
+        "the included params file is not part of the fixture (nginx -t: open() failed)",
+    ),
+    not_run(
         "connection_header_missing/quiet_keepalive_cleared.conf",
         "`Connection \"\"` is NGX009's finding (proven there); here only NGX003's silence is checked",
     ),
@@ -315,6 +340,10 @@ const CASES: &[Case] = &[
         "inherited_headers_dropped/fires_parent_location_level.conf",
         "/app/ws/",
         BackendRefused(UpgradeHeader),
+    ),
+    not_run(
+        "inherited_headers_dropped/quiet_location_headers_in_unread_include.conf",
+        "the included snippet is not part of the fixture (nginx -t: open() failed)",
     ),
     case(
         "inherited_headers_dropped/quiet_headers_repeated.conf",
@@ -383,6 +412,33 @@ const CASES: &[Case] = &[
         "/api/v4/websocket",
         ClosedWhenIdleNotWaited { secs: 60 },
     ),
+    case(
+        "read_timeout_short/fires_short_timeout_below_unread_include.conf",
+        "/ws/",
+        ClosedWhenIdle { secs: 2 },
+    ),
+    not_run(
+        "read_timeout_short/quiet_timeout_in_unread_include.conf",
+        "the included timeouts file is not part of the fixture (nginx -t: open() failed)",
+    ),
+    case(
+        "read_timeout_short/fires_default_timeout_unread_server_snippets.conf",
+        "/ws/",
+        ClosedWhenIdleNotWaited { secs: 60 },
+    ),
+    case(
+        "read_timeout_short/fires_upgrade_inherited_from_server.conf",
+        "/",
+        ClosedWhenIdleNotWaited { secs: 60 },
+    ),
+    with_plain(
+        case(
+            "read_timeout_short/quiet_shared_headers_with_ws_location.conf",
+            "/ws/",
+            Works,
+        ),
+        "/api/items",
+    ),
     case("read_timeout_short/quiet_long_timeouts.conf", "/ws/", Works),
     case(
         "read_timeout_short/quiet_short_send_timeout.conf",
@@ -418,6 +474,31 @@ const CASES: &[Case] = &[
             OtherLocation,
         ),
         "/api/users",
+    ),
+    // Compact layouts: the move fix moves the block's bytes.
+    with_plain(
+        case(
+            "websocket_location_shadowed/fires_compact_layout.conf",
+            "/api/ws/",
+            OtherLocation,
+        ),
+        "/api/users",
+    ),
+    with_plain(
+        case(
+            "websocket_location_shadowed/fires_one_line_server.conf",
+            "/api/ws/",
+            OtherLocation,
+        ),
+        "/api/users",
+    ),
+    with_plain(
+        case(
+            "websocket_location_shadowed/quiet_inherited_upgrade_exact_root.conf",
+            "/ws",
+            Works,
+        ),
+        "/",
     ),
     with_plain(
         case(
@@ -460,6 +541,16 @@ const CASES: &[Case] = &[
         ),
         "/api/status",
     ),
+    // `Connection "upgrade"` then `Connection ""`: nginx skips the empty value, so plain
+    // requests still carry `Connection: upgrade` (and the handshake passes).
+    with_probe(
+        case(
+            "connection_upgrade_hardcoded/fires_connection_cleared_after_upgrade.conf",
+            "/ws/",
+            PlainGetsConnectionUpgrade,
+        ),
+        "/api/items",
+    ),
     // Prosody's /xmpp-websocket (and Jitsi's /colibri-ws/) with the literal: it works.
     case(
         "connection_upgrade_hardcoded/quiet_jitsi_websocket_endpoints.conf",
@@ -490,6 +581,12 @@ const CASES: &[Case] = &[
         "keepalive_connection_cleared/fires_cleared_at_server_level.conf",
         "/socket.io/",
         BackendRefused(ConnectionUpgrade),
+    ),
+    // The empty value below the literal is skipped: the upgrade passes.
+    case(
+        "keepalive_connection_cleared/quiet_empty_after_upgrade.conf",
+        "/ws/",
+        Works,
     ),
     case(
         "keepalive_connection_cleared/quiet_keepalive_map.conf",

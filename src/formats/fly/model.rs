@@ -228,6 +228,12 @@ pub enum WsReason {
     Env { name: String, span: Span },
     /// `[fly] websocket-ports` in wscfg.toml lists one of its ports.
     Configured(i64),
+    /// The app (with this one service) is named for WebSockets: `chat-ws`, `socket-server`.
+    AppName { word: String, span: Span },
+    /// `[env]` has `PHX_HOST`: a Phoenix app, whose LiveView and channels run over WebSockets.
+    Phoenix { span: Span },
+    /// The comment block at the top of the file names WebSockets.
+    FileComment { span: Span, word: String },
     /// The code the fly.toml deploys (its directory and below) declares a WebSocket server
     /// on this service's port (or the app has one service): `because` says where, and the
     /// label points there.
@@ -248,13 +254,26 @@ impl WsReason {
             WsReason::Configured(p) => {
                 format!("port {p} is listed in [fly] websocket-ports in wscfg.toml")
             }
+            WsReason::AppName { word, .. } => {
+                format!("the app's name says `{word}` and this is its only service")
+            }
+            WsReason::Phoenix { .. } => "`PHX_HOST` in [env] marks a Phoenix app, whose LiveView \
+                and channels run over WebSockets, and this is its only service"
+                .to_owned(),
+            WsReason::FileComment { word, .. } => format!(
+                "the comment at the top of the file says `{word}` and this is the app's only service"
+            ),
             WsReason::Project { because, .. } => because.clone(),
         }
     }
     /// Where the reason is written in the fly.toml itself.
     pub fn span(&self) -> Option<Span> {
         match self {
-            WsReason::Comment { span, .. } | WsReason::Env { span, .. } => Some(*span),
+            WsReason::Comment { span, .. }
+            | WsReason::Env { span, .. }
+            | WsReason::AppName { span, .. }
+            | WsReason::Phoenix { span }
+            | WsReason::FileComment { span, .. } => Some(*span),
             WsReason::Configured(_) | WsReason::Project { .. } => None,
         }
     }

@@ -1,6 +1,7 @@
 //! Which services carry WebSockets: comments in or right above a service's block, env vars
-//! whose names say so and whose value is the service's internal port, and the ports the
-//! project lists in wscfg.toml (`[fly] websocket-ports`).
+//! whose names say so and whose value is the service's internal port, the ports the project
+//! lists in wscfg.toml (`[fly] websocket-ports`), and, for an app with one service, what the
+//! file says about the whole app (its name, `PHX_HOST`, the comment at its top).
 
 use super::model::{FlyDoc, Service, WsReason};
 use crate::config::FlySettings;
@@ -110,15 +111,71 @@ pub fn websocket_word(comment: &str) -> Option<String> {
     None
 }
 
-/// An env var name that says it is about WebSockets: a `_`-separated part is WS, WSS,
-/// WEBSOCKET(S), SOCKET(S) or SOCKETIO.
-pub fn websocket_env_name(name: &str) -> bool {
-    name.split(['_', '-', '.']).any(|part| {
-        matches!(
-            part.to_ascii_uppercase().as_str(),
-            "WS" | "WSS" | "WEBSOCKET" | "WEBSOCKETS" | "SOCKET" | "SOCKETS" | "SOCKETIO"
-        )
+/// A name part (of an env var or an app name) that says WebSockets.
+const WEBSOCKET_NAME_PARTS: &[&str] = &[
+    "WS",
+    "WSS",
+    "WEBSOCKET",
+    "WEBSOCKETS",
+    "SOCKET",
+    "SOCKETS",
+    "SOCKETIO",
+    "REALTIME",
+];
+
+/// The first `_`/`-`/`.`-separated part of a name that says WebSockets: WS, WSS,
+/// WEBSOCKET(S), SOCKET(S), SOCKETIO or REALTIME (`REALTIME_PORT`, `league-bingo-ws`).
+pub fn websocket_name_part(name: &str) -> Option<&str> {
+    name.split(['_', '-', '.']).find(|part| {
+        WEBSOCKET_NAME_PARTS
+            .iter()
+            .any(|w| part.eq_ignore_ascii_case(w))
     })
+}
+
+/// An env var name that says it is about WebSockets.
+pub fn websocket_env_name(name: &str) -> bool {
+    websocket_name_part(name).is_some()
+}
+
+/// Evidence about the whole app, used only when it has one service (with several, the file
+/// does not say which one carries the sockets): its name, Phoenix's `PHX_HOST`, then the
+/// comment block at the top of the file.
+fn app_reason(text: &str, comments: &[Span], doc: &FlyDoc) -> Option<WsReason> {
+    if doc.services.len() != 1 {
+        return None;
+    }
+    if let Some(app) = &doc.app
+        && let Some(word) = websocket_name_part(&app.value)
+    {
+        return Some(WsReason::AppName {
+            word: word.to_owned(),
+            span: app.span(),
+        });
+    }
+    if let Some(phx) = doc.env.iter().find(|e| e.name == "PHX_HOST") {
+        return Some(WsReason::Phoenix {
+            span: phx.key.cover(phx.value_span),
+        });
+    }
+    top_comments(text, comments).find_map(|c| {
+        websocket_word(&text[c.range()]).map(|word| WsReason::FileComment { span: *c, word })
+    })
+}
+
+/// The comments of the block the file starts with (blank lines allowed inside it).
+fn top_comments<'a>(text: &str, comments: &'a [Span]) -> impl Iterator<Item = &'a Span> {
+    let mut code = text.len();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim();
+        if !content.is_empty() && !content.starts_with('#') {
+            code = at;
+            break;
+        }
+        at += line.len();
+    }
+    within(comments, 0, code)
 }
 
 /// The comments (sorted by position) that lie within `start..end`.
@@ -192,14 +249,18 @@ fn reason(
             return Some(WsReason::Comment { span: *c, word });
         }
     }
-    let internal = s.internal_port.as_ref()?.value;
-    doc.env
-        .iter()
-        .find(|e| websocket_env_name(&e.name) && e.value.trim().parse::<i64>() == Ok(internal))
+    let internal = s.internal_port.as_ref().map(|p| p.value);
+    internal
+        .and_then(|port| {
+            doc.env
+                .iter()
+                .find(|e| websocket_env_name(&e.name) && e.value.trim().parse::<i64>() == Ok(port))
+        })
         .map(|e| WsReason::Env {
             name: e.name.clone(),
             span: e.key.cover(e.value_span),
         })
+        .or_else(|| app_reason(text, comments, doc))
 }
 
 /// Marks the services that carry WebSockets.
@@ -272,6 +333,25 @@ mod tests {
         assert_eq!(websocket_word("# the WS port").as_deref(), Some("WS"));
         assert_eq!(websocket_word("# news feed, flows"), None);
         assert_eq!(websocket_word("# WS_PORT below"), None);
+    }
+
+    #[test]
+    fn websocket_name_parts() {
+        assert_eq!(websocket_name_part("league-bingo-ws"), Some("ws"));
+        assert_eq!(websocket_name_part("socket-server"), Some("socket"));
+        assert_eq!(websocket_name_part("chat-realtime"), Some("realtime"));
+        assert_eq!(websocket_name_part("REALTIME_PORT"), Some("REALTIME"));
+        assert_eq!(websocket_name_part("news-feed"), None);
+        assert_eq!(websocket_name_part("wsgi-app"), None);
+    }
+
+    #[test]
+    fn top_comments_stop_at_the_first_setting() {
+        let t = "# WebSocket relay\n\n# more\napp = 'x'\n# ws below\n";
+        let got: Vec<&str> = top_comments(t, &comments(t))
+            .map(|c| &t[c.range()])
+            .collect();
+        assert_eq!(got, vec!["# WebSocket relay", "# more"]);
     }
 
     #[test]

@@ -318,7 +318,7 @@ fn is_glob(p: &str) -> bool {
     p.contains(['*', '?', '['])
 }
 
-fn is_packaged(p: &str) -> bool {
+pub(super) fn is_packaged(p: &str) -> bool {
     Path::new(p)
         .file_name()
         .and_then(|n| n.to_str())

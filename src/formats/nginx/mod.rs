@@ -13,6 +13,7 @@ pub mod parser;
 pub mod regex_sample;
 pub mod rewrite;
 pub mod tree;
+pub mod unseen;
 pub mod upstream;
 pub mod values;
 

@@ -18,6 +18,9 @@ use std::sync::OnceLock;
 pub enum WsReason {
     /// It passes an `Upgrade` header to its upstream.
     SetsUpgrade,
+    /// It proxies and inherits `proxy_set_header Upgrade` from an outer level (at this
+    /// `path:line`).
+    InheritsUpgrade(String),
     /// Its path names a well-known WebSocket endpoint.
     Path(&'static str),
     /// It serves a path listed in `websocket-paths`.
@@ -28,6 +31,9 @@ impl WsReason {
     pub fn describe(&self) -> String {
         match self {
             WsReason::SetsUpgrade => "it passes an Upgrade header".into(),
+            WsReason::InheritsUpgrade(at) => {
+                format!("it proxies and inherits the Upgrade header set at {at}")
+            }
             WsReason::Path(seg) => format!("its path names the WebSocket endpoint `{seg}`"),
             WsReason::Configured(p) => format!("it serves `{p}`, listed in websocket-paths"),
         }
@@ -295,13 +301,43 @@ impl<'a> NginxContext<'a> {
                 .any(|p| uri.starts_with(p.as_str()))
     }
 
-    /// The `proxy_set_header NAME value` in a level (header names are case-insensitive).
+    /// The `proxy_set_header NAME value` of a level that decides what nginx sends (header
+    /// names are case-insensitive): the last one with a value, else the last empty one.
+    /// nginx compiles every entry but skips one whose value is the empty string
+    /// (`ngx_http_proxy_init_headers`), so `Connection "upgrade"; Connection "";` sends
+    /// `Connection: upgrade` (measured on nginx 1.22.1, tests/nginx_e2e.rs).
     pub fn header_in(&self, level: &HeaderLevel, name: &str) -> Option<NodeId> {
-        level.headers.iter().rev().copied().find(|&h| {
+        let mut named = self.headers_named(level, name);
+        let last = named.next()?;
+        if self.header_value(last).is_some_and(|v| !v.value.is_empty()) {
+            return Some(last);
+        }
+        Some(
+            named
+                .find(|&h| self.header_value(h).is_some_and(|v| !v.value.is_empty()))
+                .unwrap_or(last),
+        )
+    }
+
+    /// The `proxy_set_header NAME …` entries of a level, last first.
+    pub fn headers_named<'s>(
+        &'s self,
+        level: &'s HeaderLevel,
+        name: &'s str,
+    ) -> impl Iterator<Item = NodeId> + 's {
+        level.headers.iter().rev().copied().filter(move |&h| {
             self.dir(h)
                 .arg(0)
                 .is_some_and(|n| n.eq_ignore_ascii_case(name))
         })
+    }
+
+    /// An empty `proxy_set_header NAME ""` of a level that nginx skips because another entry
+    /// of the same name has a value: it neither clears nor replaces that header.
+    pub fn ignored_empty_header(&self, level: &HeaderLevel, name: &str) -> Option<NodeId> {
+        let sent = self.header_in(level, name)?;
+        self.headers_named(level, name)
+            .find(|&h| h != sent && self.header_value(h).is_some_and(|v| v.value.is_empty()))
     }
 
     pub fn header_value(&self, header: NodeId) -> Option<&'a Word> {
@@ -417,6 +453,7 @@ impl<'a> NginxContext<'a> {
                 });
             }
         }
+        self.add_inheriting_locations(&mut out);
         for path in &self.settings.websocket_paths {
             for server in self.tree.all() {
                 if self.tree.node(server).context() != Context::Server {
@@ -436,6 +473,46 @@ impl<'a> NginxContext<'a> {
         }
         out.sort_by_key(|w| w.node);
         out
+    }
+
+    /// Adds the proxied locations that inherit an outer `proxy_set_header Upgrade`, in servers
+    /// with no WebSocket location of their own: there the server- or http-level idiom is
+    /// what carries the upgrade (`location / { proxy_pass …; }` below it). Where the server
+    /// has one (`/ws/`, `/socket.io/`), the shared headers are just shared, and its other
+    /// locations serve ordinary requests.
+    fn add_inheriting_locations(&self, out: &mut Vec<WsLocation>) {
+        let with_own: rustc_hash::FxHashSet<Option<NodeId>> =
+            out.iter().map(|w| w.server).collect();
+        for n in self.tree.all() {
+            if self.tree.node(n).context() != Context::Location {
+                continue;
+            }
+            let server = self.server_of(n);
+            if with_own.contains(&server) {
+                continue;
+            }
+            if let Some(h) = self.inherited_upgrade(n) {
+                out.push(WsLocation {
+                    node: n,
+                    server,
+                    uri: self.intended_uri(n),
+                    reason: WsReason::InheritsUpgrade(self.position(h)),
+                });
+            }
+        }
+    }
+
+    /// The outer `proxy_set_header Upgrade …` a proxied location inherits (it sets no
+    /// headers of its own): the server- or http-level WebSocket idiom makes every proxied
+    /// location below it pass upgrades.
+    fn inherited_upgrade(&self, loc: NodeId) -> Option<NodeId> {
+        self.tree.children_named(loc, "proxy_pass").next()?;
+        let level = self.header_levels(loc).into_iter().next()?;
+        if level.level == loc {
+            return None;
+        }
+        self.header_in(&level, "Upgrade")
+            .filter(|&h| self.header_value(h).is_some_and(|v| !v.value.is_empty()))
     }
 
     /// A regex location's sample URI is only worth computing (compiling the regex) when the

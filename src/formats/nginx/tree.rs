@@ -157,6 +157,9 @@ pub struct Tree<'a> {
     /// `--max-includes` (a file counts each time it is included), or expanded to more than
     /// [`MAX_NODES`] directives.
     pub limit_hit: Option<(FileId, Span, String)>,
+    /// The `include` directives whose files wscfg did not read (not found, outside the
+    /// checked directories, unreadable, over a limit), in node order.
+    pub unread_includes: Vec<NodeId>,
 }
 
 /// Blocks with more children than this get a by-name index.
@@ -193,6 +196,7 @@ impl<'a> Tree<'a> {
         let mut spliced = 0usize;
         let mut tree = Tree {
             limit_hit: None,
+            unread_includes: Vec::new(),
             nodes: vec![Node::new(root_file, None, NO_PARENT, root_context)],
             ids: Vec::new(),
             root_file,
@@ -272,10 +276,13 @@ impl<'a> Tree<'a> {
                             }));
                             work.push((id, f, p.children(directive), chain));
                         }
-                        if directive.name() == "include"
-                            && let Some(targets) = includes.get(&(f, d))
-                        {
-                            frames.push(Frame::Files((f, directive.span()), targets.iter()));
+                        if directive.name() == "include" {
+                            match includes.get(&(f, d)) {
+                                Some(targets) => {
+                                    frames.push(Frame::Files((f, directive.span()), targets.iter()))
+                                }
+                                None => tree.unread_includes.push(id),
+                            }
                         }
                     }
                 }

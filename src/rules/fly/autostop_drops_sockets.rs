@@ -1,4 +1,10 @@
-//! FLY003 autostop-drops-sockets: the proxy may stop every Machine of a WebSocket service.
+//! FLY003 autostop-drops-sockets: the proxy may stop a Machine that holds open WebSockets.
+//!
+//! Fly Proxy stops one Machine per region every few minutes while a region with more than one
+//! Machine has excess capacity (`machines - (machines over soft_limit + 1) >= 1`); a lone
+//! Machine is stopped only with no traffic, so open sockets keep it up.
+//! `min_machines_running` only stops the count going below it (primary region), so it does
+//! not keep the sockets of the Machines above it.
 
 use super::{with_reason, ws_because};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -13,8 +19,8 @@ pub static META: RuleMeta = RuleMeta {
     name: "autostop-drops-sockets",
     format: Some(Format::Fly),
     severity: Severity::Warning,
-    fix: FixAvailability::Sometimes,
-    summary: "auto_stop_machines with min_machines_running = 0 stops Machines under open WebSockets",
+    fix: FixAvailability::Always,
+    summary: "auto_stop_machines stops a Machine under open WebSockets whenever a region has more than one",
 };
 
 pub struct AutostopDropsSockets;
@@ -31,43 +37,53 @@ impl<'a> Rule<FlyContext<'a>> for AutostopDropsSockets {
                 continue;
             };
             let min = s.min_machines_running.as_ref();
-            if min.is_some_and(|m| m.value > 0) {
-                continue;
-            }
-            let fix = match min {
-                Some(m) => Some(ed.replace(m.span(), "1")),
-                None => ed.insert_entry(s.table, Some(&stop.entry), "min_machines_running = 1"),
-            }
-            .map(|e| Fix::unsafe_("set `min_machines_running = 1`", vec![e]));
+            let written = cx.src.slice(stop.span());
+            let off = match written.chars().next() {
+                Some(q @ ('"' | '\'')) => format!("{q}off{q}"),
+                _ => "false".to_owned(),
+            };
+            let fix = Some(Fix::unsafe_(
+                format!("set `auto_stop_machines = {off}`"),
+                vec![ed.replace(stop.span(), &off)],
+            ));
             let action = if stop.value == AutoStop::Suspend {
                 "suspends"
             } else {
                 "stops"
+            };
+            let kept = match min.map(|m| m.value) {
+                Some(n) if n > 0 => format!(
+                    "min_machines_running = {n} keeps {n} running in the primary region, not the \
+                     sockets of the Machines above it"
+                ),
+                _ => "nothing keeps a Machine running (min_machines_running = 0)".to_owned(),
             };
             let mut d = META
                 .diag(
                     cx.file,
                     stop.span(),
                     format!(
-                        "{}{} has auto_stop_machines = {} and {}: whenever the proxy counts spare capacity \
-                         it {action} a Machine, and every WebSocket open on it is closed; with one \
-                         Machine in a region, the last one goes too",
+                        "{}{} has auto_stop_machines = {written}: in a region with more than one \
+                         Machine (fly launch creates two), the proxy {action} one every few \
+                         minutes while the others have spare capacity, and the WebSockets open on \
+                         it are closed and must reconnect; {kept}. A lone Machine is not stopped \
+                         while sockets are open on it (they count as load)",
                         s.describe(),
                         ws_because(s),
-                        cx.src.slice(stop.span()),
-                        match min {
-                            Some(_) => "min_machines_running = 0".to_owned(),
-                            None => "no min_machines_running (0)".to_owned(),
-                        }
                     ),
                 )
                 .help(
-                    "keep a Machine up for the sockets with `min_machines_running = 1` (primary region), \
-                     or set `auto_stop_machines = \"off\"` if no socket may ever be dropped",
+                    "if no socket may be dropped by a scale-down, set `auto_stop_machines = \"off\"` \
+                     (every Machine keeps running and is billed), or run a single Machine per region \
+                     (`fly scale count 1`); otherwise make sure clients reconnect",
                 )
                 .fix(fix);
             if let Some(m) = min {
-                d = d.label(cx.file, m.span(), "no Machine is kept running");
+                d = d.label(
+                    cx.file,
+                    m.span(),
+                    "a floor for the running count: Machines above it are still stopped",
+                );
             }
             out.push(with_reason(d, cx, s));
         }

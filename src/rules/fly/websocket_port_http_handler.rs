@@ -1,5 +1,7 @@
 //! FLY001 websocket-port-http-handler: a WebSocket service's own public port goes through
-//! the proxy's `http` handler.
+//! the proxy's `http` handler. A hint, not a fault: the handler carries WebSockets (Fly's own
+//! guides run them over it); TLS alone passes the bytes through but drops what the handler
+//! adds.
 
 use super::{with_reason, ws_because};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -13,9 +15,9 @@ pub static META: RuleMeta = RuleMeta {
     code: "FLY001",
     name: "websocket-port-http-handler",
     format: Some(Format::Fly),
-    severity: Severity::Error,
+    severity: Severity::Info,
     fix: FixAvailability::Sometimes,
-    summary: "a WebSocket service's dedicated public port uses the `http` handler; TLS-only passes the socket through",
+    summary: "a WebSocket service's dedicated public port uses the `http` handler; TLS alone would pass the socket through without an HTTP hop",
 };
 
 pub struct WebsocketPortHttpHandler;
@@ -65,8 +67,10 @@ impl<'a> Rule<FlyContext<'a>> for WebsocketPortHttpHandler {
                         .collect::<Vec<_>>()
                         .join(", ")
                 );
+                // Unsafe: the app loses the proxy's headers (Fly-Client-IP, X-Forwarded-*) and
+                // fly-replay on that port, which some apps read.
                 let fix = complete.then(|| {
-                    Fix::safe(
+                    Fix::unsafe_(
                         format!(
                             "set `handlers = {target}`{}{}",
                             if forced.is_some() {
@@ -88,10 +92,10 @@ impl<'a> Rule<FlyContext<'a>> for WebsocketPortHttpHandler {
                         cx.file,
                         h.entry.value,
                         format!(
-                            "{} of {}{} uses handlers = {}: the proxy parses HTTP on it and re-sends each \
-                             handshake to the app over its own pooled HTTP/1.1 connections; when that hop \
-                             fails, clients see \"WebSocket handshake failed\" and the logs `[PU02] could \
-                             not complete HTTP request to instance`",
+                            "{} of {}{} uses handlers = {}: WebSockets work through the `http` \
+                             handler, but a port of their own does not need it; `handlers = {target}` \
+                             would pass the socket through without the proxy's HTTP hop, at the cost of \
+                             what that hop adds",
                             p.describe(),
                             s.describe(),
                             ws_because(s),
@@ -99,10 +103,15 @@ impl<'a> Rule<FlyContext<'a>> for WebsocketPortHttpHandler {
                         ),
                     )
                     .help(format!(
-                        "a port of its own needs no HTTP handling: `handlers = {target}` terminates TLS and passes \
-                         the WebSocket bytes through to the app untouched{}",
+                        "`handlers = {target}` {}; on this port the app then gets no `Fly-Client-IP` / `X-Forwarded-*` headers and \
+                         cannot answer with `fly-replay`: keep `http` if it relies on them{}",
+                        if kept.contains(&"tls") {
+                            "terminates TLS and hands the raw bytes to the app"
+                        } else {
+                            "hands the raw TCP stream to the app"
+                        },
                         if forced.is_some() {
-                            "; `force_https` goes too, since it is only allowed with the `http` handler"
+                            " (`force_https` is only allowed with the `http` handler, so it goes too)"
                         } else {
                             ""
                         }

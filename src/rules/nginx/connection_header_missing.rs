@@ -28,6 +28,9 @@ impl<'a> Rule<NginxContext<'a>> for ConnectionHeaderMissing {
     fn check(&self, cx: &NginxContext<'a>, out: &mut Vec<Diagnostic>) {
         for ws in cx.proxied_websocket_locations() {
             let loc = ws.node;
+            if cx.unread_include_may_set_headers(loc) {
+                continue;
+            }
             let levels = cx.header_levels(loc);
             let existing = levels.first().and_then(|l| cx.header_in(l, "Connection"));
             let (message, edit) = match existing {

@@ -30,14 +30,20 @@ impl<'a> Rule<NginxContext<'a>> for ConnectionUpgradeHardcoded {
         // `upgrade`, grouped by that header (reported in file order).
         let mut by_header: Vec<(NodeId, Vec<NodeId>)> = Vec::new();
         let mut index: std::collections::HashMap<NodeId, usize> = std::collections::HashMap::new();
+        // A `Connection ""` beside the literal, which nginx skips (it does not clear the
+        // header), by the literal it leaves in effect.
+        let mut skipped: std::collections::HashMap<NodeId, NodeId> =
+            std::collections::HashMap::new();
         for l in cx.proxied_locations() {
-            let Some(h) = cx
-                .header_levels(l)
-                .first()
-                .and_then(|lv| cx.header_in(lv, "Connection"))
-            else {
+            let Some(level) = cx.header_levels(l).into_iter().next() else {
                 continue;
             };
+            let Some(h) = cx.header_in(&level, "Connection") else {
+                continue;
+            };
+            if let Some(empty) = cx.ignored_empty_header(&level, "Connection") {
+                skipped.insert(h, empty);
+            }
             let literal_upgrade = cx.header_value(h).is_some_and(|v| {
                 variables_in(&v.value).is_empty()
                     && v.value.to_ascii_lowercase().contains("upgrade")
@@ -97,6 +103,14 @@ impl<'a> Rule<NginxContext<'a>> for ConnectionUpgradeHardcoded {
                      `proxy_set_header Connection $connection_upgrade;`"
                 })
                 .fix(fix);
+            if let Some(&empty) = skipped.get(&h) {
+                d = d.label(
+                    cx.file(empty),
+                    cx.dir(empty).span(),
+                    "nginx skips a header whose value is empty: this line neither clears nor \
+                     replaces the literal Connection header nginx sends",
+                );
+            }
             for &l in &plain {
                 let why = if cx.tree.parent(h) == Some(l) {
                     "this location also serves ordinary HTTP requests"

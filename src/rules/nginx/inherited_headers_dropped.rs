@@ -27,6 +27,9 @@ impl<'a> Rule<NginxContext<'a>> for InheritedHeadersDropped {
     fn check(&self, cx: &NginxContext<'a>, out: &mut Vec<Diagnostic>) {
         for ws in cx.proxied_websocket_locations() {
             let loc = ws.node;
+            if cx.unread_include_may_set_headers(loc) {
+                continue;
+            }
             let levels = cx.header_levels(loc);
             let Some((effective, outer)) = levels.split_first() else {
                 continue;

@@ -25,6 +25,10 @@ impl<'a> Rule<NginxContext<'a>> for ProxyHttpVersion {
     fn check(&self, cx: &NginxContext<'a>, out: &mut Vec<Diagnostic>) {
         for ws in cx.proxied_websocket_locations() {
             let loc = ws.node;
+            let unread = cx.unread_include_setting(loc, "proxy_http_version");
+            if unread.as_ref().is_some_and(|u| u.in_location) {
+                continue;
+            }
             let set = cx.effective(loc, "proxy_http_version");
             let version = set.and_then(|d| cx.dir(d).arg(0));
             let fix = match set {
@@ -62,6 +66,9 @@ impl<'a> Rule<NginxContext<'a>> for ProxyHttpVersion {
                 .fix(fix);
             if let Some(s) = set {
                 d = d.label(cx.file(s), cx.dir(s).span(), "HTTP version set here");
+            }
+            if let Some(u) = unread {
+                d = cx.unless_unread_sets(d, u.include, "proxy_http_version");
             }
             out.push(d);
         }

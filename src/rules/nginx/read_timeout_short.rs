@@ -36,6 +36,10 @@ impl<'a> Rule<NginxContext<'a>> for ReadTimeoutShort {
     fn check(&self, cx: &NginxContext<'a>, out: &mut Vec<Diagnostic>) {
         for ws in cx.proxied_websocket_locations() {
             let loc = ws.node;
+            let unread = cx.unread_include_setting(loc, DIRECTIVE);
+            if unread.as_ref().is_some_and(|u| u.in_location) {
+                continue;
+            }
             let threshold = cx.settings.min_read_timeout_ms;
             let set = cx.effective(loc, DIRECTIVE);
             let ms = match set {
@@ -85,6 +89,9 @@ impl<'a> Rule<NginxContext<'a>> for ReadTimeoutShort {
                 .fix(edit.map(|e| Fix::safe(format!("set `{DIRECTIVE} {TARGET};`"), vec![e])));
             if let Some(s) = set {
                 d = d.label(cx.file(s), cx.dir(s).span(), "timeout set here");
+            }
+            if let Some(u) = unread {
+                d = cx.unless_unread_sets(d, u.include, DIRECTIVE);
             }
             out.push(d);
         }

@@ -30,7 +30,13 @@ impl<'a> Rule<NginxContext<'a>> for WebsocketLocationShadowed {
 
     fn check(&self, cx: &NginxContext<'a>, out: &mut Vec<Diagnostic>) {
         for ws in cx.websocket_locations() {
-            if matches!(ws.reason, WsReason::Configured(_)) {
+            // A configured path is checked where it is served; a location that only inherits
+            // the Upgrade header (`location /` under the server-level idiom) names no
+            // WebSocket path, so its pattern says nothing about where the sockets go.
+            if matches!(
+                ws.reason,
+                WsReason::Configured(_) | WsReason::InheritsUpgrade(_)
+            ) {
                 continue;
             }
             let (Some(uri), Some(server)) = (ws.uri.as_deref(), ws.server) else {
@@ -112,30 +118,19 @@ fn repair(cx: &NginxContext<'_>, ws: &WsLocation, winner: NodeId) -> Option<Fix>
             if cx.tree.parent(winner)? != parent || cx.file(winner) != file {
                 return None;
             }
-            let lines = cx.own_lines(ws.node)?;
-            let src = cx.source(ws.node);
-            let text = src.slice(lines).to_owned();
-            let mut text = if text.ends_with('\n') {
-                text
-            } else {
-                format!("{text}\n")
+            let edits = match (cx.own_lines(ws.node), starts_line(cx, winner)) {
+                (Some(lines), true) => move_lines(cx, ws.node, winner, lines),
+                // A compact layout (`location ~ ^/api/ws/ { … } }`, blocks sharing lines):
+                // the block's own bytes move.
+                _ => move_bytes(cx, ws.node, winner),
             };
-            // The blank line that separated the blocks moves with the block.
-            let lines = match lines.start.checked_sub(1).map(|p| src.line_start(p)) {
-                Some(prev) if src.text[prev..lines.start].trim().is_empty() => {
-                    text.push_str(src.newline());
-                    Span::new(prev, lines.end)
-                }
-                _ => lines,
-            };
-            let before = cx.source(winner).line_start(cx.dir(winner).span().start);
             Some(Fix::unsafe_(
                 format!(
                     "move {} before {}",
                     cx.describe(ws.node),
                     cx.describe(winner)
                 ),
-                vec![Edit::insert(file, before, text), Edit::delete(file, lines)],
+                edits,
             ))
         }
         (
@@ -152,4 +147,61 @@ fn repair(cx: &NginxContext<'_>, ws: &WsLocation, winner: NodeId) -> Option<Fix>
         }
         _ => None,
     }
+}
+
+/// Whether only indentation comes before `node` on its line.
+fn starts_line(cx: &NginxContext<'_>, node: NodeId) -> bool {
+    let src = cx.source(node);
+    let start = cx.dir(node).span().start;
+    src.text[src.line_start(start)..start].trim().is_empty()
+}
+
+/// Moves the whole lines of `block` to the line before `before`.
+fn move_lines(cx: &NginxContext<'_>, block: NodeId, before: NodeId, lines: Span) -> Vec<Edit> {
+    let file = cx.file(block);
+    let src = cx.source(block);
+    let text = src.slice(lines).to_owned();
+    let mut text = if text.ends_with('\n') {
+        text
+    } else {
+        format!("{text}\n")
+    };
+    // The blank line that separated the blocks moves with the block.
+    let lines = match lines.start.checked_sub(1).map(|p| src.line_start(p)) {
+        Some(prev) if src.text[prev..lines.start].trim().is_empty() => {
+            text.push_str(src.newline());
+            Span::new(prev, lines.end)
+        }
+        _ => lines,
+    };
+    let at = src.line_start(cx.dir(before).span().start);
+    vec![Edit::insert(file, at, text), Edit::delete(file, lines)]
+}
+
+/// Moves the bytes of `block` (from `location` to its `}`) to just before `before`. The
+/// moved block is followed by a line break and `before`'s indentation when `before` starts
+/// its line, else by a space. What is left behind: the spaces before the block go with it
+/// when something precedes it on its line; when it starts its line, the spaces after it go,
+/// so what followed it (the server's `}`) takes its place.
+fn move_bytes(cx: &NginxContext<'_>, block: NodeId, before: NodeId) -> Vec<Edit> {
+    let file = cx.file(block);
+    let src = cx.source(block);
+    let span = cx.dir(block).span();
+    let text = src.slice(span);
+    let horizontal = |c: char| c == ' ' || c == '\t';
+    let gone = if starts_line(cx, block) {
+        let after = src.text[span.end..].trim_start_matches(horizontal).len();
+        Span::new(span.start, src.text.len() - after)
+    } else {
+        let kept = src.text[..span.start].trim_end_matches(horizontal).len();
+        Span::new(kept, span.end)
+    };
+    let at = cx.dir(before).span().start;
+    let moved = if starts_line(cx, before) {
+        let indent = &src.text[src.line_start(at)..at];
+        format!("{text}{}{indent}", src.newline())
+    } else {
+        format!("{text} ")
+    };
+    vec![Edit::insert(file, at, moved), Edit::delete(file, gone)]
 }
