@@ -136,9 +136,9 @@ impl<'a> Parser_<'a> {
                 }
                 Token::Close(at) => {
                     if !pending.words.is_empty() {
-                        let start = pending.words[0].span().start;
+                        // On the line of the `}`, as nginx names it.
                         return self.err(
-                            Span::new(start, at + 1),
+                            Span::new(at, at + 1),
                             format!(
                                 "unexpected \"}}\": directive \"{}\" is not terminated by \";\"",
                                 clip(&pending.words[0].value)
@@ -155,13 +155,17 @@ impl<'a> Parser_<'a> {
                     self.close_block(id, at);
                 }
                 Token::Eof => {
+                    // nginx names the end of the file; the message names where the
+                    // unfinished directive or block starts.
                     let end = self.text.len();
+                    let line = |at: usize| self.text[..at].matches('\n').count() + 1;
                     if let Some(w) = pending.words.first() {
                         return self.err(
-                            Span::new(w.span().start, end),
+                            Span::empty(end),
                             format!(
-                                "unexpected end of file, expecting \";\" or \"}}\" after \"{}\"",
-                                clip(&w.value)
+                                "unexpected end of file, expecting \";\" or \"}}\" after \"{}\" (line {})",
+                                clip(&w.value),
+                                line(w.span().start)
                             ),
                         );
                     }
@@ -169,10 +173,11 @@ impl<'a> Parser_<'a> {
                         let d = self.out.get(open);
                         let b = d.block().expect("stack holds blocks");
                         return self.err(
-                            Span::new(b.open, b.open + 1),
+                            Span::empty(end),
                             format!(
-                                "unexpected end of file, expecting \"}}\" to close \"{}\"",
-                                clip(&d.name.value)
+                                "unexpected end of file, expecting \"}}\" to close \"{}\" opened on line {}",
+                                clip(&d.name.value),
+                                line(b.open)
                             ),
                         );
                     }

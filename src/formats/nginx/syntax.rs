@@ -14,9 +14,13 @@ use std::collections::HashSet;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     pub file: FileId,
+    /// Starts on the line nginx names: where the directive ends (its `;` or `{`), since
+    /// nginx judges a directive once it has read all of it.
     pub span: Span,
     /// nginx's own wording, then what wscfg adds.
     pub message: String,
+    /// The directive's name, when it starts on an earlier line than nginx names.
+    pub directive: Option<Span>,
 }
 
 /// The configuration contexts nginx tells apart (`cf->module_type` and `cf->cmd_type`).
@@ -221,6 +225,25 @@ impl Checker<'_, '_> {
             file: self.cx.tree.node(node).file,
             span,
             message,
+            directive: None,
+        }
+    }
+
+    /// A problem with the whole directive at `node`, on nginx's line (see [`Problem::span`]).
+    fn at_directive(&self, node: NodeId, message: String) -> Problem {
+        let d = self.cx.tree.dir(node).expect("a directive");
+        let text = &self.cx.db.get(self.cx.tree.node(node).file).text;
+        let end = d.block().map_or(d.span().end - 1, |b| b.open);
+        let line = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        let name = d.name.span();
+        let start = if line <= name.start {
+            name.start
+        } else {
+            line + text[line..end].len() - text[line..end].trim_start().len()
+        };
+        Problem {
+            directive: (start > name.start).then_some(name),
+            ..self.problem(node, Span::new(start, end + 1), message)
         }
     }
 
@@ -245,7 +268,7 @@ impl Checker<'_, '_> {
                 if self.judge_unknown
                     && !self.cx.settings.extra_directives.iter().any(|x| x == name)
                 {
-                    out.push(self.problem(n, d.name.span(), self.unknown(name)));
+                    out.push(self.at_directive(n, self.unknown(name)));
                 }
                 continue;
             }
@@ -271,11 +294,7 @@ impl Checker<'_, '_> {
                     }
                 }
                 if refused_twice && !seen.insert(name) {
-                    out.push(self.problem(
-                        n,
-                        d.header_span(),
-                        format!("\"{name}\" directive is duplicate"),
-                    ));
+                    out.push(self.at_directive(n, format!("\"{name}\" directive is duplicate")));
                 }
                 work.push((n, body));
                 continue;
@@ -287,12 +306,11 @@ impl Checker<'_, '_> {
             });
             match refusal {
                 Some((message, body)) => {
-                    out.push(self.problem(n, d.header_span(), message));
+                    out.push(self.at_directive(n, message));
                     work.push((n, body));
                 }
-                None => out.push(self.problem(
+                None => out.push(self.at_directive(
                     n,
-                    d.name.span(),
                     format!(
                         "\"{name}\" directive is not allowed here (in {})",
                         describe(contexts)
@@ -427,7 +445,7 @@ impl Checker<'_, '_> {
                 Entries::CharsetMap if words != 2 => "invalid parameters number",
                 _ => continue,
             };
-            out.push(self.problem(n, d.header_span(), message.to_owned()));
+            out.push(self.at_directive(n, message.to_owned()));
         }
     }
 }

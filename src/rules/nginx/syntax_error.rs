@@ -16,10 +16,12 @@ impl<'a> Rule<NginxContext<'a>> for SyntaxError {
     }
 
     fn check(&self, cx: &NginxContext<'a>, out: &mut Vec<Diagnostic>) {
-        out.extend(
-            syntax::check(cx)
-                .into_iter()
-                .map(|p| super::SYNTAX_ERROR.diag(p.file, p.span, p.message)),
-        );
+        out.extend(syntax::check(cx).into_iter().map(|p| {
+            let d = super::SYNTAX_ERROR.diag(p.file, p.span, p.message);
+            match p.directive {
+                Some(name) => d.label(p.file, name, "the directive starts here"),
+                None => d,
+            }
+        }));
     }
 }
