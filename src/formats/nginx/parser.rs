@@ -521,8 +521,10 @@ mod tests {
 
     #[test]
     fn errors_are_located() {
+        // An unclosed block: at the end of the file, as nginx names it.
         let e = parse("server {\n listen 80;\n").unwrap_err();
-        assert_eq!(e.span.start, 7);
+        assert_eq!(e.span.start, 21);
+        assert!(e.message.ends_with("opened on line 1"), "{}", e.message);
         let e = parse("listen 80\n}").unwrap_err();
         assert!(e.message.contains("not terminated"), "{}", e.message);
         let e = parse("return 200 \"a\"b;").unwrap_err();

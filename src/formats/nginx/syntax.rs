@@ -516,7 +516,7 @@ mod tests {
         assert_eq!(
             problems("user;\nevents {}"),
             [(
-                "user".to_owned(),
+                "user;".to_owned(),
                 "invalid number of arguments in \"user\" directive".to_owned()
             )]
         );
@@ -614,7 +614,7 @@ mod tests {
         assert_eq!(
             got,
             [(
-                "a b c".to_owned(),
+                "a b c;".to_owned(),
                 "invalid number of the map parameters".to_owned()
             )]
         );
@@ -663,6 +663,25 @@ mod tests {
             ["\"location\" directive is not allowed here (in http)"]
         );
         assert!(messages("location / { }").is_empty());
+    }
+
+    #[test]
+    fn a_problem_starts_on_the_line_nginx_names_and_keeps_the_directive_s_start() {
+        let text = "events {}\nhttp {\n    log_formatt main\n        '$a';\n}\n";
+        let settings = NginxSettings::default();
+        let mut db = SourceDb::default();
+        let file = db.add("nginx.conf".into(), text.to_owned());
+        let loaded = load::load(&mut db, &[file], &settings);
+        let (root, context) = loaded.roots[0];
+        let tree = tree::Tree::build(&loaded.parsed, &loaded.includes, root, context);
+        let cx = NginxContext::new(tree, &db, &settings);
+        let [p] = &check(&cx)[..] else {
+            panic!("one problem expected")
+        };
+        // nginx: `unknown directive "log_formatt" in nginx.conf:4`, the line of the `;`.
+        assert_eq!(db.get(file).line_col(p.span.start).line, 4);
+        assert_eq!(&text[p.span.range()], "'$a';");
+        assert_eq!(p.directive.map(|s| &text[s.range()]), Some("log_formatt"));
     }
 
     #[test]
