@@ -72,6 +72,14 @@ const EDGE_CASES: &[(&str, &str)] = &[
     ),
     ("root-twice", "server { root /a; root /b; }\n"),
     (
+        "default-server-twice",
+        "server { listen 8080 default_server; }\nserver { listen *:8080 default_server; }\n",
+    ),
+    (
+        "default-server-two-sockets",
+        "server { listen 8080 default_server; }\nserver { listen 127.0.0.1:8080 default_server; }\n",
+    ),
+    (
         "misspelt",
         "server { location / { proxy_passs http://127.0.0.1; } }\n",
     ),
@@ -110,6 +118,8 @@ struct Place {
 
 /// nginx's messages about the syntax: what NGX000 claims to report.
 const SYNTAX: &[&str] = &[
+    "a duplicate default server",
+    "a duplicate listen",
     "unknown directive",
     "directive is not allowed here",
     "invalid number of arguments",

@@ -6,9 +6,11 @@
 //! handler, not directives. Problems are data; NGX000 reports them.
 
 use super::directives::{Command, Known, ModuleType, Repeat, bits, table};
+use super::listen::{Listen, parse_listen};
 use super::model::NginxContext;
 use super::tree::{Context, NodeId, Tree};
 use crate::source::{FileId, Span};
+use std::cell::RefCell;
 use std::collections::HashSet;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -152,6 +154,7 @@ pub fn check(cx: &NginxContext<'_>) -> Vec<Problem> {
         cx,
         known: &known,
         judge_unknown,
+        listens: RefCell::new(Vec::new()),
     };
     let mut out = Vec::new();
     let mut work = vec![(tree.root(), root_body)];
@@ -164,6 +167,7 @@ pub fn check(cx: &NginxContext<'_>) -> Vec<Problem> {
             Body::Opaque => {}
         }
     }
+    checker.duplicate_listens(&mut out);
     out.sort_by_key(|p| (p.file, p.span.start));
     out
 }
@@ -210,6 +214,8 @@ struct Checker<'c, 'a> {
     known: &'c Known<'c>,
     /// False when loaded modules may define directives the table lacks.
     judge_unknown: bool,
+    /// The `listen`s of http servers: (server, listen, socket, default_server).
+    listens: RefCell<Vec<(NodeId, NodeId, Listen, bool)>>,
 }
 
 /// One context's verdict on a directive.
@@ -295,6 +301,9 @@ impl Checker<'_, '_> {
                 }
                 if refused_twice && !seen.insert(name) {
                     out.push(self.at_directive(n, format!("\"{name}\" directive is duplicate")));
+                }
+                if name == "listen" && contexts == [Ctx::HttpSrv] {
+                    self.note_listen(block, n);
                 }
                 work.push((n, body));
                 continue;
@@ -407,6 +416,43 @@ impl Checker<'_, '_> {
                     span,
                     format!("{message} (nginx reads words of up to 4,095 bytes)"),
                 ));
+            }
+        }
+    }
+
+    fn note_listen(&self, server: NodeId, n: NodeId) {
+        let d = self.cx.tree.dir(n).expect("a directive");
+        let args: Vec<&str> = d.args.iter().map(|w| w.value.as_str()).collect();
+        // Addresses only: a host name may resolve to the same socket as another.
+        if let Some(l) = parse_listen(n, &args).filter(|l| {
+            l.addr == "*" || l.addr.starts_with('[') || l.addr.parse::<std::net::Ipv4Addr>().is_ok()
+        }) {
+            let default = args[1..]
+                .iter()
+                .any(|a| matches!(*a, "default_server" | "default"));
+            self.listens.borrow_mut().push((server, n, l, default));
+        }
+    }
+
+    /// ngx_http_add_addresses, in file order: a server listening twice on one address and
+    /// port is "a duplicate listen 0.0.0.0:80"; a second `default_server` on one is "a
+    /// duplicate default server for 0.0.0.0:80".
+    fn duplicate_listens(&self, out: &mut Vec<Problem>) {
+        let mut all = self.listens.take();
+        // Servers are made in file order, and each one's directives too.
+        all.sort_by_key(|(server, listen, _, _)| (*server, *listen));
+        let mut sockets: HashSet<(NodeId, String, Option<u16>)> = HashSet::new();
+        let mut defaults: HashSet<(String, Option<u16>)> = HashSet::new();
+        for (server, n, l, default) in all {
+            let shown = if l.addr == "*" {
+                format!("0.0.0.0:{}", l.port.unwrap_or(80))
+            } else {
+                l.display()
+            };
+            if !sockets.insert((server, l.addr.clone(), l.port)) {
+                out.push(self.at_directive(n, format!("a duplicate listen {shown}")));
+            } else if default && !defaults.insert((l.addr.clone(), l.port)) {
+                out.push(self.at_directive(n, format!("a duplicate default server for {shown}")));
             }
         }
     }
@@ -572,6 +618,22 @@ mod tests {
         );
         // Another block is another configuration: no repeat.
         assert!(in_http("root /a; server { root /b; location / { root /c; } }").is_empty());
+    }
+
+    #[test]
+    fn a_second_default_server_or_listen_on_one_socket_is_refused() {
+        assert_eq!(
+            in_http(
+                "server { listen 80 default_server; } server { listen 127.0.0.1:80 default_server; } \
+                 server { listen *:80 default_server; } server { listen [::]:80 default_server; }"
+            ),
+            ["a duplicate default server for 0.0.0.0:80"]
+        );
+        assert!(in_http("server { listen 80 default_server; } server { listen 80; }").is_empty());
+        assert_eq!(
+            in_http("server { listen 80 default_server; listen 0.0.0.0:80 default_server; }"),
+            ["a duplicate listen 0.0.0.0:80"]
+        );
     }
 
     #[test]
