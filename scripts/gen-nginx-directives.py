@@ -21,6 +21,14 @@ in a run of releases:
   rows have `*` (all versions: the module's own release decides).
 
 Usage: scripts/gen-nginx-directives.py NGINX_GIT_DIR [NAME=THIRD_PARTY_GIT_DIR ...] > OUT
+
+The table in the repository was made from clones of github.com/nginx/nginx (tags up to
+release-1.31.4), openresty/lua-nginx-module, openresty/headers-more-nginx-module,
+google/ngx_brotli, nginx/njs and leev/ngx_http_geoip2_module (all BSD-licensed), as:
+
+    scripts/gen-nginx-directives.py nginx lua=lua-nginx-module \
+        headers-more=headers-more-nginx-module brotli=ngx_brotli njs=njs \
+        geoip2=ngx_http_geoip2_module > src/formats/nginx/directives.tsv
 """
 
 import re
