@@ -149,7 +149,14 @@ pub fn check(cx: &NginxContext<'_>) -> Vec<Problem> {
     let known = table().known(cx.settings.version, cx.settings.modules.as_deref());
     let tree = &cx.tree;
     let root_body = Body::Directives(root_contexts(cx));
-    let judge_unknown = !tree.all().any(|n| loads_modules(tree, n));
+    // A build with undeclared third-party modules (a `content_by_lua_block` shows OpenResty)
+    // likely has more of them (set-misc, echo, ...): its unknown directives are not judged.
+    let custom_build = cx.settings.modules.is_none()
+        && tree.all().any(|n| {
+            let name = tree.name(n);
+            !name.is_empty() && known.commands(name).next().is_some_and(|c| c.third_party)
+        });
+    let judge_unknown = !custom_build && !tree.all().any(|n| loads_modules(tree, n));
     let checker = Checker {
         cx,
         known: &known,
@@ -603,6 +610,14 @@ mod tests {
             ]
         );
         assert!(messages("load_module x.so;\nevents {}\nhttp { more_set_headers a; }").is_empty());
+        // OpenResty: lua shows a custom build, whose other modules wscfg may not know.
+        let openresty = "events {}\nhttp { server { location / { content_by_lua_block { } \
+                         set_unescape_uri $a $b; } } }";
+        assert!(messages(openresty).is_empty());
+        assert_eq!(
+            messages(&openresty.replace("content_by_lua_block { }", "")),
+            ["unknown directive \"set_unescape_uri\""]
+        );
     }
 
     #[test]
