@@ -788,6 +788,20 @@ mod tests {
     }
 
     #[test]
+    fn nginx_modules_are_those_of_the_directive_table() {
+        let c =
+            Config::from_toml("[nginx]\nmodules = [\"lua\"]\nextra-directives = [\"x\"]").unwrap();
+        assert_eq!(c.nginx.modules, Some(vec!["lua".to_owned()]));
+        assert_eq!(c.nginx.extra_directives, ["x"]);
+        assert_eq!(Config::default().nginx.modules, None);
+        let e = Config::from_toml("[nginx]\nmodules = [\"luaa\"]").unwrap_err();
+        assert!(
+            e.contains("unknown nginx module `luaa`") && e.contains("did you mean `lua`?"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn rejects_unknown_rules_and_keys_with_a_suggestion() {
         let e = Config::from_toml("ignore = [\"NGX999\"]").unwrap_err();
         assert!(e.contains("unknown rule `NGX999`"), "{e}");
