@@ -118,7 +118,8 @@ pub struct CheckArgs {
     /// Parent contexts of an nginx fragment checked alone, e.g. `http,server`
     #[arg(long)]
     pub context: Option<String>,
-    /// Target nginx version, e.g. 1.22 (overrides [nginx] version)
+    /// Target nginx version, e.g. 1.22 (overrides [nginx] version); picks the directives
+    /// nginx knows (default: the newest stable release)
     #[arg(long)]
     pub nginx_version: Option<String>,
     /// Larger files are reported, not read (bytes, or with a K, M or G suffix)

@@ -47,6 +47,8 @@ struct RawNginx {
     websocket_paths: Option<Vec<String>>,
     include_map: Option<Vec<IncludeMapping>>,
     context: Option<String>,
+    modules: Option<Vec<String>>,
+    extra_directives: Option<Vec<String>>,
 }
 
 /// `pyproject.toml`: only `[tool.wscfg]` is read; everything else belongs to other tools.
@@ -88,6 +90,11 @@ pub struct NginxSettings {
     pub include_map: Vec<IncludeMapping>,
     /// The parent contexts of a fragment checked on its own (`--context http,server`).
     pub context: Option<Vec<Context>>,
+    /// Third-party modules the deployment's nginx is built with (`lua`, `headers-more`, …).
+    /// `None`: any module wscfg knows may be there, so their directives are all accepted.
+    pub modules: Option<Vec<String>>,
+    /// Directives of modules wscfg has no table for: not reported as unknown.
+    pub extra_directives: Vec<String>,
 }
 
 impl Default for NginxSettings {
@@ -98,6 +105,8 @@ impl Default for NginxSettings {
             websocket_paths: Vec::new(),
             include_map: Vec::new(),
             context: None,
+            modules: None,
+            extra_directives: Vec::new(),
         }
     }
 }
@@ -126,6 +135,21 @@ impl NginxSettings {
         }
         if let Some(c) = raw.context {
             self.context = Some(parse_context(&c)?);
+        }
+        if let Some(m) = raw.modules {
+            let known = crate::formats::nginx::directives::third_party_modules();
+            if let Some(bad) = m.iter().find(|m| !known.contains(&m.as_str())) {
+                return Err(format!(
+                    "unknown nginx module `{bad}` in [nginx] modules{} (known: {}); list the \
+                     directives of other modules in [nginx] extra-directives",
+                    did_you_mean(bad, known.iter().copied()),
+                    known.join(", ")
+                ));
+            }
+            self.modules = Some(m);
+        }
+        if let Some(d) = raw.extra_directives {
+            self.extra_directives = d;
         }
         Ok(())
     }
@@ -761,6 +785,20 @@ mod tests {
         assert!(c.enabled(rule("NGX001")));
         assert_eq!(c.severity(rule("NGX001")), Severity::Warning);
         assert_eq!(c.severity(rule("NGX002")), Severity::Error);
+    }
+
+    #[test]
+    fn nginx_modules_are_those_of_the_directive_table() {
+        let c =
+            Config::from_toml("[nginx]\nmodules = [\"lua\"]\nextra-directives = [\"x\"]").unwrap();
+        assert_eq!(c.nginx.modules, Some(vec!["lua".to_owned()]));
+        assert_eq!(c.nginx.extra_directives, ["x"]);
+        assert_eq!(Config::default().nginx.modules, None);
+        let e = Config::from_toml("[nginx]\nmodules = [\"luaa\"]").unwrap_err();
+        assert!(
+            e.contains("unknown nginx module `luaa`") && e.contains("did you mean `lua`?"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -239,7 +239,8 @@ fn a_10_mb_single_line_is_not_printed_per_finding() {
 fn invalid_utf8_is_located_and_never_written() {
     let d = dir();
     let mut bytes = WS.as_bytes().to_vec();
-    bytes.splice(40..40, [b'#', 0xff, 0xfe, b'\n']);
+    // In the indentation: inside a word, `#` would be part of the word for nginx too.
+    bytes.splice(31..31, [b'#', 0xff, 0xfe, b'\n']);
     let p = write(d.path(), "nginx.conf", &bytes);
     let r = run(
         d.path(),
@@ -248,9 +249,9 @@ fn invalid_utf8_is_located_and_never_written() {
     assert_eq!(r.code, 1);
     // nginx reads bytes: the file is checked (NGX001 and co.), located, and never written.
     assert!(
-        r.stdout.contains("nginx.conf:4:12: NGX093 [warning]")
+        r.stdout.contains("nginx.conf:4:3: NGX093 [warning]")
             && r.stdout
-                .contains("is not valid UTF-8 (invalid byte 0xff at offset 41)")
+                .contains("is not valid UTF-8 (invalid byte 0xff at offset 32)")
             && r.stdout.contains("NGX001")
             && !r.stdout.contains("NGX000"),
         "{}",
@@ -295,8 +296,16 @@ fn a_byte_order_mark_is_kept_and_positions_are_right() {
         &["check", "--output-format", "concise", "nginx.conf"],
     );
     assert!(r.stdout.contains("nginx.conf:5:9: NGX001"), "{}", r.stdout);
+    // nginx reads the mark as part of the first directive's name (`nginx -t`: unknown
+    // directive "\u{feff}events"): the fix keeps it, so NGX000 remains.
+    assert!(
+        r.stdout
+            .contains("nginx.conf:1:1: NGX000 [error] unknown directive \"\u{feff}events\""),
+        "{}",
+        r.stdout
+    );
     let r = run(d.path(), &["fix", "nginx.conf"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.code, 1, "{}", r.stderr);
     let fixed = fs::read_to_string(&p).unwrap();
     assert!(fixed.starts_with('\u{feff}') && fixed.contains("proxy_http_version 1.1;"));
 }
@@ -368,7 +377,7 @@ fn unterminated_quote_and_block_at_end_of_file_are_located() {
     );
     assert!(
         r.stdout.contains(
-            "block.conf:2:12: NGX000 [error] unexpected end of file, expecting \"}\" to close \"server\""
+            "block.conf:4:1: NGX000 [error] unexpected end of file, expecting \"}\" to close \"server\" opened on line 2"
         ),
         "{}",
         r.stdout
@@ -1200,7 +1209,8 @@ fn fix_on_a_file_with_a_syntax_error_changes_nothing() {
         ],
     );
     assert_eq!(r.code, 1);
-    assert!(r.stdout.contains("nginx.conf:4:9: NGX000"), "{}", r.stdout);
+    // `listen 8080 location /ws/ {`: nginx names the line of the `{`.
+    assert!(r.stdout.contains("nginx.conf:5:9: NGX000"), "{}", r.stdout);
     assert_eq!(fs::read_to_string(&p).unwrap(), text);
     assert!(
         fs::read_to_string(&good)

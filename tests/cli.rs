@@ -243,7 +243,7 @@ fn a_broken_file_does_not_stop_the_others() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("nginx.conf:1:8: NGX000 [error] unexpected end of file"),
+        text.contains("nginx.conf:2:1: NGX000 [error] unexpected end of file"),
         "{text}"
     );
     assert!(text.contains("app.conf:3:2: NGX001"), "{text}");

@@ -36,6 +36,14 @@ const BROKEN: &[(&str, &str)] = &[
         "crossplane/tests/configs/quote-behavior/nginx.conf",
         "after a quoted string",
     ),
+    (
+        "crossplane/tests/configs/spelling-mistake/nginx.conf",
+        "unknown directive \"proxy_passs\"",
+    ),
+    (
+        "gixy/tests/plugins/simply/origins/origin_wo_slash.conf",
+        "\"if\" directive is not allowed here",
+    ),
 ];
 
 #[test]

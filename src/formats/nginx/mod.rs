@@ -1,8 +1,8 @@
 //! nginx: parser, include resolution, the expanded tree and the model rules query.
 
-pub mod arity;
 pub mod ast;
 pub mod detect;
+pub mod directives;
 pub mod dump;
 pub mod edit;
 pub mod listen;
@@ -12,6 +12,7 @@ pub mod model;
 pub mod parser;
 pub mod regex_sample;
 pub mod rewrite;
+pub mod syntax;
 pub mod tree;
 pub mod unseen;
 pub mod upstream;

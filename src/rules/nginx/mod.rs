@@ -11,6 +11,7 @@ mod missing_host_header;
 mod proxy_http_version;
 mod read_timeout_short;
 mod socketio_upstream_not_sticky;
+mod syntax_error;
 mod upgrade_header_missing;
 mod upgrade_needs_proxy_pass;
 mod websocket_bypassed_by_redirect;
@@ -21,7 +22,8 @@ use crate::diagnostic::Severity;
 use crate::formats::Format;
 use crate::formats::nginx::NginxContext;
 
-/// Reported by the loader, not by a rule over the model.
+/// Reported by the loader (a file that does not parse) and by [`syntax_error`] (what
+/// `nginx -t` refuses in one that does).
 pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
     code: "NGX000",
     name: "syntax-error",
@@ -91,6 +93,7 @@ pub fn not_utf8(
 
 /// Rules over the nginx model, in the order they run.
 pub static RULES: &[&dyn for<'a> Rule<NginxContext<'a>>] = &[
+    &syntax_error::SyntaxError,
     &proxy_http_version::ProxyHttpVersion,
     &upgrade_header_missing::UpgradeHeaderMissing,
     &connection_header_missing::ConnectionHeaderMissing,
