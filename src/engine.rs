@@ -253,7 +253,7 @@ impl Session {
                 Format::Kubernetes => crate::formats::k8s::lint(&self.db, &files, config),
                 Format::Haproxy => crate::formats::haproxy::lint(&self.db, &files, config),
                 Format::Apache => crate::formats::apache::lint(&self.db, &files, config),
-                Format::Render => crate::formats::render::lint(&mut self.db, &files, config),
+                Format::RenderCom => crate::formats::render_com::lint(&mut self.db, &files, config),
                 Format::CloudRun => {
                     crate::formats::cloudrun::lint(&mut self.db, &files, config, &ws)
                 }
@@ -610,7 +610,7 @@ fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<V
         | Format::Railway
         | Format::AppRunner
         | Format::Kubernetes
-        | Format::Render
+        | Format::RenderCom
         | Format::CloudRun
         | Format::Aws => Some(suppress::hash_comments(text)),
     }
@@ -629,7 +629,7 @@ pub fn parses(format: Format, path: &std::path::Path, text: &str, max_depth: usi
         Format::Kubernetes => crate::formats::k8s::parses(text),
         Format::Haproxy => crate::formats::haproxy::parses(text),
         Format::Apache => crate::formats::apache::parses(text),
-        Format::Render => crate::formats::render::parses(text),
+        Format::RenderCom => crate::formats::render_com::parses(text),
         Format::CloudRun => crate::formats::cloudrun::parses(path, text),
         Format::Aws => crate::formats::aws::parses(path, text),
     }
@@ -662,7 +662,7 @@ fn syntax_meta(format: Format) -> &'static crate::rules::RuleMeta {
         Format::Kubernetes => &crate::rules::k8s::SYNTAX_ERROR,
         Format::Haproxy => &crate::rules::haproxy::SYNTAX_ERROR,
         Format::Apache => &crate::rules::apache::SYNTAX_ERROR,
-        Format::Render => &crate::rules::render::SYNTAX_ERROR,
+        Format::RenderCom => &crate::rules::render_com::SYNTAX_ERROR,
         Format::CloudRun => &crate::rules::cloudrun::SYNTAX_ERROR,
         Format::Aws => &crate::rules::aws::SYNTAX_ERROR,
     }

@@ -8,8 +8,9 @@ use std::path::Path;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::fix::Edit;
+use crate::formats::SyntaxError;
 use crate::formats::head::Head;
-use crate::formats::railway::websocket_path_segment;
+use crate::formats::ws_path::websocket_path_segment;
 use crate::source::{FileId, SourceDb, SourceFile, Span};
 
 pub fn is_config_name(path: &Path) -> bool {
@@ -89,12 +90,6 @@ impl Directive {
 pub struct ApacheConfig {
     pub roots: Vec<Directive>,
     pub comments: Vec<Span>,
-}
-
-#[derive(Clone, Debug)]
-pub struct SyntaxError {
-    pub message: String,
-    pub span: Span,
 }
 
 /// Words of one logical line; `"…"` quotes group words (with `\"` inside).

@@ -12,13 +12,14 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::fix::Edit;
 use crate::formats::Format;
-use crate::formats::evidence::{self, DepFiles};
+use crate::formats::SyntaxError;
 use crate::formats::head::Head;
 use crate::formats::iac::{Iac, Lead, insert_lines};
-use crate::formats::project_deps::ProjectDeps;
-use crate::formats::railway::websocket_path_segment;
 use crate::formats::spanned::{Kind, Node};
 use crate::formats::terraform;
+use crate::formats::ws_path::websocket_path_segment;
+use crate::project::deps::ProjectDeps;
+use crate::project::manifest_evidence::{self as evidence, DepFiles};
 use crate::source::{FileId, SourceDb, Span};
 
 pub const LOAD_BALANCER: &str = "AWS::ElasticLoadBalancingV2::LoadBalancer";
@@ -74,23 +75,11 @@ fn is_json(text: &str) -> bool {
     text.trim_start().starts_with('{')
 }
 
-#[derive(Clone, Debug)]
-pub struct SyntaxError {
-    pub message: String,
-    pub span: Span,
-}
-
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     if is_json(text) {
-        crate::formats::railway::parse_json(text).map_err(|e| SyntaxError {
-            message: e.message,
-            span: e.span,
-        })
+        crate::formats::spanned::parse_json(text)
     } else {
-        crate::formats::apprunner::parse(text).map_err(|e| SyntaxError {
-            message: e.message,
-            span: e.span,
-        })
+        crate::formats::spanned::parse_yaml(text)
     }
 }
 

@@ -13,13 +13,13 @@ use std::path::Path;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::fix::Edit;
-use crate::formats::evidence::{self, DepFiles, Evidence};
 use crate::formats::head::Head;
 use crate::formats::iac::{Lead, insert_lines};
-use crate::formats::project_deps::ProjectDeps;
 use crate::formats::spanned::{Kind, Node};
-use crate::formats::start_command::{self, Invocation};
 use crate::formats::terraform;
+use crate::project::deps::ProjectDeps;
+use crate::project::manifest_evidence::{self as evidence, DepFiles, Evidence};
+use crate::project::start_command::{self, Invocation};
 use crate::source::{FileId, SourceDb};
 
 /// Cloud Run's request timeout when `timeoutSeconds` is unset, in seconds.
@@ -231,8 +231,8 @@ fn shell_quote(w: &str) -> String {
     }
 }
 
-pub fn parse(text: &str) -> Result<Node, crate::formats::apprunner::SyntaxError> {
-    crate::formats::apprunner::parse(text)
+pub fn parse(text: &str) -> Result<Node, crate::formats::SyntaxError> {
+    crate::formats::spanned::parse_yaml(text)
 }
 
 pub fn parses(path: &Path, text: &str) -> bool {

@@ -6,8 +6,9 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::formats::SyntaxError;
 use crate::formats::head::Head;
-use crate::formats::railway::websocket_path_segment;
+use crate::formats::ws_path::websocket_path_segment;
 use crate::source::{FileId, SourceDb, SourceFile, Span};
 
 /// Keywords that open a section.
@@ -122,12 +123,6 @@ impl Section {
 pub struct HaproxyConfig {
     pub sections: Vec<Section>,
     pub comments: Vec<Span>,
-}
-
-#[derive(Clone, Debug)]
-pub struct SyntaxError {
-    pub message: String,
-    pub span: Span,
 }
 
 /// Splits one line into words. HAProxy reads `"…"` (with `\` escapes), `'…'` (verbatim) and

@@ -8,8 +8,8 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::fix::Edit;
 use crate::formats::head::Head;
-use crate::formats::railway::websocket_path_segment;
 use crate::formats::spanned::{Kind, Node};
+use crate::formats::ws_path::websocket_path_segment;
 use crate::source::{FileId, SourceDb, SourceFile, Span};
 
 pub const ANN_PREFIX: &str = "nginx.ingress.kubernetes.io/";
@@ -495,8 +495,8 @@ fn service_of(backend: &Node) -> Option<&Node> {
 
 // ---------------------------------------------------------------- lint
 
-pub fn parse(text: &str) -> Result<Vec<Node>, crate::formats::apprunner::SyntaxError> {
-    crate::formats::apprunner::parse_documents(text)
+pub fn parse(text: &str) -> Result<Vec<Node>, crate::formats::SyntaxError> {
+    crate::formats::spanned::parse_yaml_documents(text)
 }
 
 pub fn parses(text: &str) -> bool {

@@ -4,19 +4,20 @@ pub mod apache;
 pub mod apprunner;
 pub mod aws;
 pub mod cloudrun;
-pub mod evidence;
 pub mod fly;
 pub mod haproxy;
 pub mod head;
 pub mod iac;
 pub mod k8s;
 pub mod nginx;
-pub mod project_deps;
 pub mod railway;
-pub mod render;
+pub mod render_com;
 pub mod spanned;
-pub mod start_command;
+mod syntax_error;
 pub mod terraform;
+pub mod ws_path;
+
+pub use syntax_error::SyntaxError;
 
 use serde::Serialize;
 use std::path::Path;
@@ -33,7 +34,9 @@ pub enum Format {
     Kubernetes,
     Haproxy,
     Apache,
-    Render,
+    /// Render.com blueprints (`render.yaml`).
+    #[serde(rename = "render")]
+    RenderCom,
     CloudRun,
     Aws,
 }
@@ -49,7 +52,7 @@ impl Format {
             Format::Kubernetes => "kubernetes",
             Format::Haproxy => "haproxy",
             Format::Apache => "apache",
-            Format::Render => "render",
+            Format::RenderCom => "render",
             Format::CloudRun => "cloudrun",
             Format::Aws => "aws",
         }
@@ -64,7 +67,7 @@ impl Format {
         Format::Kubernetes,
         Format::Haproxy,
         Format::Apache,
-        Format::Render,
+        Format::RenderCom,
         Format::CloudRun,
         Format::Aws,
     ];
@@ -96,8 +99,8 @@ impl Format {
         if apprunner::is_manifest_name(path) {
             return Some(Format::AppRunner);
         }
-        if render::is_manifest_name(path) {
-            return Some(Format::Render);
+        if render_com::is_manifest_name(path) {
+            return Some(Format::RenderCom);
         }
         if haproxy::is_config_name(path) {
             return Some(Format::Haproxy);
@@ -131,8 +134,8 @@ impl Format {
         if cloudrun::detect_by_content(&head, named) {
             return Some(Format::CloudRun);
         }
-        if render::detect_by_content(&head, named) {
-            return Some(Format::Render);
+        if render_com::detect_by_content(&head, named) {
+            return Some(Format::RenderCom);
         }
         if apprunner::detect_by_content(&head, named) {
             return Some(Format::AppRunner);

@@ -10,11 +10,13 @@ use std::path::Path;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::fix::Edit;
-use crate::formats::evidence::{self, DepFiles, Evidence, ProjectWs};
+use crate::formats::SyntaxError;
 use crate::formats::head::Head;
-use crate::formats::project_deps::ProjectDeps;
-use crate::formats::spanned::{Entry, Kind, Node, Quote, StrLit};
-use crate::formats::start_command::{self, Invocation, Parsed};
+use crate::formats::spanned::{Kind, Node, StrLit, parse_json, parse_toml};
+use crate::formats::ws_path::websocket_path_segment;
+use crate::project::deps::ProjectDeps;
+use crate::project::manifest_evidence::{self as evidence, DepFiles, Evidence, ProjectWs};
+use crate::project::start_command::{self, Invocation, Parsed};
 use crate::source::{FileId, SourceDb, Span};
 
 /// The file names Railway reads by default.
@@ -73,207 +75,10 @@ impl Flavor {
     }
 }
 
-/// A parse failure: message and where.
-#[derive(Clone, Debug)]
-pub struct SyntaxError {
-    pub message: String,
-    pub span: Span,
-}
-
 pub fn parse(text: &str, flavor: Flavor) -> Result<Node, SyntaxError> {
     match flavor {
         Flavor::Toml => parse_toml(text),
         Flavor::Json => parse_json(text),
-    }
-}
-
-fn clamp_span(text: &str, r: std::ops::Range<usize>) -> Span {
-    let mut start = r.start.min(text.len());
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    let mut end = r.end.clamp(start, text.len());
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    Span::new(start, end)
-}
-
-// ---------------------------------------------------------------- TOML
-
-pub fn parse_toml(text: &str) -> Result<Node, SyntaxError> {
-    let doc = toml_edit::Document::parse(text).map_err(|e| SyntaxError {
-        message: e.message().trim().to_owned(),
-        span: clamp_span(text, e.span().unwrap_or(0..1)),
-    })?;
-    Ok(toml_table(doc.as_table(), text, Span::new(0, text.len())))
-}
-
-fn toml_table(t: &dyn toml_edit::TableLike, text: &str, fallback: Span) -> Node {
-    let mut entries = Vec::new();
-    for (k, item) in t.iter() {
-        let key_span = t
-            .key(k)
-            .and_then(toml_edit::Key::span)
-            .map_or(fallback, |r| clamp_span(text, r));
-        if let Some(value) = toml_item(item, text, key_span) {
-            entries.push(Entry {
-                key: k.to_owned(),
-                key_span,
-                value,
-            });
-        }
-    }
-    let span = entries
-        .iter()
-        .map(|e| e.key_span.cover(e.value.span))
-        .reduce(Span::cover)
-        .unwrap_or(fallback);
-    Node {
-        span,
-        kind: Kind::Map(entries),
-    }
-}
-
-fn toml_item(item: &toml_edit::Item, text: &str, key_span: Span) -> Option<Node> {
-    match item {
-        toml_edit::Item::None => None,
-        toml_edit::Item::Value(v) => Some(toml_value(v, text, key_span)),
-        toml_edit::Item::Table(t) => Some(toml_table(t, text, key_span)),
-        toml_edit::Item::ArrayOfTables(a) => {
-            let items: Vec<Node> = a.iter().map(|t| toml_table(t, text, key_span)).collect();
-            Some(Node {
-                span: key_span,
-                kind: Kind::Array(items),
-            })
-        }
-    }
-}
-
-fn toml_value(v: &toml_edit::Value, text: &str, key_span: Span) -> Node {
-    let span = v.span().map_or(key_span, |r| clamp_span(text, r));
-    let kind = match v {
-        toml_edit::Value::String(s) => {
-            let raw = &text[span.range()];
-            let (quote, q) = if raw.starts_with("'''") {
-                (Quote::TomlLiteral, 3)
-            } else if raw.starts_with('\'') {
-                (Quote::TomlLiteral, 1)
-            } else if raw.starts_with("\"\"\"") {
-                (Quote::TomlBasic, 3)
-            } else {
-                (Quote::TomlBasic, 1)
-            };
-            let content = (raw.len() >= 2 * q && raw[q..raw.len() - q] == *s.value())
-                .then(|| Span::new(span.start + q, span.end - q));
-            Kind::Str(StrLit {
-                value: s.value().clone(),
-                content,
-                quote,
-            })
-        }
-        toml_edit::Value::Integer(i) => Kind::Int(*i.value()),
-        toml_edit::Value::Float(f) => Kind::Float(*f.value()),
-        toml_edit::Value::Boolean(b) => Kind::Bool(*b.value()),
-        toml_edit::Value::Datetime(_) => Kind::Other,
-        toml_edit::Value::Array(a) => {
-            Kind::Array(a.iter().map(|x| toml_value(x, text, span)).collect())
-        }
-        toml_edit::Value::InlineTable(t) => {
-            return Node {
-                span,
-                ..toml_table(t, text, span)
-            };
-        }
-    };
-    Node { span, kind }
-}
-
-// ---------------------------------------------------------------- JSON
-
-pub fn parse_json(text: &str) -> Result<Node, SyntaxError> {
-    let options = jsonc_parser::ParseOptions::default();
-    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &options).map_err(|e| {
-        let r = e.range();
-        SyntaxError {
-            message: e.kind().to_string(),
-            span: clamp_span(text, r.start..r.end.max(r.start + 1)),
-        }
-    })?;
-    match parsed.value {
-        Some(v) => Ok(json_value(&v, text)),
-        None => Ok(Node {
-            span: Span::new(0, text.len()),
-            kind: Kind::Null,
-        }),
-    }
-}
-
-fn json_value(v: &jsonc_parser::ast::Value, text: &str) -> Node {
-    use jsonc_parser::ast::Value as J;
-    let r = |r: jsonc_parser::common::Range| clamp_span(text, r.start..r.end);
-    match v {
-        J::StringLit(s) => {
-            let span = r(s.range);
-            let raw = &text[span.range()];
-            let content = (raw.len() >= 2 && raw[1..raw.len() - 1] == *s.value)
-                .then(|| Span::new(span.start + 1, span.end - 1));
-            Node {
-                span,
-                kind: Kind::Str(StrLit {
-                    value: s.value.to_string(),
-                    content,
-                    quote: Quote::Json,
-                }),
-            }
-        }
-        J::NumberLit(n) => {
-            let kind = n
-                .value
-                .parse::<i64>()
-                .map(Kind::Int)
-                .or_else(|_| n.value.parse::<f64>().map(Kind::Float))
-                .unwrap_or(Kind::Other);
-            Node {
-                span: r(n.range),
-                kind,
-            }
-        }
-        J::BooleanLit(b) => Node {
-            span: r(b.range),
-            kind: Kind::Bool(b.value),
-        },
-        J::NullKeyword(n) => Node {
-            span: r(n.range),
-            kind: Kind::Null,
-        },
-        J::Array(a) => Node {
-            span: r(a.range),
-            kind: Kind::Array(a.elements.iter().map(|e| json_value(e, text)).collect()),
-        },
-        J::Object(o) => Node {
-            span: r(o.range),
-            kind: Kind::Map(
-                o.properties
-                    .iter()
-                    .map(|p| {
-                        let (key, key_span) = match &p.name {
-                            jsonc_parser::ast::ObjectPropName::String(s) => {
-                                (s.value.to_string(), r(s.range))
-                            }
-                            jsonc_parser::ast::ObjectPropName::Word(w) => {
-                                (w.value.to_owned(), r(w.range))
-                            }
-                        };
-                        Entry {
-                            key,
-                            key_span,
-                            value: json_value(&p.value, text),
-                        }
-                    })
-                    .collect(),
-            ),
-        },
     }
 }
 
@@ -653,41 +458,6 @@ fn int_value(node: &Node) -> Option<i64> {
     }
 }
 
-/// Path segments that name WebSocket endpoints in real deployments.
-const WS_SEGMENTS: &[&str] = &[
-    "ws",
-    "wss",
-    "websocket",
-    "websockets",
-    "socket",
-    "socket.io",
-    "sockjs",
-    "cable",
-    "graphql-ws",
-    "subscriptions",
-];
-
-/// The segment of `path` that names a WebSocket endpoint, if any (`/ws`, `/socket.io/`,
-/// `/api/chat-ws`, `wss://…`).
-pub fn websocket_path_segment(path: &str) -> Option<String> {
-    let lower = path.trim().to_ascii_lowercase();
-    if lower.starts_with("ws://") || lower.starts_with("wss://") {
-        return Some(lower.split("://").next().unwrap_or("ws").to_owned() + "://");
-    }
-    let path_part = lower.split(['?', '#']).next().unwrap_or("");
-    path_part
-        .split('/')
-        .find(|seg| {
-            WS_SEGMENTS.contains(seg)
-                || seg.ends_with("-ws")
-                || seg.ends_with("_ws")
-                || seg.ends_with(".ws")
-                || seg.starts_with("ws-")
-                || seg.starts_with("ws_")
-        })
-        .map(str::to_owned)
-}
-
 /// Comment lines (`#` in TOML, `//` in JSON) that mention WebSockets.
 fn websocket_comments(text: &str, flavor: Flavor) -> Vec<Span> {
     let mut out = Vec::new();
@@ -794,6 +564,7 @@ pub fn parses(text: &str, flavor: Flavor) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::spanned::Quote;
 
     #[test]
     fn toml_spans_and_verbatim_strings() {

@@ -100,7 +100,7 @@ fn extension(format: Format) -> &'static str {
     match format {
         Format::Nginx => "conf",
         Format::Fly | Format::Railway => "toml",
-        Format::AppRunner | Format::Kubernetes | Format::Render | Format::CloudRun => "yaml",
+        Format::AppRunner | Format::Kubernetes | Format::RenderCom | Format::CloudRun => "yaml",
         Format::Haproxy => "cfg",
         Format::Apache => "conf",
         Format::Aws => "json",

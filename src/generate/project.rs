@@ -68,7 +68,7 @@ impl Project {
                 | Format::Kubernetes
                 | Format::Haproxy
                 | Format::Apache
-                | Format::Render
+                | Format::RenderCom
                 | Format::CloudRun
                 | Format::Aws => {}
             }

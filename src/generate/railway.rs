@@ -12,10 +12,10 @@ use crate::cli::InitRailwayArgs;
 use crate::config::Config;
 use crate::engine::Session;
 use crate::formats::Format;
-use crate::formats::evidence::DepFiles;
-use crate::formats::project_deps::ProjectDeps;
 use crate::formats::railway::{self, Flavor, RailwayContext};
-use crate::formats::start_command::Invocation;
+use crate::project::deps::ProjectDeps;
+use crate::project::manifest_evidence::DepFiles;
+use crate::project::start_command::Invocation;
 use crate::source::SourceDb;
 use std::path::{Path, PathBuf};
 
@@ -47,7 +47,7 @@ impl Options {
         if !p.starts_with('/') {
             return Err(format!("--health-path `{p}` must start with `/`"));
         }
-        if let Some(seg) = railway::websocket_path_segment(p) {
+        if let Some(seg) = crate::formats::ws_path::websocket_path_segment(p) {
             return Err(format!(
                 "--health-path `{p}` names a WebSocket endpoint (`{seg}`): Railway's health \
                  check is a plain HTTP GET that needs a 200, which a WebSocket route cannot \

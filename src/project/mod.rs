@@ -6,12 +6,15 @@
 
 pub mod comments;
 pub mod compose;
+pub mod deps;
 pub mod docker;
 pub mod evidence;
 pub mod kind;
+pub mod manifest_evidence;
 pub mod nginx;
 pub mod scan;
 pub mod start;
+pub mod start_command;
 pub mod url;
 
 use crate::diagnostic::Diagnostic;

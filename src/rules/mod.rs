@@ -10,7 +10,7 @@ pub mod haproxy;
 pub mod k8s;
 pub mod nginx;
 pub mod railway;
-pub mod render;
+pub mod render_com;
 pub mod suppression;
 
 use crate::config::Config;
@@ -104,7 +104,7 @@ pub fn all() -> Vec<&'static RuleMeta> {
     v.extend_from_slice(k8s::META);
     v.extend_from_slice(haproxy::META);
     v.extend_from_slice(apache::META);
-    v.extend_from_slice(render::META);
+    v.extend_from_slice(render_com::META);
     v.extend_from_slice(cloudrun::META);
     v.extend_from_slice(aws::META);
     v.extend_from_slice(suppression::META);

@@ -9,11 +9,11 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix};
 use crate::formats::Format;
-use crate::formats::project_deps::{self, ProjectDeps};
-use crate::formats::start_command::{self, Invocation};
 use crate::project::ProjectView;
+use crate::project::deps::{self as project_deps, ProjectDeps};
 use crate::project::scan::Flavour;
 use crate::project::start::start_commands;
+use crate::project::start_command::{self, Invocation};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 use std::path::Path;
 

@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
 use crate::formats::apprunner::AppRunnerContext;
-use crate::formats::start_command::{self, Invocation};
+use crate::project::start_command::{self, Invocation};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {

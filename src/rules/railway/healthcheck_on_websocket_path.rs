@@ -2,7 +2,8 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
-use crate::formats::railway::{RailwayContext, websocket_path_segment};
+use crate::formats::railway::RailwayContext;
+use crate::formats::ws_path::websocket_path_segment;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {

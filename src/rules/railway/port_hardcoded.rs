@@ -4,7 +4,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
 use crate::formats::railway::{RailwayContext, Section, VARIABLE_TABLES};
 use crate::formats::spanned::Node;
-use crate::formats::start_command::{Invocation, assignment, basename};
+use crate::project::start_command::{Invocation, assignment, basename};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {

@@ -5,7 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::formats::Format;
 use crate::formats::railway::{Env, RailwayContext, Section, StartCommand};
-use crate::formats::start_command::{Invocation, ListenProblem};
+use crate::project::start_command::{Invocation, ListenProblem};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -155,7 +155,7 @@ impl StartCommandBinding {
 fn combined_fix(
     cx: &RailwayContext<'_>,
     cmd: &StartCommand<'_>,
-    listens: &[crate::formats::start_command::Listen],
+    listens: &[crate::project::start_command::Listen],
     shell: bool,
 ) -> Option<Fix> {
     let changes: Vec<_> = listens

@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
 use crate::formats::railway::{RailwayContext, Section};
-use crate::formats::start_command::Invocation;
+use crate::project::start_command::Invocation;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {

@@ -7,11 +7,11 @@ use std::path::Path;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::fix::Edit;
-use crate::formats::evidence::{self, DepFiles, Evidence};
 use crate::formats::head::Head;
-use crate::formats::project_deps::ProjectDeps;
 use crate::formats::spanned::Node;
-use crate::formats::start_command::{self, Invocation};
+use crate::project::deps::ProjectDeps;
+use crate::project::manifest_evidence::{self as evidence, DepFiles, Evidence};
+use crate::project::start_command::{self, Invocation};
 use crate::source::{FileId, SourceDb, Span};
 
 pub fn is_manifest_name(path: &Path) -> bool {
@@ -184,8 +184,8 @@ fn build_commands(root: &Node) -> Vec<&Node> {
         .collect()
 }
 
-pub fn parse(text: &str) -> Result<Node, crate::formats::apprunner::SyntaxError> {
-    crate::formats::apprunner::parse(text)
+pub fn parse(text: &str) -> Result<Node, crate::formats::SyntaxError> {
+    crate::formats::spanned::parse_yaml(text)
 }
 
 pub fn parses(text: &str) -> bool {
@@ -202,7 +202,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         let root = match parsed {
             Ok(root) => root,
             Err(e) => {
-                crate::rules::render::SYNTAX_ERROR
+                crate::rules::render_com::SYNTAX_ERROR
                     .report(config, file, e.span, e.message, &mut out);
                 continue;
             }
@@ -222,7 +222,7 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
             deps: &deps,
             dep_files: &dep_files,
         };
-        crate::rules::run(crate::rules::render::RULES, &cx, config, &mut out);
+        crate::rules::run(crate::rules::render_com::RULES, &cx, config, &mut out);
     }
     out
 }

@@ -5,14 +5,14 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::formats::Format;
-use crate::formats::render::RenderContext;
+use crate::formats::render_com::RenderContext;
 use crate::formats::spanned::Node;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
     code: "RND001",
     name: "websocket-on-render",
-    format: Some(Format::Render),
+    format: Some(Format::RenderCom),
     severity: Severity::Warning,
     fix: FixAvailability::Sometimes,
     summary: "a ws:// URL for a Render host, or a free-plan service serving WebSockets",

@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::formats::project_deps::ProjectDeps;
 use crate::formats::spanned::Node;
-use crate::formats::start_command;
+use crate::project::deps::ProjectDeps;
+use crate::project::start_command;
 use crate::source::{FileId, SourceDb, Span};
 
 #[derive(Clone, Debug)]

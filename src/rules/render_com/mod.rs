@@ -1,18 +1,18 @@
 //! Render rules (render.yaml Blueprints). Each file holds one rule; what they share lives in
-//! the Render model (`formats::render`).
+//! the Render model (`formats::render_com`).
 
 mod websocket_on_render;
 
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;
 use crate::formats::Format;
-use crate::formats::render::RenderContext;
+use crate::formats::render_com::RenderContext;
 
 /// Reported by the loader when render.yaml is not valid YAML.
 pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
     code: "RND000",
     name: "syntax-error",
-    format: Some(Format::Render),
+    format: Some(Format::RenderCom),
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "render.yaml is not valid YAML (or cannot be read)",
