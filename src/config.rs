@@ -9,6 +9,9 @@
 //! (`--select`, `--extend-select`, `--ignore`) apply on top of every file's configuration.
 
 use crate::diagnostic::Severity;
+pub use crate::formats::fly::Settings as FlySettings;
+pub use crate::formats::nginx::Settings as NginxSettings;
+pub use crate::formats::nginx::settings::{IncludeMapping, parse_context};
 use crate::formats::nginx::tree::Context;
 use crate::rules::RuleMeta;
 use serde::Deserialize;
@@ -71,44 +74,7 @@ struct PyToolWscfg {
     wscfg: Option<RawConfig>,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct IncludeMapping {
-    pub from: String,
-    pub to: String,
-}
-
-/// What the nginx model needs to know about the deployment.
-#[derive(Debug, Clone)]
-pub struct NginxSettings {
-    /// Target nginx version; `None` means "assume an nginx older than 1.29.7".
-    pub version: Option<(u32, u32, u32)>,
-    pub min_read_timeout_ms: u64,
-    pub websocket_paths: Vec<String>,
-    pub include_map: Vec<IncludeMapping>,
-    /// The parent contexts of a fragment checked on its own (`--context http,server`).
-    pub context: Option<Vec<Context>>,
-}
-
-impl Default for NginxSettings {
-    fn default() -> Self {
-        NginxSettings {
-            version: None,
-            min_read_timeout_ms: 120_000,
-            websocket_paths: Vec::new(),
-            include_map: Vec::new(),
-            context: None,
-        }
-    }
-}
-
 impl NginxSettings {
-    /// nginx 1.29.7 made HTTP/1.1 the default for proxied requests and stopped sending
-    /// `Connection: close`.
-    pub fn proxies_http11_by_default(&self) -> bool {
-        self.version.is_some_and(|v| v >= (1, 29, 7))
-    }
-
     fn apply(&mut self, raw: RawNginx) -> Result<(), String> {
         if let Some(v) = raw.version {
             self.version =
@@ -131,34 +97,7 @@ impl NginxSettings {
     }
 }
 
-/// What the Fly.io rules need to know about the deployment (`[fly]`).
-#[derive(Debug, Clone)]
-pub struct FlySettings {
-    /// Internal or public ports that carry WebSockets (`[fly] websocket-ports`).
-    pub websocket_ports: Vec<u16>,
-    /// Concurrency `hard_limit`s at or below this are reported on WebSocket services.
-    pub low_hard_limit: u32,
-    /// The `hard_limit` FLY002's fix writes; its `soft_limit` is 80% of it.
-    pub target_hard_limit: u32,
-}
-
-impl Default for FlySettings {
-    fn default() -> Self {
-        FlySettings {
-            websocket_ports: Vec::new(),
-            low_hard_limit: 100,
-            target_hard_limit: 1000,
-        }
-    }
-}
-
 impl FlySettings {
-    /// The `soft_limit` written beside [`FlySettings::target_hard_limit`]: 80% of it, rounded
-    /// up, the ratio flyctl itself used when it filled a missing soft limit.
-    pub fn target_soft_limit(&self) -> u32 {
-        (u64::from(self.target_hard_limit) * 4).div_ceil(5) as u32
-    }
-
     fn apply(&mut self, raw: RawFly) -> Result<(), String> {
         if let Some(p) = raw.websocket_ports {
             self.websocket_ports = p;
@@ -235,16 +174,6 @@ pub fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
     let minor = it.next().unwrap_or(Ok(0)).ok()?;
     let patch = it.next().unwrap_or(Ok(0)).ok()?;
     Some((major, minor, patch))
-}
-
-pub fn parse_context(s: &str) -> Result<Vec<Context>, String> {
-    s.split(',')
-        .map(|c| {
-            Context::parse(c).ok_or_else(|| {
-                format!("unknown nginx context `{c}` (main, http, server, location)")
-            })
-        })
-        .collect()
 }
 
 /// How specifically `selector` names `meta`: `ALL` least, a code prefix by its length, the

@@ -110,3 +110,15 @@ impl Diagnostic {
         (self.file, self.span, self.code, &self.message)
     }
 }
+
+/// Drops repeated findings (the same file, span, rule and message), keeping the first; a
+/// file reached from several roots or groups reports its findings once.
+pub fn dedupe(diags: &mut Vec<Diagnostic>) {
+    let keep: Vec<bool> = {
+        let mut seen = rustc_hash::FxHashSet::default();
+        seen.reserve(diags.len());
+        diags.iter().map(|d| seen.insert(d.key())).collect()
+    };
+    let mut keep = keep.into_iter();
+    diags.retain(|_| keep.next().unwrap_or(true));
+}

@@ -2,7 +2,8 @@
 //! more can be fixed, refusing any result that no longer parses.
 
 use crate::config::{Config, ConfigSet};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, dedupe};
+pub use crate::exec::{par_map, release, set_one_shot};
 use crate::fix::{Applicability, apply_edits, select_edits};
 use crate::formats::Format;
 use crate::rules::nginx::SYNTAX_ERROR;
@@ -242,22 +243,23 @@ impl Session {
         let ws = project.websocket_evidence(&self.db);
         for ((config, format), files) in groups {
             let config = self.configs.get(config);
+            let run = crate::rules::driver::Run {
+                files: &files,
+                config,
+                ws: &ws,
+            };
             let found = match format {
-                Format::Nginx => crate::formats::nginx::lint(&mut self.db, &files, config),
-                Format::Fly => crate::formats::fly::lint(&self.db, &files, config, &ws),
-                Format::Railway => crate::formats::railway::lint(&mut self.db, &files, config, &ws),
-                Format::AppRunner => {
-                    crate::formats::apprunner::lint(&mut self.db, &files, config, &ws)
-                }
+                Format::Nginx => crate::rules::nginx::lint(&mut self.db, &run),
+                Format::Fly => crate::rules::fly::lint(&mut self.db, &run),
+                Format::Railway => crate::rules::railway::lint(&mut self.db, &run),
+                Format::AppRunner => crate::rules::apprunner::lint(&mut self.db, &run),
                 Format::App => Vec::new(), // the project view below reads them
-                Format::Kubernetes => crate::formats::k8s::lint(&self.db, &files, config),
-                Format::Haproxy => crate::formats::haproxy::lint(&self.db, &files, config),
-                Format::Apache => crate::formats::apache::lint(&self.db, &files, config),
-                Format::RenderCom => crate::formats::render_com::lint(&mut self.db, &files, config),
-                Format::CloudRun => {
-                    crate::formats::cloudrun::lint(&mut self.db, &files, config, &ws)
-                }
-                Format::Aws => crate::formats::aws::lint(&mut self.db, &files, config, &ws),
+                Format::Kubernetes => crate::rules::k8s::lint(&mut self.db, &run),
+                Format::Haproxy => crate::rules::haproxy::lint(&mut self.db, &run),
+                Format::Apache => crate::rules::apache::lint(&mut self.db, &run),
+                Format::RenderCom => crate::rules::render_com::lint(&mut self.db, &run),
+                Format::CloudRun => crate::rules::cloudrun::lint(&mut self.db, &run),
+                Format::Aws => crate::rules::aws::lint(&mut self.db, &run),
             };
             // Taken over, not copied, when it is the first: a big configuration's findings
             // would otherwise be held twice at the run's peak.
@@ -517,34 +519,6 @@ impl Session {
     }
 }
 
-static ONE_SHOT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Tells the engine that the process ends after this run (a CLI check): the big models it
-/// builds are then left to the operating system instead of being freed piece by piece.
-pub fn set_one_shot() {
-    ONE_SHOT.store(true, std::sync::atomic::Ordering::Relaxed);
-}
-
-/// Drops `value`, or, in a one-shot run, leaves its memory to the operating system at exit.
-pub fn release<T>(value: T) {
-    if ONE_SHOT.load(std::sync::atomic::Ordering::Relaxed) {
-        std::mem::forget(value);
-    } else {
-        drop(value);
-    }
-}
-
-/// `f` applied to every item, in order: on every core (rayon) when there are at least two
-/// items, in this thread otherwise, so checking one file never starts a thread pool.
-pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
-    use rayon::prelude::*;
-    if items.len() < 2 {
-        items.iter().map(f).collect()
-    } else {
-        items.par_iter().map(f).collect()
-    }
-}
-
 /// What the configuration of a file says about one rule's findings there.
 #[derive(Clone, Copy)]
 enum Verdict {
@@ -557,18 +531,6 @@ enum Verdict {
 #[derive(Default)]
 struct Judge {
     verdicts: FxHashMap<(FileId, &'static str), Verdict>,
-}
-
-/// Drops repeated findings (the same file, span, rule and message), keeping the first; a
-/// file reached from several roots or groups reports its findings once.
-pub fn dedupe(diags: &mut Vec<Diagnostic>) {
-    let keep: Vec<bool> = {
-        let mut seen = FxHashSet::default();
-        seen.reserve(diags.len());
-        diags.iter().map(|d| seen.insert(d.key())).collect()
-    };
-    let mut keep = keep.into_iter();
-    diags.retain(|_| keep.next().unwrap_or(true));
 }
 
 /// The comments of a file, for inline suppressions; `None` for a format without comments

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
+pub mod exec;
 pub mod fix;
 pub mod formats;
 #[doc(hidden)]

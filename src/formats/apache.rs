@@ -5,8 +5,6 @@
 
 use std::path::Path;
 
-use crate::config::Config;
-use crate::diagnostic::Diagnostic;
 use crate::fix::Edit;
 use crate::formats::SyntaxError;
 use crate::formats::head::Head;
@@ -538,29 +536,6 @@ impl<'a> ApacheContext<'a> {
     pub fn append_param(&self, pp: &ProxyPass<'a>, param: &str) -> Edit {
         Edit::insert(self.file, pp.dir.span.end, format!(" {param}"))
     }
-}
-
-// ---------------------------------------------------------------- lint
-
-pub fn lint(db: &SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for &file in files {
-        let cfg = match parse(&db.get(file).text) {
-            Ok(c) => c,
-            Err(e) => {
-                crate::rules::apache::SYNTAX_ERROR
-                    .report(config, file, e.span, e.message, &mut out);
-                continue;
-            }
-        };
-        let cx = ApacheContext {
-            db,
-            file,
-            cfg: &cfg,
-        };
-        crate::rules::run(crate::rules::apache::RULES, &cx, config, &mut out);
-    }
-    out
 }
 
 /// Comment lines, for inline suppressions.

@@ -4,8 +4,6 @@
 
 use std::path::Path;
 
-use crate::config::Config;
-use crate::diagnostic::Diagnostic;
 use crate::formats::SyntaxError;
 use crate::formats::head::Head;
 use crate::formats::ws_path::websocket_path_segment;
@@ -494,29 +492,6 @@ fn name_is_websocket(name: &str) -> bool {
         || lower
             .split(['-', '_', '.'])
             .any(|w| w == "ws" || w == "wss")
-}
-
-// ---------------------------------------------------------------- lint
-
-pub fn lint(db: &SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for &file in files {
-        let cfg = match parse(&db.get(file).text) {
-            Ok(c) => c,
-            Err(e) => {
-                crate::rules::haproxy::SYNTAX_ERROR
-                    .report(config, file, e.span, e.message, &mut out);
-                continue;
-            }
-        };
-        let cx = HaproxyContext {
-            db,
-            file,
-            cfg: &cfg,
-        };
-        crate::rules::run(crate::rules::haproxy::RULES, &cx, config, &mut out);
-    }
-    out
 }
 
 /// The comments of a file, for inline suppressions.

@@ -4,8 +4,6 @@
 //! output. Parsed with the same located YAML loader as apprunner.yaml, so every value keeps
 //! its span.
 
-use crate::config::Config;
-use crate::diagnostic::Diagnostic;
 use crate::fix::Edit;
 use crate::formats::head::Head;
 use crate::formats::spanned::{Kind, Node};
@@ -501,32 +499,6 @@ pub fn parse(text: &str) -> Result<Vec<Node>, crate::formats::SyntaxError> {
 
 pub fn parses(text: &str) -> bool {
     parse(text).is_ok()
-}
-
-pub fn lint(db: &SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for &file in files {
-        let docs = match parse(&db.get(file).text) {
-            Ok(d) => d,
-            Err(e) => {
-                if config.enabled(&crate::rules::k8s::SYNTAX_ERROR) {
-                    let mut msg = e.message;
-                    if db.get(file).text.contains("{{") {
-                        msg.push_str(" (a Helm template: check the output of `helm template`)");
-                    }
-                    out.push(crate::rules::k8s::SYNTAX_ERROR.diag(file, e.span, msg));
-                }
-                continue;
-            }
-        };
-        let cx = K8sContext {
-            db,
-            file,
-            docs: &docs,
-        };
-        crate::rules::run(crate::rules::k8s::RULES, &cx, config, &mut out);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -34,3 +34,23 @@ pub fn websocket_path_segment(path: &str) -> Option<String> {
         })
         .map(str::to_owned)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn websocket_paths() {
+        assert_eq!(websocket_path_segment("/ws"), Some("ws".into()));
+        assert_eq!(
+            websocket_path_segment("/socket.io/?EIO=4"),
+            Some("socket.io".into())
+        );
+        assert_eq!(
+            websocket_path_segment("/api/chat-ws"),
+            Some("chat-ws".into())
+        );
+        assert_eq!(websocket_path_segment("/health"), None);
+        assert_eq!(websocket_path_segment("/news"), None);
+    }
+}

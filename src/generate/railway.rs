@@ -12,10 +12,11 @@ use crate::cli::InitRailwayArgs;
 use crate::config::Config;
 use crate::engine::Session;
 use crate::formats::Format;
-use crate::formats::railway::{self, Flavor, RailwayContext};
+use crate::formats::railway::{self, Flavor};
 use crate::project::deps::ProjectDeps;
 use crate::project::manifest_evidence::DepFiles;
 use crate::project::start_command::Invocation;
+use crate::rules::railway::RailwayContext;
 use crate::source::SourceDb;
 use std::path::{Path, PathBuf};
 

@@ -2,9 +2,8 @@
 //! whose names say so and whose value is the service's internal port, and the ports the
 //! project lists in wscfg.toml (`[fly] websocket-ports`).
 
+use super::Settings as FlySettings;
 use super::model::{FlyDoc, Service, WsReason};
-use crate::config::FlySettings;
-use crate::project::evidence::{WsEvidence, WsServer};
 use crate::source::Span;
 
 /// The comments of a TOML text (from `#` to the end of the line), skipping `#` inside
@@ -212,35 +211,6 @@ pub fn detect(text: &str, doc: &mut FlyDoc, cfg: &FlySettings) {
         .collect();
     for (s, r) in doc.services.iter_mut().zip(reasons) {
         s.websocket = r;
-    }
-}
-
-/// Marks the services the project shows serving WebSockets, where nothing in the file or
-/// wscfg.toml said so: a WebSocket server in the code under `dir` (the fly.toml's directory)
-/// whose file listens on the service's internal_port, or, for an app with one service, a
-/// server whose file names no other port.
-pub fn from_project(doc: &mut FlyDoc, dir: &std::path::Path, ws: &WsEvidence) {
-    let servers: Vec<_> = ws.under(dir).collect();
-    if servers.is_empty() {
-        return;
-    }
-    let single = doc.services.len() == 1;
-    for s in doc.services.iter_mut().filter(|s| s.websocket.is_none()) {
-        let internal = s.internal_port.as_ref().map(|p| p.value);
-        let on_port =
-            |w: &&&WsServer| internal.is_some_and(|i| w.ports.iter().any(|p| i64::from(*p) == i));
-        let chosen = servers.iter().find(on_port).or_else(|| {
-            single
-                .then(|| servers.iter().find(|w| w.ports.is_empty()))
-                .flatten()
-        });
-        if let Some(w) = chosen {
-            s.websocket = Some(WsReason::Project {
-                file: w.file,
-                span: w.span,
-                because: w.because(dir),
-            });
-        }
     }
 }
 

@@ -4,9 +4,9 @@
 use super::ast::{Directive, Word};
 use super::location::Modifier;
 use super::regex_sample;
+use super::settings::Settings as NginxSettings;
 use super::tree::{Context, NodeId, Tree};
 use super::values;
-use crate::config::NginxSettings;
 use crate::source::{FileId, SourceDb, SourceFile, Span};
 use regex::Regex;
 use rustc_hash::FxHashMap;

@@ -1,7 +1,10 @@
 //! Apache httpd rules. Each file holds one rule; what they share lives in the Apache model
 //! (`formats::apache`).
 
+mod lint;
 mod websocket_proxypass_broken;
+
+pub use lint::lint;
 
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;

@@ -2,10 +2,11 @@
 //! or a Classic Load Balancer fronting a WebSocket service with its idle timeout unset (60 s)
 //! or 60 s or less.
 
+use super::AwsContext;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::formats::Format;
-use crate::formats::aws::{AwsContext, DEFAULT_IDLE_TIMEOUT_S, FIXED_IDLE_TIMEOUT_S};
+use crate::formats::aws::{DEFAULT_IDLE_TIMEOUT_S, FIXED_IDLE_TIMEOUT_S};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {

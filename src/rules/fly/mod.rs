@@ -6,9 +6,12 @@ mod duplicate_public_port;
 mod force_https_without_http;
 mod ignored_key;
 mod legacy_concurrency_string;
+mod lint;
 mod soft_limit_not_below_hard;
 mod websocket_connection_limit;
 mod websocket_port_http_handler;
+
+pub use lint::lint;
 
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};

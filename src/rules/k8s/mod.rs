@@ -2,8 +2,11 @@
 //! share lives in the Kubernetes model (`formats::k8s`).
 
 mod ingress_read_timeout_short;
+mod lint;
 mod nginx_inc_annotation_ignored;
 mod socketio_without_affinity;
+
+pub use lint::lint;
 
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;

@@ -7,6 +7,7 @@ mod cors_headers_on_websocket;
 mod http2_cleartext_listen;
 mod inherited_headers_dropped;
 mod keepalive_connection_cleared;
+mod lint;
 mod missing_host_header;
 mod proxy_http_version;
 mod read_timeout_short;
@@ -15,6 +16,8 @@ mod upgrade_header_missing;
 mod upgrade_needs_proxy_pass;
 mod websocket_bypassed_by_redirect;
 mod websocket_location_shadowed;
+
+pub use lint::lint;
 
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;
@@ -74,19 +77,9 @@ pub fn not_utf8(
     at: usize,
     message: &str,
 ) -> crate::diagnostic::Diagnostic {
-    let text = &db.get(file).text;
-    let end = text
-        .get(at..)
-        .and_then(|t| t.chars().next())
-        .map_or(at, |c| at + c.len_utf8());
-    NOT_UTF8.diag(
-        file,
-        crate::source::Span::new(at, end),
-        format!(
-            "{message}: nginx reads the bytes as they are, so wscfg checked the file with each \
-             invalid byte read as U+FFFD and writes no fix to it"
-        ),
-    )
+    lint::finding(crate::formats::nginx::problem::LoadProblem::not_utf8(
+        db, file, at, message,
+    ))
 }
 
 /// Rules over the nginx model, in the order they run.

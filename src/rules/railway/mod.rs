@@ -1,17 +1,21 @@
 //! Railway rules (railway.toml / railway.json). Each file holds one rule; what they share
 //! lives in the Railway model (`formats::railway`).
 
+mod context;
 mod healthcheck_on_websocket_path;
+mod lint;
 mod port_hardcoded;
 mod sleep_drops_sockets;
 mod start_command_binding;
 mod unknown_key;
 mod websocket_server_without_ws_library;
 
+pub use context::*;
+pub use lint::*;
+
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;
 use crate::formats::Format;
-use crate::formats::railway::RailwayContext;
 
 /// Reported by the loader when a manifest is not valid TOML / JSON.
 pub static SYNTAX_ERROR: RuleMeta = RuleMeta {

@@ -1,10 +1,11 @@
 //! RWY001 start-command-binding: the start command runs a server on a loopback address or on
 //! a port other than the `$PORT` Railway injects (or passes `$PORT` where no shell expands it).
 
+use super::{Env, RailwayContext, StartCommand};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::formats::Format;
-use crate::formats::railway::{Env, RailwayContext, Section, StartCommand};
+use crate::formats::railway::Section;
 use crate::project::start_command::{Invocation, ListenProblem};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 

@@ -1,12 +1,16 @@
 //! Render rules (render.yaml Blueprints). Each file holds one rule; what they share lives in
 //! the Render model (`formats::render_com`).
 
+mod context;
+mod lint;
 mod websocket_on_render;
+
+pub use context::*;
+pub use lint::*;
 
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;
 use crate::formats::Format;
-use crate::formats::render_com::RenderContext;
 
 /// Reported by the loader when render.yaml is not valid YAML.
 pub static SYNTAX_ERROR: RuleMeta = RuleMeta {

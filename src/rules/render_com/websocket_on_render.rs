@@ -2,10 +2,10 @@
 //! with a 301 to HTTPS, which WebSocket clients do not follow), or a free-plan web service
 //! that serves WebSockets (it spins down after 15 minutes without inbound traffic).
 
+use super::RenderContext;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::formats::Format;
-use crate::formats::render_com::RenderContext;
 use crate::formats::spanned::Node;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
