@@ -269,7 +269,7 @@ impl Session {
                 out.extend(found);
             }
         }
-        out.extend(crate::project::lint(
+        out.extend(crate::rules::app::lint(
             &mut self.db,
             &self.checked,
             project,

@@ -1,6 +1,7 @@
 //! The file formats wscfg understands, and how a file is recognised as one of them.
 
 pub mod apache;
+pub mod app_kind;
 pub mod apprunner;
 pub mod aws;
 pub mod cloudrun;
@@ -140,7 +141,7 @@ impl Format {
         if apprunner::detect_by_content(&head, named) {
             return Some(Format::AppRunner);
         }
-        if crate::project::kind::detect(path).is_some() {
+        if app_kind::detect(path).is_some() {
             return Some(Format::App);
         }
         None

@@ -8,7 +8,6 @@
 //! files (advice about the project, such as uvicorn without a WebSocket library).
 
 use super::{Generated, Writer, internal_error};
-use crate::cli::InitRailwayArgs;
 use crate::config::Config;
 use crate::engine::Session;
 use crate::formats::Format;
@@ -28,13 +27,10 @@ pub struct Options {
 }
 
 impl Options {
-    pub fn from_args(a: &InitRailwayArgs) -> Result<Options, String> {
-        let o = Options {
-            start: a.start.clone(),
-            health_path: a.health_path.clone(),
-        };
-        o.validate()?;
-        Ok(o)
+    /// The options, once checked.
+    pub fn validated(self) -> Result<Options, String> {
+        self.validate()?;
+        Ok(self)
     }
 
     fn validate(&self) -> Result<(), String> {

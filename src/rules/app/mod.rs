@@ -2,12 +2,15 @@
 //! that spans files — the client, the edge and the server — and names both ends.
 
 mod insecure_ws_url;
+mod lint;
 mod port_mismatch;
 mod socketio_multi_instance_without_affinity;
 mod socketio_protocol_mismatch;
 mod uvicorn_without_websocket_library;
 mod websocket_path_unrouted;
 mod wsgi_server_for_websockets;
+
+pub use lint::lint;
 
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;
