@@ -6,7 +6,6 @@ use crate::diagnostic::{Diagnostic, Severity, dedupe};
 pub use crate::exec::{par_map, release, set_one_shot};
 use crate::fix::{Applicability, apply_edits, select_edits};
 use crate::formats::Format;
-use crate::rules::nginx::SYNTAX_ERROR;
 use crate::source::{FileId, SourceDb, Span};
 use crate::suppress;
 use crate::workspace::{self, ReadError};
@@ -192,8 +191,11 @@ impl Session {
                 let id = self.db.add(path, partial_text.unwrap_or_default());
                 let at = offset.unwrap_or(0);
                 let span = Span::new(at, (at + 1).min(self.db.get(id).text.len()).max(at));
-                self.read_problems
-                    .push(syntax_meta(format).diag(id, span, message));
+                self.read_problems.push(
+                    crate::rules::table::row(format)
+                        .syntax
+                        .diag(id, span, message),
+                );
             }
         }
     }
@@ -248,19 +250,7 @@ impl Session {
                 config,
                 ws: &ws,
             };
-            let found = match format {
-                Format::Nginx => crate::rules::nginx::lint(&mut self.db, &run),
-                Format::Fly => crate::rules::fly::lint(&mut self.db, &run),
-                Format::Railway => crate::rules::railway::lint(&mut self.db, &run),
-                Format::AppRunner => crate::rules::apprunner::lint(&mut self.db, &run),
-                Format::App => Vec::new(), // the project view below reads them
-                Format::Kubernetes => crate::rules::k8s::lint(&mut self.db, &run),
-                Format::Haproxy => crate::rules::haproxy::lint(&mut self.db, &run),
-                Format::Apache => crate::rules::apache::lint(&mut self.db, &run),
-                Format::RenderCom => crate::rules::render_com::lint(&mut self.db, &run),
-                Format::CloudRun => crate::rules::cloudrun::lint(&mut self.db, &run),
-                Format::Aws => crate::rules::aws::lint(&mut self.db, &run),
-            };
+            let found = (crate::rules::table::row(format).lint)(&mut self.db, &run);
             // Taken over, not copied, when it is the first: a big configuration's findings
             // would otherwise be held twice at the run's peak.
             if out.is_empty() {
@@ -536,65 +526,16 @@ struct Judge {
 /// The comments of a file, for inline suppressions; `None` for a format without comments
 /// (JSON: use `[per-file-ignores]`).
 fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<Vec<Span>> {
-    use crate::formats::railway::Flavor;
     if !text.contains(suppress::MARKER) {
         // No comment can be a suppression: skip reading the file's comments at all.
         return Some(Vec::new());
     }
-    match format {
-        Format::Nginx => Some(
-            crate::formats::nginx::parser::parse(text)
-                .map(|p| p.comments)
-                .unwrap_or_else(|_| suppress::hash_comments(text)),
-        ),
-        Format::Aws | Format::AppRunner | Format::CloudRun
-            if crate::formats::terraform::is_terraform_name(path) =>
-        {
-            Some(crate::formats::terraform::comments(text))
-        }
-        // Terraform's JSON syntax has no comments (use `[per-file-ignores]`).
-        Format::Aws | Format::AppRunner | Format::CloudRun
-            if crate::formats::terraform::is_terraform_json_name(path) =>
-        {
-            None
-        }
-        Format::Railway if Flavor::of(path, text) == Flavor::Json => None,
-        Format::App => crate::project::comments::of(path, text),
-        Format::Aws if !crate::formats::aws::has_comments(text) => None,
-        Format::Apache => Some(
-            crate::formats::apache::comments(text).unwrap_or_else(|| suppress::hash_comments(text)),
-        ),
-        Format::Haproxy => Some(
-            crate::formats::haproxy::comments(text)
-                .unwrap_or_else(|| suppress::hash_comments(text)),
-        ),
-        Format::Fly
-        | Format::Railway
-        | Format::AppRunner
-        | Format::Kubernetes
-        | Format::RenderCom
-        | Format::CloudRun
-        | Format::Aws => Some(suppress::hash_comments(text)),
-    }
+    (crate::rules::table::row(format).comments)(path, text)
 }
 
 /// Whether `text` parses as `format` (nginx: within the nesting limit).
 pub fn parses(format: Format, path: &std::path::Path, text: &str, max_depth: usize) -> bool {
-    match format {
-        Format::Nginx => crate::formats::nginx::parser::parse_limited(text, max_depth).is_ok(),
-        Format::Fly => crate::formats::fly::parses(text),
-        Format::Railway => {
-            crate::formats::railway::parses(text, crate::formats::railway::Flavor::of(path, text))
-        }
-        Format::AppRunner => crate::formats::apprunner::parses(path, text),
-        Format::App => true,
-        Format::Kubernetes => crate::formats::k8s::parses(text),
-        Format::Haproxy => crate::formats::haproxy::parses(text),
-        Format::Apache => crate::formats::apache::parses(text),
-        Format::RenderCom => crate::formats::render_com::parses(text),
-        Format::CloudRun => crate::formats::cloudrun::parses(path, text),
-        Format::Aws => crate::formats::aws::parses(path, text),
-    }
+    (crate::rules::table::row(format).parses)(path, text, max_depth)
 }
 
 pub struct FixOutcome {
@@ -612,22 +553,6 @@ pub struct AppliedFix {
     pub code: &'static str,
     pub name: &'static str,
     pub message: String,
-}
-
-fn syntax_meta(format: Format) -> &'static crate::rules::RuleMeta {
-    match format {
-        Format::Nginx => &SYNTAX_ERROR,
-        Format::Fly => &crate::rules::fly::SYNTAX_ERROR,
-        Format::Railway => &crate::rules::railway::SYNTAX_ERROR,
-        Format::AppRunner => &crate::rules::apprunner::SYNTAX_ERROR,
-        Format::App => &crate::rules::app::SYNTAX_ERROR,
-        Format::Kubernetes => &crate::rules::k8s::SYNTAX_ERROR,
-        Format::Haproxy => &crate::rules::haproxy::SYNTAX_ERROR,
-        Format::Apache => &crate::rules::apache::SYNTAX_ERROR,
-        Format::RenderCom => &crate::rules::render_com::SYNTAX_ERROR,
-        Format::CloudRun => &crate::rules::cloudrun::SYNTAX_ERROR,
-        Format::Aws => &crate::rules::aws::SYNTAX_ERROR,
-    }
 }
 
 /// Whether findings should fail the run.

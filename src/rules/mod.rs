@@ -14,6 +14,7 @@ pub mod nginx;
 pub mod railway;
 pub mod render_com;
 pub mod suppression;
+pub mod table;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};

@@ -1,0 +1,164 @@
+//! The format table: one row per format says how its files are checked — the rule a file
+//! that cannot be read or parsed is reported under, whether a text parses (the fix engine
+//! refuses results that do not), where its comments are (for inline suppressions) and the
+//! driver that lints a run's files of the format. Detection, which weighs the formats
+//! against each other, is `formats::Format::detect`.
+
+use super::driver::Run;
+use super::{RuleMeta, apache, app, apprunner, aws, cloudrun, fly, haproxy, k8s, nginx};
+use super::{railway, render_com};
+use crate::diagnostic::Diagnostic;
+use crate::formats::{self, Format};
+use crate::source::{SourceDb, Span};
+use crate::suppress::hash_comments;
+use std::path::Path;
+
+pub struct FormatRow {
+    pub format: Format,
+    /// The finding of a file that cannot be read or does not parse.
+    pub syntax: &'static RuleMeta,
+    /// Whether `text` (of the file at the path) parses, within the nesting limit.
+    pub parses: fn(&Path, &str, usize) -> bool,
+    /// The comments of a file; `None` for a syntax without comments (JSON: use
+    /// `[per-file-ignores]`).
+    pub comments: fn(&Path, &str) -> Option<Vec<Span>>,
+    /// Lints one group of the run's files of this format.
+    pub lint: fn(&mut SourceDb, &Run<'_>) -> Vec<Diagnostic>,
+}
+
+/// Every format, in [`Format::ALL`] order.
+pub static FORMATS: [FormatRow; 11] = [
+    FormatRow {
+        format: Format::Nginx,
+        syntax: &nginx::SYNTAX_ERROR,
+        parses: |_, text, depth| formats::nginx::parser::parse_limited(text, depth).is_ok(),
+        comments: |_, text| {
+            Some(
+                formats::nginx::parser::parse(text)
+                    .map(|p| p.comments)
+                    .unwrap_or_else(|_| hash_comments(text)),
+            )
+        },
+        lint: nginx::lint,
+    },
+    FormatRow {
+        format: Format::Fly,
+        syntax: &fly::SYNTAX_ERROR,
+        parses: |_, text, _| formats::fly::parses(text),
+        comments: |_, text| Some(hash_comments(text)),
+        lint: fly::lint,
+    },
+    FormatRow {
+        format: Format::Railway,
+        syntax: &railway::SYNTAX_ERROR,
+        parses: |path, text, _| {
+            formats::railway::parses(text, formats::railway::Flavor::of(path, text))
+        },
+        comments: |path, text| match formats::railway::Flavor::of(path, text) {
+            formats::railway::Flavor::Json => None,
+            formats::railway::Flavor::Toml => Some(hash_comments(text)),
+        },
+        lint: railway::lint,
+    },
+    FormatRow {
+        format: Format::AppRunner,
+        syntax: &apprunner::SYNTAX_ERROR,
+        parses: |path, text, _| formats::apprunner::parses(path, text),
+        comments: |path, text| {
+            iac_comments(path, text).unwrap_or_else(|| Some(hash_comments(text)))
+        },
+        lint: apprunner::lint,
+    },
+    FormatRow {
+        format: Format::App,
+        syntax: &app::SYNTAX_ERROR,
+        parses: |_, _, _| true,
+        comments: crate::project::comments::of,
+        // App files are read by the project view, which the engine builds once per run
+        // over every format's files (`rules::app::lint`).
+        lint: |_, _| Vec::new(),
+    },
+    FormatRow {
+        format: Format::Kubernetes,
+        syntax: &k8s::SYNTAX_ERROR,
+        parses: |_, text, _| formats::k8s::parses(text),
+        comments: |_, text| Some(hash_comments(text)),
+        lint: k8s::lint,
+    },
+    FormatRow {
+        format: Format::Haproxy,
+        syntax: &haproxy::SYNTAX_ERROR,
+        parses: |_, text, _| formats::haproxy::parses(text),
+        comments: |_, text| {
+            Some(formats::haproxy::comments(text).unwrap_or_else(|| hash_comments(text)))
+        },
+        lint: haproxy::lint,
+    },
+    FormatRow {
+        format: Format::Apache,
+        syntax: &apache::SYNTAX_ERROR,
+        parses: |_, text, _| formats::apache::parses(text),
+        comments: |_, text| {
+            Some(formats::apache::comments(text).unwrap_or_else(|| hash_comments(text)))
+        },
+        lint: apache::lint,
+    },
+    FormatRow {
+        format: Format::RenderCom,
+        syntax: &render_com::SYNTAX_ERROR,
+        parses: |_, text, _| formats::render_com::parses(text),
+        comments: |_, text| Some(hash_comments(text)),
+        lint: render_com::lint,
+    },
+    FormatRow {
+        format: Format::CloudRun,
+        syntax: &cloudrun::SYNTAX_ERROR,
+        parses: |path, text, _| formats::cloudrun::parses(path, text),
+        comments: |path, text| {
+            iac_comments(path, text).unwrap_or_else(|| Some(hash_comments(text)))
+        },
+        lint: cloudrun::lint,
+    },
+    FormatRow {
+        format: Format::Aws,
+        syntax: &aws::SYNTAX_ERROR,
+        parses: |path, text, _| formats::aws::parses(path, text),
+        comments: |path, text| {
+            iac_comments(path, text)
+                .unwrap_or_else(|| formats::aws::has_comments(text).then(|| hash_comments(text)))
+        },
+        lint: aws::lint,
+    },
+];
+
+/// The row of `format`.
+pub fn row(format: Format) -> &'static FormatRow {
+    let row = &FORMATS[format as usize];
+    debug_assert_eq!(row.format, format, "FORMATS is in Format::ALL order");
+    row
+}
+
+/// The comments of a Terraform file (none in its JSON syntax), for the formats whose
+/// resources Terraform declares; `None` when the file is not Terraform.
+fn iac_comments(path: &Path, text: &str) -> Option<Option<Vec<Span>>> {
+    if formats::terraform::is_terraform_name(path) {
+        Some(Some(formats::terraform::comments(text)))
+    } else if formats::terraform::is_terraform_json_name(path) {
+        Some(None)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_row_per_format_in_order() {
+        for (i, f) in Format::ALL.into_iter().enumerate() {
+            assert_eq!(FORMATS[i].format, f);
+            assert_eq!(FORMATS[i].syntax.format, Some(f));
+        }
+    }
+}
