@@ -67,6 +67,9 @@ pub struct Session {
     /// nginx files that are not UTF-8, checked with the invalid bytes replaced: their text is
     /// not the file's, so no fix is written to them.
     not_utf8: HashSet<FileId>,
+    /// How many of `checked` have had their dependency files read (see
+    /// [`Session::read_dependency_files`]).
+    deps_read: usize,
 }
 
 impl Session {
@@ -83,6 +86,7 @@ impl Session {
             read_problems: Vec::new(),
             config_of_file: HashMap::new(),
             not_utf8: HashSet::new(),
+            deps_read: 0,
         }
     }
 
@@ -239,6 +243,7 @@ impl Session {
             let config = self.config_index(f);
             groups.entry((config, fmt)).or_default().push(f);
         }
+        self.read_dependency_files();
         let mut out = self.read_problems.clone();
         // The project view first: deployment manifests ask it where WebSockets are served.
         let project = crate::project::Scan::build(&self.db, &self.checked);
@@ -276,6 +281,40 @@ impl Session {
         let rank = self.path_ranks();
         out.sort_by_key(|d| (rank[d.file.0 as usize], d.span.start, d.code));
         out
+    }
+
+    /// Reads the dependency files (requirements, pyproject.toml, package.json, …) of the
+    /// checked manifests and start files into the run's sources, once: linting never reads
+    /// the disk, a fix pass sees the same files, and an editor's unsaved buffer, already in
+    /// the sources, is what the rules judge.
+    fn read_dependency_files(&mut self) {
+        use crate::formats::app_kind::{self, Kind};
+        let mut dirs = FxHashSet::default();
+        let mut manifests = Vec::new();
+        for &(file, format) in &self.checked[self.deps_read..] {
+            let path = &self.db.get(file).path;
+            let wanted = match format {
+                Format::Railway
+                | Format::AppRunner
+                | Format::CloudRun
+                | Format::Aws
+                | Format::RenderCom => true,
+                // Start commands (uvicorn) are judged against the project's dependencies.
+                Format::App => matches!(
+                    app_kind::by_name(path),
+                    Some(Kind::Dockerfile | Kind::Procfile)
+                ),
+                _ => false,
+            };
+            // The search depends on the manifest's directory only.
+            if wanted && dirs.insert(path.parent().map(Path::to_path_buf)) {
+                manifests.push(path.clone());
+            }
+        }
+        self.deps_read = self.checked.len();
+        for m in manifests {
+            crate::project::deps::read_into(&mut self.db, &m);
+        }
     }
 
     /// Each file's place in path order (files with equal paths share a place).

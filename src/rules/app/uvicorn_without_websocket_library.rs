@@ -31,7 +31,7 @@ pub struct UvicornWithoutWebsocketLibrary;
 /// The project's Python dependencies for a file, with the files wscfg holds read from its
 /// copy (so a fix applied in this run counts).
 fn deps_for(cx: &ProjectView, file: &Path) -> ProjectDeps {
-    let mut deps = ProjectDeps::for_manifest(file, None);
+    let mut deps = ProjectDeps::for_manifest(cx.db, file, None);
     for f in &mut deps.python.files {
         let Some(id) = cx.db.find(&f.path) else {
             continue;

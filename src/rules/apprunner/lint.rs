@@ -1,12 +1,12 @@
 //! The apprunner driver.
 
 use super::context::*;
-use crate::config::Config;
+use super::{RULES, SYNTAX_ERROR};
 use crate::diagnostic::Diagnostic;
 use crate::formats::spanned::Node;
 pub use crate::formats::spanned::parse_yaml as parse;
 use crate::project::manifest_evidence::{self as evidence, DepFiles};
-use crate::rules::driver::Run;
+use crate::rules::driver::{Run, per_file};
 use crate::source::{FileId, SourceDb};
 
 // ---------------------------------------------------------------- lint
@@ -25,60 +25,55 @@ fn build_commands(root: &Node) -> Vec<&Node> {
     out
 }
 
-/// Lints the apprunner.yaml files of a run; `ws` is where the project's code serves
-/// WebSockets.
+/// Lints the apprunner.yaml files of a run; `run.ws` is where the project's code serves
+/// WebSockets. Templates and Terraform files among them are linted with every platform's
+/// rules (`rules::iac`).
 pub fn lint(db: &mut SourceDb, run: &Run<'_>) -> Vec<Diagnostic> {
-    let (files, config, ws) = (run.files, run.config, run.ws);
-    let mut out = Vec::new();
-    for &file in files {
-        let syntax = &crate::rules::apprunner::SYNTAX_ERROR;
-        if crate::rules::iac::lint_if_declared(db, file, syntax, config, ws, &mut out) {
-            continue;
-        }
-        let (path, parsed) = {
-            let f = db.get(file);
-            (f.path.clone(), parse(&f.text))
-        };
-        let root = match parsed {
-            Ok(root) => root,
-            Err(e) => {
-                crate::rules::apprunner::SYNTAX_ERROR
-                    .report(config, file, e.span, e.message, &mut out);
-                continue;
-            }
-        };
-        let deps = evidence::manifest_deps(&path, build_commands(&root));
-        let dep_files = DepFiles::register(db, &deps, file);
-        let project = ws.for_manifest(&path);
-        let cx = AppRunnerContext {
-            db,
-            file,
-            root: &root,
-            deps: &deps,
-            dep_files: &dep_files,
-            declared: None,
-            project: &project,
-        };
-        crate::rules::run(crate::rules::apprunner::RULES, &cx, config, &mut out);
-    }
+    let db: &SourceDb = db;
+    let (manifests, mut out) = crate::rules::iac::lint_declared_files(db, run, &SYNTAX_ERROR);
+    let services = Run {
+        files: &manifests,
+        ..*run
+    };
+    out.extend(per_file(
+        db,
+        &services,
+        &SYNTAX_ERROR,
+        |f| parse(&f.text),
+        |file, root, out| {
+            let path = &db.get(file).path;
+            let deps = evidence::manifest_deps(db, path, build_commands(root));
+            let dep_files = DepFiles::register(db, &deps, file);
+            let project = run.ws.for_manifest(path);
+            let cx = AppRunnerContext {
+                db,
+                file,
+                root,
+                deps: &deps,
+                dep_files: &dep_files,
+                declared: None,
+                project: &project,
+            };
+            crate::rules::run(RULES, &cx, run.config, out);
+        },
+    ));
     out
 }
 
 /// Runs the App Runner rules over every service `services` declares in `file` (a template
 /// or Terraform file whose located tree is `root`).
 pub fn lint_declared(
-    db: &mut SourceDb,
+    db: &SourceDb,
     file: FileId,
     root: &Node,
     services: &[Declared<'_>],
-    config: &Config,
-    ws: &crate::project::evidence::WsEvidence,
+    run: &Run<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let path = db.get(file).path.clone();
-    let project = ws.for_manifest(&path);
+    let path = &db.get(file).path;
+    let project = run.ws.for_manifest(path);
     for service in services {
-        let deps = evidence::manifest_deps(&path, service.build_command);
+        let deps = evidence::manifest_deps(db, path, service.build_command);
         let dep_files = DepFiles::register(db, &deps, file);
         let cx = AppRunnerContext {
             db,
@@ -89,6 +84,6 @@ pub fn lint_declared(
             declared: Some(service),
             project: &project,
         };
-        crate::rules::run(crate::rules::apprunner::RULES, &cx, config, out);
+        crate::rules::run(RULES, &cx, run.config, out);
     }
 }

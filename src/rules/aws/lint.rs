@@ -1,6 +1,7 @@
 //! The aws driver.
 
 use super::context::*;
+use super::{RULES, SYNTAX_ERROR};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::formats::iac::Iac;
@@ -11,22 +12,21 @@ use crate::rules::driver::Run;
 use crate::source::{FileId, SourceDb};
 
 pub fn lint(db: &mut SourceDb, run: &Run<'_>) -> Vec<Diagnostic> {
-    let (files, config, ws) = (run.files, run.config, run.ws);
+    let db: &SourceDb = db;
     let mut out = Vec::new();
-    for &file in files {
+    for &file in run.files {
         let kind = {
             let f = db.get(file);
             crate::formats::iac::kind(&f.path, &f.text).unwrap_or(Iac::CloudFormation)
         };
-        let syntax = &crate::rules::aws::SYNTAX_ERROR;
-        crate::rules::iac::lint_file(db, file, kind, syntax, config, ws, &mut out);
+        crate::rules::iac::lint_file(db, file, kind, &SYNTAX_ERROR, run, &mut out);
     }
     out
 }
 
 /// Runs the load balancer rules over a parsed template or Terraform file.
 pub fn lint_root(
-    db: &mut SourceDb,
+    db: &SourceDb,
     file: FileId,
     root: &Node,
     kind: Iac,
@@ -44,8 +44,8 @@ pub fn lint_root(
     if none.load_balancers().is_empty() {
         return; // e.g. a template that declares only an App Runner service
     }
-    let path = db.get(file).path.clone();
-    let deps = ProjectDeps::for_manifest(&path, None);
+    let path = &db.get(file).path;
+    let deps = ProjectDeps::for_manifest(db, path, None);
     let dep_files = DepFiles::register(db, &deps, file);
     let cx = AwsContext {
         db,
@@ -55,5 +55,5 @@ pub fn lint_root(
         dep_files: &dep_files,
         kind,
     };
-    crate::rules::run(crate::rules::aws::RULES, &cx, config, out);
+    crate::rules::run(RULES, &cx, config, out);
 }

@@ -1,6 +1,7 @@
 //! The cloudrun driver.
 
 use super::context::*;
+use super::{RULES, SYNTAX_ERROR};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::formats::cloudrun::*;
@@ -8,12 +9,12 @@ use crate::formats::spanned::Node;
 use crate::formats::terraform;
 use crate::project::deps::ProjectDeps;
 use crate::project::manifest_evidence::DepFiles;
-use crate::rules::driver::Run;
+use crate::rules::driver::{Run, per_file};
 use crate::source::{FileId, SourceDb};
 
 /// Runs the Cloud Run rules over every Cloud Run service a Terraform file declares.
 pub fn lint_terraform(
-    db: &mut SourceDb,
+    db: &SourceDb,
     file: FileId,
     root: &Node,
     config: &Config,
@@ -26,8 +27,7 @@ pub fn lint_terraform(
     if services.is_empty() {
         return;
     }
-    let path = db.get(file).path.clone();
-    let deps = ProjectDeps::for_manifest(&path, None);
+    let deps = ProjectDeps::for_manifest(db, &db.get(file).path, None);
     let dep_files = DepFiles::register(db, &deps, file);
     for r in services {
         let cx = CloudRunContext {
@@ -43,42 +43,38 @@ pub fn lint_terraform(
             },
             address: Some(r.address()),
         };
-        crate::rules::run(crate::rules::cloudrun::RULES, &cx, config, out);
+        crate::rules::run(RULES, &cx, config, out);
     }
 }
 
+/// Lints the Cloud Run service files of a run; templates and Terraform files among them are
+/// linted with every platform's rules (`rules::iac`).
 pub fn lint(db: &mut SourceDb, run: &Run<'_>) -> Vec<Diagnostic> {
-    let (files, config, ws) = (run.files, run.config, run.ws);
-    let mut out = Vec::new();
-    for &file in files {
-        let syntax = &crate::rules::cloudrun::SYNTAX_ERROR;
-        if crate::rules::iac::lint_if_declared(db, file, syntax, config, ws, &mut out) {
-            continue;
-        }
-        let (path, parsed) = {
-            let f = db.get(file);
-            (f.path.clone(), parse(&f.text))
-        };
-        let root = match parsed {
-            Ok(root) => root,
-            Err(e) => {
-                crate::rules::cloudrun::SYNTAX_ERROR
-                    .report(config, file, e.span, e.message, &mut out);
-                continue;
-            }
-        };
-        let deps = ProjectDeps::for_manifest(&path, None);
-        let dep_files = DepFiles::register(db, &deps, file);
-        let cx = CloudRunContext {
-            db,
-            file,
-            root: &root,
-            deps: &deps,
-            dep_files: &dep_files,
-            flavor: Flavor::Knative,
-            address: None,
-        };
-        crate::rules::run(crate::rules::cloudrun::RULES, &cx, config, &mut out);
-    }
+    let db: &SourceDb = db;
+    let (manifests, mut out) = crate::rules::iac::lint_declared_files(db, run, &SYNTAX_ERROR);
+    let services = Run {
+        files: &manifests,
+        ..*run
+    };
+    out.extend(per_file(
+        db,
+        &services,
+        &SYNTAX_ERROR,
+        |f| parse(&f.text),
+        |file, root, out| {
+            let deps = ProjectDeps::for_manifest(db, &db.get(file).path, None);
+            let dep_files = DepFiles::register(db, &deps, file);
+            let cx = CloudRunContext {
+                db,
+                file,
+                root,
+                deps: &deps,
+                dep_files: &dep_files,
+                flavor: Flavor::Knative,
+                address: None,
+            };
+            crate::rules::run(RULES, &cx, run.config, out);
+        },
+    ));
     out
 }
