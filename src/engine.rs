@@ -6,6 +6,7 @@ use crate::diagnostic::{Diagnostic, Severity, dedupe};
 pub use crate::exec::{par_map, release, set_one_shot};
 use crate::fix::{Applicability, apply_edits, select_edits};
 use crate::formats::Format;
+use crate::rules::RuleKind;
 use crate::source::{FileId, SourceDb, Span};
 use crate::suppress;
 use crate::workspace::{self, ReadError};
@@ -344,8 +345,7 @@ impl Session {
         };
         match verdict {
             Verdict::Drop => None,
-            Verdict::Keep(None) => Some(d),
-            Verdict::Keep(Some(severity)) => {
+            Verdict::Keep(severity) => {
                 d.severity = severity;
                 Some(d)
             }
@@ -353,15 +353,13 @@ impl Session {
     }
 
     fn verdict(&mut self, d: &Diagnostic) -> Verdict {
-        let Some(meta) = crate::rules::find(d.code) else {
-            return Verdict::Keep(None);
-        };
+        let meta = d.rule;
         let path = self.db.get(d.file).path.clone();
         let config = self.config_of(d.file);
-        if meta.name != "syntax-error" && !config.enabled_for(meta, &path) {
+        if crate::rules::kind(meta) != RuleKind::Syntax && !config.enabled_for(meta, &path) {
             return Verdict::Drop;
         }
-        Verdict::Keep(Some(config.severity(meta)))
+        Verdict::Keep(config.severity(meta))
     }
 
     /// Applies the configuration of the finding's file: drops it if its rule is not selected
@@ -399,7 +397,7 @@ impl Session {
         // A file that does not parse had no rules run on it: its suppressions prove nothing.
         let unparsed: HashSet<FileId> = diags
             .iter()
-            .filter(|d| d.name == "syntax-error")
+            .filter(|d| crate::rules::kind(d.rule) == RuleKind::Syntax)
             .map(|d| d.file)
             .collect();
         let db = &self.db;
@@ -552,8 +550,8 @@ impl Session {
 #[derive(Clone, Copy)]
 enum Verdict {
     Drop,
-    /// Kept, with the configured severity (`None`: not a registered rule, left as it is).
-    Keep(Option<Severity>),
+    /// Kept, with the configured severity.
+    Keep(Severity),
 }
 
 /// Verdicts already reached in one lint, by file and rule code.

@@ -12,12 +12,14 @@ pub mod diagnostic;
 pub mod engine;
 pub mod exec;
 pub mod fix;
+pub mod format_id;
 pub mod formats;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod generate;
 pub mod project;
 pub mod render;
+pub mod rule_meta;
 pub mod rules;
 pub mod server;
 pub mod source;

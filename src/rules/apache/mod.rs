@@ -23,5 +23,3 @@ pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
 
 pub static RULES: &[&dyn for<'a> Rule<ApacheContext<'a>>] =
     &[&websocket_proxypass_broken::WebsocketProxypassBroken];
-
-pub static META: &[&RuleMeta] = &[&SYNTAX_ERROR, &websocket_proxypass_broken::META];

@@ -37,14 +37,3 @@ pub static RULES: &[&dyn for<'a> Rule<ProjectView<'a>>] = &[
     &websocket_path_unrouted::WebsocketPathUnrouted,
     &socketio_multi_instance_without_affinity::SocketioMultiInstanceWithoutAffinity,
 ];
-
-pub static META: &[&RuleMeta] = &[
-    &SYNTAX_ERROR,
-    &socketio_protocol_mismatch::META,
-    &insecure_ws_url::META,
-    &uvicorn_without_websocket_library::META,
-    &wsgi_server_for_websockets::META,
-    &port_mismatch::META,
-    &websocket_path_unrouted::META,
-    &socketio_multi_instance_without_affinity::META,
-];

@@ -29,10 +29,3 @@ pub static RULES: &[&dyn for<'a> Rule<AppRunnerContext<'a>>] = &[
     &request_timeout_beyond_limit::RequestTimeoutBeyondLimit,
     &schema::Schema,
 ];
-
-pub static META: &[&RuleMeta] = &[
-    &SYNTAX_ERROR,
-    &websocket_unsupported::META,
-    &request_timeout_beyond_limit::META,
-    &schema::META,
-];

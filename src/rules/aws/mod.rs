@@ -24,5 +24,3 @@ pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
 
 pub static RULES: &[&dyn for<'a> Rule<AwsContext<'a>>] =
     &[&alb_idle_timeout_short::AlbIdleTimeoutShort];
-
-pub static META: &[&RuleMeta] = &[&SYNTAX_ERROR, &alb_idle_timeout_short::META];

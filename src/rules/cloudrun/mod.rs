@@ -24,5 +24,3 @@ pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
 
 pub static RULES: &[&dyn for<'a> Rule<CloudRunContext<'a>>] =
     &[&websocket_request_timeout::WebsocketRequestTimeout];
-
-pub static META: &[&RuleMeta] = &[&SYNTAX_ERROR, &websocket_request_timeout::META];

@@ -41,18 +41,6 @@ pub static RULES: &[&dyn for<'a> Rule<FlyContext<'a>>] = &[
     &duplicate_public_port::DuplicatePublicPort,
 ];
 
-pub static META: &[&RuleMeta] = &[
-    &SYNTAX_ERROR,
-    &websocket_port_http_handler::META,
-    &websocket_connection_limit::META,
-    &autostop_drops_sockets::META,
-    &soft_limit_not_below_hard::META,
-    &force_https_without_http::META,
-    &ignored_key::META,
-    &legacy_concurrency_string::META,
-    &duplicate_public_port::META,
-];
-
 /// Adds the "why wscfg thinks this carries WebSockets" label and help tail every
 /// WebSocket rule shares.
 fn with_reason(d: Diagnostic, cx: &FlyContext<'_>, s: &Service) -> Diagnostic {

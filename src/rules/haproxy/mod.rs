@@ -23,5 +23,3 @@ pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
 
 pub static RULES: &[&dyn for<'a> Rule<HaproxyContext<'a>>] =
     &[&tunnel_timeout_missing::TunnelTimeoutMissing];
-
-pub static META: &[&RuleMeta] = &[&SYNTAX_ERROR, &tunnel_timeout_missing::META];

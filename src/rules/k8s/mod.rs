@@ -28,10 +28,3 @@ pub static RULES: &[&dyn for<'a> Rule<K8sContext<'a>>] = &[
     &nginx_inc_annotation_ignored::NginxIncAnnotationIgnored,
     &socketio_without_affinity::SocketioWithoutAffinity,
 ];
-
-pub static META: &[&RuleMeta] = &[
-    &SYNTAX_ERROR,
-    &ingress_read_timeout_short::META,
-    &nginx_inc_annotation_ignored::META,
-    &socketio_without_affinity::META,
-];

@@ -100,26 +100,3 @@ pub static RULES: &[&dyn for<'a> Rule<NginxContext<'a>>] = &[
     &websocket_bypassed_by_redirect::WebsocketBypassedByRedirect,
     &missing_host_header::MissingHostHeader,
 ];
-
-pub static META: &[&RuleMeta] = &[
-    &SYNTAX_ERROR,
-    &proxy_http_version::META,
-    &upgrade_header_missing::META,
-    &connection_header_missing::META,
-    &inherited_headers_dropped::META,
-    &connection_upgrade_map_undefined::META,
-    &read_timeout_short::META,
-    &websocket_location_shadowed::META,
-    &connection_upgrade_hardcoded::META,
-    &keepalive_connection_cleared::META,
-    &upgrade_needs_proxy_pass::META,
-    &http2_cleartext_listen::META,
-    &cors_headers_on_websocket::META,
-    &socketio_upstream_not_sticky::META,
-    &websocket_bypassed_by_redirect::META,
-    &missing_host_header::META,
-    &INCLUDE_NOT_FOUND,
-    &INCLUDE_CYCLE,
-    &INCLUDE_OUTSIDE_ROOT,
-    &NOT_UTF8,
-];

@@ -36,13 +36,3 @@ pub static RULES: &[&dyn for<'a> Rule<RailwayContext<'a>>] = &[
     &websocket_server_without_ws_library::WebsocketServerWithoutWsLibrary,
     &unknown_key::UnknownKey,
 ];
-
-pub static META: &[&RuleMeta] = &[
-    &SYNTAX_ERROR,
-    &start_command_binding::META,
-    &port_hardcoded::META,
-    &healthcheck_on_websocket_path::META,
-    &sleep_drops_sockets::META,
-    &websocket_server_without_ws_library::META,
-    &unknown_key::META,
-];

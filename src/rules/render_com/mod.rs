@@ -24,5 +24,3 @@ pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
 
 pub static RULES: &[&dyn for<'a> Rule<RenderContext<'a>>] =
     &[&websocket_on_render::WebsocketOnRender];
-
-pub static META: &[&RuleMeta] = &[&SYNTAX_ERROR, &websocket_on_render::META];
