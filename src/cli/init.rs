@@ -74,16 +74,12 @@ fn target(generated: &Generated, output: Option<&Path>) -> Target {
     }
 }
 
+/// The extension of a generated file written into a directory (init generates nginx, fly
+/// and railway files only).
 fn extension(format: Format) -> &'static str {
     match format {
         Format::Nginx => "conf",
-        Format::Fly | Format::Railway => "toml",
-        Format::AppRunner | Format::Kubernetes | Format::RenderCom | Format::CloudRun => "yaml",
-        Format::Haproxy => "cfg",
-        Format::Apache => "conf",
-        Format::Aws => "json",
-        // init writes platform configuration; application files are only read.
-        Format::App => "txt",
+        _ => "toml",
     }
 }
 
