@@ -285,15 +285,30 @@ impl Session {
     }
 
     /// Reads the dependency files (requirements, pyproject.toml, package.json, …) of the
-    /// checked manifests and start files into the run's sources, once: linting never reads
-    /// the disk, a fix pass sees the same files, and an editor's unsaved buffer, already in
-    /// the sources, is what the rules judge.
+    /// checked manifests and start files, and the files beside checked files that their
+    /// rules consult, into the run's sources, once: linting never reads the disk, a fix
+    /// pass sees the same files, and an editor's unsaved buffer, already in the sources, is
+    /// what the rules judge.
     fn read_dependency_files(&mut self) {
         use crate::formats::app_kind::{self, Kind};
         let mut dirs = FxHashSet::default();
         let mut manifests = Vec::new();
+        let mut beside = Vec::new();
         for &(file, format) in &self.checked[self.deps_read..] {
             let path = &self.db.get(file).path;
+            let kind = app_kind::by_name(path);
+            let names: &[&str] = match format {
+                // The Dockerfile's `FROM httpd:…` tells the httpd version.
+                Format::Apache => &["Dockerfile"],
+                // A Railway manifest there takes over the start command (RWY005).
+                Format::App if matches!(kind, Some(Kind::Dockerfile | Kind::Procfile)) => {
+                    &["railway.toml", "railway.json"]
+                }
+                _ => &[],
+            };
+            if let Some(dir) = path.parent() {
+                beside.extend(names.iter().map(|n| dir.join(n)));
+            }
             let wanted = match format {
                 Format::Railway
                 | Format::AppRunner
@@ -301,10 +316,7 @@ impl Session {
                 | Format::Aws
                 | Format::RenderCom => true,
                 // Start commands (uvicorn) are judged against the project's dependencies.
-                Format::App => matches!(
-                    app_kind::by_name(path),
-                    Some(Kind::Dockerfile | Kind::Procfile)
-                ),
+                Format::App => matches!(kind, Some(Kind::Dockerfile | Kind::Procfile)),
                 _ => false,
             };
             // The search depends on the manifest's directory only.
@@ -315,6 +327,14 @@ impl Session {
         self.deps_read = self.checked.len();
         for m in manifests {
             crate::project::deps::read_into(&mut self.db, &m);
+        }
+        let max = self.limits().max_file_size;
+        for path in beside {
+            if self.db.find(&path).is_none()
+                && let Ok(text) = workspace::read_text(&path, max)
+            {
+                self.db.add(path, text);
+            }
         }
     }
 

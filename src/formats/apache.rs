@@ -443,8 +443,8 @@ impl<'a> ApacheContext<'a> {
             });
         }
         let dockerfile = src.path.parent()?.join("Dockerfile");
-        let text = std::fs::read_to_string(&dockerfile).ok()?;
-        let v = dockerfile_httpd_version(&text)?;
+        let text = &self.db.get(self.db.find(&dockerfile)?).text;
+        let v = dockerfile_httpd_version(text)?;
         Some(VersionHint {
             at_least: v,
             why: format!(

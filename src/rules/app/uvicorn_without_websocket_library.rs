@@ -15,6 +15,7 @@ use crate::project::scan::Flavour;
 use crate::project::start::start_commands;
 use crate::project::start_command::{self, Invocation};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
+use crate::source::SourceDb;
 use std::path::Path;
 
 pub static META: RuleMeta = RuleMeta {
@@ -50,10 +51,11 @@ fn deps_for(cx: &ProjectView, file: &Path) -> ProjectDeps {
 }
 
 /// A Railway manifest next to the file that sets `startCommand`: RWY005 judges that command.
-fn railway_starts_it(dir: &Path) -> bool {
-    ["railway.toml", "railway.json"]
-        .iter()
-        .any(|n| std::fs::read_to_string(dir.join(n)).is_ok_and(|t| t.contains("startCommand")))
+fn railway_starts_it(db: &SourceDb, dir: &Path) -> bool {
+    ["railway.toml", "railway.json"].iter().any(|n| {
+        db.find(&dir.join(n))
+            .is_some_and(|f| db.get(f).text.contains("startCommand"))
+    })
 }
 
 impl Rule<ProjectView<'_>> for UvicornWithoutWebsocketLibrary {
@@ -71,7 +73,7 @@ impl Rule<ProjectView<'_>> for UvicornWithoutWebsocketLibrary {
         for start in start_commands(cx) {
             let path = cx.path(start.file);
             let dir = path.parent().unwrap_or(Path::new(""));
-            if railway_starts_it(dir) {
+            if railway_starts_it(cx.db, dir) {
                 continue;
             }
             let parsed = start_command::parse(&start.cmd);
