@@ -15,7 +15,8 @@ use crate::formats::railway::{self, Flavor};
 use crate::project::deps::ProjectDeps;
 use crate::project::manifest_evidence::DepFiles;
 use crate::project::start_command::Invocation;
-use crate::rules::railway::RailwayContext;
+use crate::rules::RuleMeta;
+use crate::rules::railway::{RailwayContext, START_COMMAND_BINDING};
 use crate::source::SourceDb;
 use std::path::{Path, PathBuf};
 
@@ -122,7 +123,7 @@ fn render(o: &Options, start: Option<&str>) -> String {
 
 /// Lints `text` as a railway.toml in `dir` (whose dependency files the rules read); with
 /// `fix`, applies the safe fixes first and returns the fixed text too.
-fn lint_in(dir: &Path, text: &str, fix: bool) -> (String, Vec<(String, String)>) {
+fn lint_in(dir: &Path, text: &str, fix: bool) -> (String, Vec<(&'static RuleMeta, String)>) {
     let mut session = Session::new(Config::default());
     let file = session.add_text(dir.join("railway.toml"), text.to_owned(), Format::Railway);
     if fix {
@@ -130,10 +131,7 @@ fn lint_in(dir: &Path, text: &str, fix: bool) -> (String, Vec<(String, String)>)
     }
     let fixed = session.db.get(file).text.clone();
     let diags = session.lint();
-    let found = diags
-        .iter()
-        .map(|d| (d.code.to_owned(), d.message.clone()))
-        .collect();
+    let found = diags.iter().map(|d| (d.rule, d.message.clone())).collect();
     (fixed, found)
 }
 
@@ -154,14 +152,20 @@ pub fn generate(o: &Options, project: Option<&Path>) -> Result<Generated, String
     // Rendered again so the header names the command line and the comments stay in place.
     let text = render(o, start.as_deref());
     let (_, found) = lint_in(alone.path(), &text, false);
-    if let Some((_, message)) = found.iter().find(|(code, _)| code == "RWY001") {
+    if let Some((_, message)) = found
+        .iter()
+        .find(|(rule, _)| std::ptr::eq(*rule, &START_COMMAND_BINDING))
+    {
         return Err(format!(
             "--start: {message}. wscfg cannot rewrite this command safely: make the server \
              listen on 0.0.0.0 and on $PORT and run init again"
         ));
     }
     if !found.is_empty() {
-        let lines: Vec<String> = found.iter().map(|(c, m)| format!("  {c} {m}")).collect();
+        let lines: Vec<String> = found
+            .iter()
+            .map(|(r, m)| format!("  {} {m}", r.code))
+            .collect();
         return Err(internal_error(
             Format::Railway,
             &format!("does not lint clean:\n{}", lines.join("\n")),
@@ -188,7 +192,7 @@ pub fn generate(o: &Options, project: Option<&Path>) -> Result<Generated, String
         Some(dir) => lint_in(dir, &text, false)
             .1
             .into_iter()
-            .map(|(code, message)| format!("{code}: {message}"))
+            .map(|(rule, message)| format!("{}: {message}", rule.code))
             .collect(),
         None => Vec::new(),
     };

@@ -12,6 +12,9 @@ mod websocket_server_without_ws_library;
 
 pub use context::*;
 pub use lint::*;
+/// RWY001, which `wscfg init railway` uses to make a start command listen where Railway
+/// routes.
+pub use start_command_binding::META as START_COMMAND_BINDING;
 
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;
