@@ -9,8 +9,13 @@
 //! (`--select`, `--extend-select`, `--ignore`) apply on top of every file's configuration.
 
 use crate::diagnostic::Severity;
+pub use crate::formats::fly::Settings as FlySettings;
+pub use crate::formats::nginx::Settings as NginxSettings;
+pub use crate::formats::nginx::settings::parse_version;
+pub use crate::formats::nginx::settings::{IncludeMapping, parse_context};
 use crate::formats::nginx::tree::Context;
 use crate::rules::RuleMeta;
+pub use crate::suggest::did_you_mean;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -73,51 +78,7 @@ struct PyToolWscfg {
     wscfg: Option<RawConfig>,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct IncludeMapping {
-    pub from: String,
-    pub to: String,
-}
-
-/// What the nginx model needs to know about the deployment.
-#[derive(Debug, Clone)]
-pub struct NginxSettings {
-    /// Target nginx version; `None` means "assume an nginx older than 1.29.7".
-    pub version: Option<(u32, u32, u32)>,
-    pub min_read_timeout_ms: u64,
-    pub websocket_paths: Vec<String>,
-    pub include_map: Vec<IncludeMapping>,
-    /// The parent contexts of a fragment checked on its own (`--context http,server`).
-    pub context: Option<Vec<Context>>,
-    /// Third-party modules the deployment's nginx is built with (`lua`, `headers-more`, …).
-    /// `None`: any module wscfg knows may be there, so their directives are all accepted.
-    pub modules: Option<Vec<String>>,
-    /// Directives of modules wscfg has no table for: not reported as unknown.
-    pub extra_directives: Vec<String>,
-}
-
-impl Default for NginxSettings {
-    fn default() -> Self {
-        NginxSettings {
-            version: None,
-            min_read_timeout_ms: 120_000,
-            websocket_paths: Vec::new(),
-            include_map: Vec::new(),
-            context: None,
-            modules: None,
-            extra_directives: Vec::new(),
-        }
-    }
-}
-
 impl NginxSettings {
-    /// nginx 1.29.7 made HTTP/1.1 the default for proxied requests and stopped sending
-    /// `Connection: close`.
-    pub fn proxies_http11_by_default(&self) -> bool {
-        self.version.is_some_and(|v| v >= (1, 29, 7))
-    }
-
     fn apply(&mut self, raw: RawNginx) -> Result<(), String> {
         if let Some(v) = raw.version {
             self.version =
@@ -155,34 +116,7 @@ impl NginxSettings {
     }
 }
 
-/// What the Fly.io rules need to know about the deployment (`[fly]`).
-#[derive(Debug, Clone)]
-pub struct FlySettings {
-    /// Internal or public ports that carry WebSockets (`[fly] websocket-ports`).
-    pub websocket_ports: Vec<u16>,
-    /// Concurrency `hard_limit`s at or below this are reported on WebSocket services.
-    pub low_hard_limit: u32,
-    /// The `hard_limit` FLY002's fix writes; its `soft_limit` is 80% of it.
-    pub target_hard_limit: u32,
-}
-
-impl Default for FlySettings {
-    fn default() -> Self {
-        FlySettings {
-            websocket_ports: Vec::new(),
-            low_hard_limit: 100,
-            target_hard_limit: 1000,
-        }
-    }
-}
-
 impl FlySettings {
-    /// The `soft_limit` written beside [`FlySettings::target_hard_limit`]: 80% of it, rounded
-    /// up, the ratio flyctl itself used when it filled a missing soft limit.
-    pub fn target_soft_limit(&self) -> u32 {
-        (u64::from(self.target_hard_limit) * 4).div_ceil(5) as u32
-    }
-
     fn apply(&mut self, raw: RawFly) -> Result<(), String> {
         if let Some(p) = raw.websocket_ports {
             self.websocket_ports = p;
@@ -253,24 +187,6 @@ pub struct Config {
     pub fly: FlySettings,
 }
 
-pub fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
-    let mut it = s.trim().split('.').map(|p| p.parse::<u32>());
-    let major = it.next()?.ok()?;
-    let minor = it.next().unwrap_or(Ok(0)).ok()?;
-    let patch = it.next().unwrap_or(Ok(0)).ok()?;
-    Some((major, minor, patch))
-}
-
-pub fn parse_context(s: &str) -> Result<Vec<Context>, String> {
-    s.split(',')
-        .map(|c| {
-            Context::parse(c).ok_or_else(|| {
-                format!("unknown nginx context `{c}` (main, http, server, location)")
-            })
-        })
-        .collect()
-}
-
 /// How specifically `selector` names `meta`: `ALL` least, a code prefix by its length, the
 /// full code or name most. `None` when it does not name the rule.
 pub fn specificity(selector: &str, meta: &RuleMeta) -> Option<usize> {
@@ -304,18 +220,6 @@ pub fn check_selector(selector: &str) -> Result<(), String> {
         "unknown rule `{selector}`{}; `wscfg rules` lists them",
         did_you_mean(selector, candidates)
     ))
-}
-
-/// `; did you mean `x`?` when a candidate is close enough to be a typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    let lower = word.to_ascii_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(&lower, &c.to_ascii_lowercase()), c))
-        .filter(|(score, _)| *score > 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| format!("; did you mean `{c}`?"))
-        .unwrap_or_default()
 }
 
 /// Turns a TOML/serde error into `file:line:col: message; did you mean …?`.

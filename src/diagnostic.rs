@@ -1,7 +1,7 @@
 //! What a rule reports: a located message with optional secondary labels, help and fix.
 
 use crate::fix::Fix;
-use crate::rules::RuleMeta;
+use crate::rule_meta::RuleMeta;
 use crate::source::{FileId, Span};
 use serde::Serialize;
 
@@ -61,6 +61,8 @@ pub struct Label {
 
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
+    /// The rule that reported it: compared by identity (`std::ptr::eq`), never by code.
+    pub rule: &'static RuleMeta,
     pub code: &'static str,
     pub name: &'static str,
     pub severity: Severity,
@@ -73,8 +75,14 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(meta: &RuleMeta, file: FileId, span: Span, message: impl Into<String>) -> Self {
+    pub fn new(
+        meta: &'static RuleMeta,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
+            rule: meta,
             code: meta.code,
             name: meta.name,
             severity: meta.severity,
@@ -109,4 +117,16 @@ impl Diagnostic {
     pub fn key(&self) -> (FileId, Span, &'static str, &str) {
         (self.file, self.span, self.code, &self.message)
     }
+}
+
+/// Drops repeated findings (the same file, span, rule and message), keeping the first; a
+/// file reached from several roots or groups reports its findings once.
+pub fn dedupe(diags: &mut Vec<Diagnostic>) {
+    let keep: Vec<bool> = {
+        let mut seen = rustc_hash::FxHashSet::default();
+        seen.reserve(diags.len());
+        diags.iter().map(|d| seen.insert(d.key())).collect()
+    };
+    let mut keep = keep.into_iter();
+    diags.retain(|_| keep.next().unwrap_or(true));
 }

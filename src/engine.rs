@@ -2,10 +2,11 @@
 //! more can be fixed, refusing any result that no longer parses.
 
 use crate::config::{Config, ConfigSet};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, dedupe};
+pub use crate::exec::{par_map, release, set_one_shot};
 use crate::fix::{Applicability, apply_edits, select_edits};
 use crate::formats::Format;
-use crate::rules::nginx::SYNTAX_ERROR;
+use crate::rules::RuleKind;
 use crate::source::{FileId, SourceDb, Span};
 use crate::suppress;
 use crate::workspace::{self, ReadError};
@@ -67,6 +68,9 @@ pub struct Session {
     /// nginx files that are not UTF-8, checked with the invalid bytes replaced: their text is
     /// not the file's, so no fix is written to them.
     not_utf8: HashSet<FileId>,
+    /// How many of `checked` have had their dependency files read (see
+    /// [`Session::read_dependency_files`]).
+    deps_read: usize,
 }
 
 impl Session {
@@ -83,6 +87,7 @@ impl Session {
             read_problems: Vec::new(),
             config_of_file: HashMap::new(),
             not_utf8: HashSet::new(),
+            deps_read: 0,
         }
     }
 
@@ -191,8 +196,11 @@ impl Session {
                 let id = self.db.add(path, partial_text.unwrap_or_default());
                 let at = offset.unwrap_or(0);
                 let span = Span::new(at, (at + 1).min(self.db.get(id).text.len()).max(at));
-                self.read_problems
-                    .push(syntax_meta(format).diag(id, span, message));
+                self.read_problems.push(
+                    crate::rules::table::row(format)
+                        .syntax
+                        .diag(id, span, message),
+                );
             }
         }
     }
@@ -236,29 +244,19 @@ impl Session {
             let config = self.config_index(f);
             groups.entry((config, fmt)).or_default().push(f);
         }
+        self.read_dependency_files();
         let mut out = self.read_problems.clone();
         // The project view first: deployment manifests ask it where WebSockets are served.
         let project = crate::project::Scan::build(&self.db, &self.checked);
         let ws = project.websocket_evidence(&self.db);
         for ((config, format), files) in groups {
             let config = self.configs.get(config);
-            let found = match format {
-                Format::Nginx => crate::formats::nginx::lint(&mut self.db, &files, config),
-                Format::Fly => crate::formats::fly::lint(&self.db, &files, config, &ws),
-                Format::Railway => crate::formats::railway::lint(&mut self.db, &files, config, &ws),
-                Format::AppRunner => {
-                    crate::formats::apprunner::lint(&mut self.db, &files, config, &ws)
-                }
-                Format::App => Vec::new(), // the project view below reads them
-                Format::Kubernetes => crate::formats::k8s::lint(&self.db, &files, config),
-                Format::Haproxy => crate::formats::haproxy::lint(&self.db, &files, config),
-                Format::Apache => crate::formats::apache::lint(&self.db, &files, config),
-                Format::Render => crate::formats::render::lint(&mut self.db, &files, config),
-                Format::CloudRun => {
-                    crate::formats::cloudrun::lint(&mut self.db, &files, config, &ws)
-                }
-                Format::Aws => crate::formats::aws::lint(&mut self.db, &files, config, &ws),
+            let run = crate::rules::driver::Run {
+                files: &files,
+                config,
+                ws: &ws,
             };
+            let found = (crate::rules::table::row(format).lint)(&mut self.db, &run);
             // Taken over, not copied, when it is the first: a big configuration's findings
             // would otherwise be held twice at the run's peak.
             if out.is_empty() {
@@ -267,7 +265,7 @@ impl Session {
                 out.extend(found);
             }
         }
-        out.extend(crate::project::lint(
+        out.extend(crate::rules::app::lint(
             &mut self.db,
             &self.checked,
             project,
@@ -284,6 +282,63 @@ impl Session {
         let rank = self.path_ranks();
         out.sort_by_key(|d| (rank[d.file.0 as usize], d.span.start, d.code));
         out
+    }
+
+    /// Reads the dependency files (requirements, pyproject.toml, package.json, …) of the
+    /// checked manifests and start files, and the files beside checked files that their
+    /// rules consult, into the run's sources, once: linting never reads the disk, a fix
+    /// pass sees the same files, and an editor's unsaved buffer, already in the sources, is
+    /// what the rules judge.
+    fn read_dependency_files(&mut self) {
+        use crate::formats::app_kind::{self, Kind};
+        let mut dirs = FxHashSet::default();
+        let mut manifests = Vec::new();
+        let mut beside = Vec::new();
+        for &(file, format) in &self.checked[self.deps_read..] {
+            let path = &self.db.get(file).path;
+            let kind = app_kind::by_name(path);
+            let names: &[&str] = match format {
+                // The Dockerfile's `FROM httpd:…` tells the httpd version.
+                Format::Apache => &["Dockerfile"],
+                // A Railway manifest there takes over the start command (RWY005).
+                Format::App if matches!(kind, Some(Kind::Dockerfile | Kind::Procfile)) => {
+                    &["railway.toml", "railway.json"]
+                }
+                _ => &[],
+            };
+            if let Some(dir) = path.parent() {
+                beside.extend(names.iter().map(|n| dir.join(n)));
+            }
+            let wanted = match format {
+                Format::Railway
+                | Format::AppRunner
+                | Format::CloudRun
+                | Format::Aws
+                | Format::RenderCom => true,
+                // Idle-timeout and Origin rules ask which server the project runs.
+                Format::Nginx | Format::Kubernetes | Format::Haproxy => true,
+                // Start commands (uvicorn) are judged against the project's dependencies.
+                Format::App => matches!(kind, Some(Kind::Dockerfile | Kind::Procfile)),
+                _ => false,
+            };
+            // The search depends on the manifest's directory only.
+            if wanted && dirs.insert(path.parent().map(Path::to_path_buf)) {
+                manifests.push(path.clone());
+            }
+        }
+        self.deps_read = self.checked.len();
+        for m in manifests {
+            crate::project::deps::read_into(&mut self.db, &m);
+            crate::project::servers::read_into(&mut self.db, &m);
+        }
+        let max = self.limits().max_file_size;
+        for path in beside {
+            if self.db.find(&path).is_none()
+                && let Ok(text) = workspace::read_text(&path, max)
+            {
+                self.db.add(path, text);
+            }
+        }
     }
 
     /// Each file's place in path order (files with equal paths share a place).
@@ -313,8 +368,7 @@ impl Session {
         };
         match verdict {
             Verdict::Drop => None,
-            Verdict::Keep(None) => Some(d),
-            Verdict::Keep(Some(severity)) => {
+            Verdict::Keep(severity) => {
                 d.severity = severity;
                 Some(d)
             }
@@ -322,15 +376,13 @@ impl Session {
     }
 
     fn verdict(&mut self, d: &Diagnostic) -> Verdict {
-        let Some(meta) = crate::rules::find(d.code) else {
-            return Verdict::Keep(None);
-        };
+        let meta = d.rule;
         let path = self.db.get(d.file).path.clone();
         let config = self.config_of(d.file);
-        if meta.name != "syntax-error" && !config.enabled_for(meta, &path) {
+        if crate::rules::kind(meta) != RuleKind::Syntax && !config.enabled_for(meta, &path) {
             return Verdict::Drop;
         }
-        Verdict::Keep(Some(config.severity(meta)))
+        Verdict::Keep(config.severity(meta))
     }
 
     /// Applies the configuration of the finding's file: drops it if its rule is not selected
@@ -368,7 +420,7 @@ impl Session {
         // A file that does not parse had no rules run on it: its suppressions prove nothing.
         let unparsed: HashSet<FileId> = diags
             .iter()
-            .filter(|d| d.name == "syntax-error")
+            .filter(|d| crate::rules::kind(d.rule) == RuleKind::Syntax)
             .map(|d| d.file)
             .collect();
         let db = &self.db;
@@ -517,40 +569,12 @@ impl Session {
     }
 }
 
-static ONE_SHOT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Tells the engine that the process ends after this run (a CLI check): the big models it
-/// builds are then left to the operating system instead of being freed piece by piece.
-pub fn set_one_shot() {
-    ONE_SHOT.store(true, std::sync::atomic::Ordering::Relaxed);
-}
-
-/// Drops `value`, or, in a one-shot run, leaves its memory to the operating system at exit.
-pub fn release<T>(value: T) {
-    if ONE_SHOT.load(std::sync::atomic::Ordering::Relaxed) {
-        std::mem::forget(value);
-    } else {
-        drop(value);
-    }
-}
-
-/// `f` applied to every item, in order: on every core (rayon) when there are at least two
-/// items, in this thread otherwise, so checking one file never starts a thread pool.
-pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
-    use rayon::prelude::*;
-    if items.len() < 2 {
-        items.iter().map(f).collect()
-    } else {
-        items.par_iter().map(f).collect()
-    }
-}
-
 /// What the configuration of a file says about one rule's findings there.
 #[derive(Clone, Copy)]
 enum Verdict {
     Drop,
-    /// Kept, with the configured severity (`None`: not a registered rule, left as it is).
-    Keep(Option<Severity>),
+    /// Kept, with the configured severity.
+    Keep(Severity),
 }
 
 /// Verdicts already reached in one lint, by file and rule code.
@@ -559,80 +583,19 @@ struct Judge {
     verdicts: FxHashMap<(FileId, &'static str), Verdict>,
 }
 
-/// Drops repeated findings (the same file, span, rule and message), keeping the first; a
-/// file reached from several roots or groups reports its findings once.
-pub fn dedupe(diags: &mut Vec<Diagnostic>) {
-    let keep: Vec<bool> = {
-        let mut seen = FxHashSet::default();
-        seen.reserve(diags.len());
-        diags.iter().map(|d| seen.insert(d.key())).collect()
-    };
-    let mut keep = keep.into_iter();
-    diags.retain(|_| keep.next().unwrap_or(true));
-}
-
 /// The comments of a file, for inline suppressions; `None` for a format without comments
 /// (JSON: use `[per-file-ignores]`).
 fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<Vec<Span>> {
-    use crate::formats::railway::Flavor;
     if !text.contains(suppress::MARKER) {
         // No comment can be a suppression: skip reading the file's comments at all.
         return Some(Vec::new());
     }
-    match format {
-        Format::Nginx => Some(
-            crate::formats::nginx::parser::parse(text)
-                .map(|p| p.comments)
-                .unwrap_or_else(|_| suppress::hash_comments(text)),
-        ),
-        Format::Aws | Format::AppRunner | Format::CloudRun
-            if crate::formats::terraform::is_terraform_name(path) =>
-        {
-            Some(crate::formats::terraform::comments(text))
-        }
-        // Terraform's JSON syntax has no comments (use `[per-file-ignores]`).
-        Format::Aws | Format::AppRunner | Format::CloudRun
-            if crate::formats::terraform::is_terraform_json_name(path) =>
-        {
-            None
-        }
-        Format::Railway if Flavor::of(path, text) == Flavor::Json => None,
-        Format::App => crate::project::comments::of(path, text),
-        Format::Aws if !crate::formats::aws::has_comments(text) => None,
-        Format::Apache => Some(
-            crate::formats::apache::comments(text).unwrap_or_else(|| suppress::hash_comments(text)),
-        ),
-        Format::Haproxy => Some(
-            crate::formats::haproxy::comments(text)
-                .unwrap_or_else(|| suppress::hash_comments(text)),
-        ),
-        Format::Fly
-        | Format::Railway
-        | Format::AppRunner
-        | Format::Kubernetes
-        | Format::Render
-        | Format::CloudRun
-        | Format::Aws => Some(suppress::hash_comments(text)),
-    }
+    (crate::rules::table::row(format).comments)(path, text)
 }
 
 /// Whether `text` parses as `format` (nginx: within the nesting limit).
 pub fn parses(format: Format, path: &std::path::Path, text: &str, max_depth: usize) -> bool {
-    match format {
-        Format::Nginx => crate::formats::nginx::parser::parse_limited(text, max_depth).is_ok(),
-        Format::Fly => crate::formats::fly::parses(text),
-        Format::Railway => {
-            crate::formats::railway::parses(text, crate::formats::railway::Flavor::of(path, text))
-        }
-        Format::AppRunner => crate::formats::apprunner::parses(path, text),
-        Format::App => true,
-        Format::Kubernetes => crate::formats::k8s::parses(text),
-        Format::Haproxy => crate::formats::haproxy::parses(text),
-        Format::Apache => crate::formats::apache::parses(text),
-        Format::Render => crate::formats::render::parses(text),
-        Format::CloudRun => crate::formats::cloudrun::parses(path, text),
-        Format::Aws => crate::formats::aws::parses(path, text),
-    }
+    (crate::rules::table::row(format).parses)(path, text, max_depth)
 }
 
 pub struct FixOutcome {
@@ -650,22 +613,6 @@ pub struct AppliedFix {
     pub code: &'static str,
     pub name: &'static str,
     pub message: String,
-}
-
-fn syntax_meta(format: Format) -> &'static crate::rules::RuleMeta {
-    match format {
-        Format::Nginx => &SYNTAX_ERROR,
-        Format::Fly => &crate::rules::fly::SYNTAX_ERROR,
-        Format::Railway => &crate::rules::railway::SYNTAX_ERROR,
-        Format::AppRunner => &crate::rules::apprunner::SYNTAX_ERROR,
-        Format::App => &crate::rules::app::SYNTAX_ERROR,
-        Format::Kubernetes => &crate::rules::k8s::SYNTAX_ERROR,
-        Format::Haproxy => &crate::rules::haproxy::SYNTAX_ERROR,
-        Format::Apache => &crate::rules::apache::SYNTAX_ERROR,
-        Format::Render => &crate::rules::render::SYNTAX_ERROR,
-        Format::CloudRun => &crate::rules::cloudrun::SYNTAX_ERROR,
-        Format::Aws => &crate::rules::aws::SYNTAX_ERROR,
-    }
 }
 
 /// Whether findings should fail the run.

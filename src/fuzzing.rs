@@ -260,7 +260,8 @@ pub fn manifest_fix(data: &[u8]) {
 /// The manifest parsers and the project scanners on arbitrary text: no panic, and every span
 /// they return lies inside the text on character boundaries. The first byte picks the parser.
 pub fn manifest_parse(data: &[u8]) {
-    use crate::formats::{apprunner, fly, project_deps, railway, start_command};
+    use crate::formats::{apprunner, fly, railway};
+    use crate::project::{deps as project_deps, start_command};
     let Some((&first, rest)) = data.split_first() else {
         return;
     };

@@ -311,7 +311,7 @@ pub fn apply(
             let mut suppressed = false;
             for s in suppressions.iter_mut().filter(|s| s.file == d.file) {
                 if s.scope == Scope::File || s.scope == Scope::Line(line) {
-                    for n in s.rules.iter_mut().filter(|n| n.meta.code == d.code) {
+                    for n in s.rules.iter_mut().filter(|n| std::ptr::eq(n.meta, d.rule)) {
                         n.used = true;
                         suppressed = true;
                     }
@@ -341,7 +341,7 @@ pub fn unused(
     let kept: Vec<&str> = s
         .rules
         .iter()
-        .filter(|n| !unused.iter().any(|u| u.meta.code == n.meta.code))
+        .filter(|n| !unused.iter().any(|u| std::ptr::eq(u.meta, n.meta)))
         .map(|n| &source.text[n.span.range()])
         .collect();
     let place = match s.scope {

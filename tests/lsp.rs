@@ -568,6 +568,42 @@ fn an_unsaved_buffer_wscfg_does_not_lint_still_feeds_includes() {
     c.shutdown();
 }
 
+#[test]
+fn an_unsaved_requirements_txt_is_what_the_manifest_rules_judge() {
+    // railway.toml starts uvicorn; the saved requirements.txt installs no WebSocket
+    // implementation (RWY005), the editor's unsaved one does.
+    let manifest =
+        "[deploy]\nstartCommand = \"uvicorn app.main:app --host 0.0.0.0 --port $PORT\"\n";
+    let plain = "fastapi==0.115.6\nuvicorn==0.34.0\n";
+    let standard = "fastapi==0.115.6\nuvicorn[standard]==0.34.0\n";
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("railway.toml"), manifest).unwrap();
+    std::fs::write(root.join("requirements.txt"), plain).unwrap();
+    let railway = uri(&root.join("railway.toml"));
+    let requirements = uri(&root.join("requirements.txt"));
+    let (mut c, _) = Client::start(&root, None);
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": railway, "languageId": "toml", "version": 1, "text": manifest } }),
+    );
+    let d = c.diagnostics(&railway, 1);
+    assert!(codes(&d).contains(&"RWY005".to_owned()), "{d}");
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": requirements, "languageId": "pip-requirements", "version": 1, "text": standard } }),
+    );
+    let d = c.diagnostics_where(&railway, |p| !codes(p).contains(&"RWY005".to_owned()));
+    assert!(
+        !codes(&d).contains(&"RWY005".to_owned()),
+        "the unsaved buffer was not used: {d}"
+    );
+    change_full(&mut c, &requirements, plain, 2);
+    let d = c.diagnostics_where(&railway, |p| codes(p).contains(&"RWY005".to_owned()));
+    assert!(codes(&d).contains(&"RWY005".to_owned()), "{d}");
+    c.shutdown();
+}
+
 fn without_ngx006(p: &Value) -> bool {
     !p["diagnostics"]
         .as_array()

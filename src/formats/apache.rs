@@ -5,11 +5,10 @@
 
 use std::path::Path;
 
-use crate::config::Config;
-use crate::diagnostic::Diagnostic;
 use crate::fix::Edit;
+use crate::formats::SyntaxError;
 use crate::formats::head::Head;
-use crate::formats::railway::websocket_path_segment;
+use crate::formats::ws_path::websocket_path_segment;
 use crate::source::{FileId, SourceDb, SourceFile, Span};
 
 pub fn is_config_name(path: &Path) -> bool {
@@ -89,12 +88,6 @@ impl Directive {
 pub struct ApacheConfig {
     pub roots: Vec<Directive>,
     pub comments: Vec<Span>,
-}
-
-#[derive(Clone, Debug)]
-pub struct SyntaxError {
-    pub message: String,
-    pub span: Span,
 }
 
 /// Words of one logical line; `"…"` quotes group words (with `\"` inside).
@@ -450,8 +443,8 @@ impl<'a> ApacheContext<'a> {
             });
         }
         let dockerfile = src.path.parent()?.join("Dockerfile");
-        let text = std::fs::read_to_string(&dockerfile).ok()?;
-        let v = dockerfile_httpd_version(&text)?;
+        let text = &self.db.get(self.db.find(&dockerfile)?).text;
+        let v = dockerfile_httpd_version(text)?;
         Some(VersionHint {
             at_least: v,
             why: format!(
@@ -543,29 +536,6 @@ impl<'a> ApacheContext<'a> {
     pub fn append_param(&self, pp: &ProxyPass<'a>, param: &str) -> Edit {
         Edit::insert(self.file, pp.dir.span.end, format!(" {param}"))
     }
-}
-
-// ---------------------------------------------------------------- lint
-
-pub fn lint(db: &SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for &file in files {
-        let cfg = match parse(&db.get(file).text) {
-            Ok(c) => c,
-            Err(e) => {
-                crate::rules::apache::SYNTAX_ERROR
-                    .report(config, file, e.span, e.message, &mut out);
-                continue;
-            }
-        };
-        let cx = ApacheContext {
-            db,
-            file,
-            cfg: &cfg,
-        };
-        crate::rules::run(crate::rules::apache::RULES, &cx, config, &mut out);
-    }
-    out
 }
 
 /// Comment lines, for inline suppressions.

@@ -4,10 +4,9 @@
 
 use std::path::Path;
 
-use crate::config::Config;
-use crate::diagnostic::Diagnostic;
+use crate::formats::SyntaxError;
 use crate::formats::head::Head;
-use crate::formats::railway::websocket_path_segment;
+use crate::formats::ws_path::websocket_path_segment;
 use crate::source::{FileId, SourceDb, SourceFile, Span};
 
 /// Keywords that open a section.
@@ -122,12 +121,6 @@ impl Section {
 pub struct HaproxyConfig {
     pub sections: Vec<Section>,
     pub comments: Vec<Span>,
-}
-
-#[derive(Clone, Debug)]
-pub struct SyntaxError {
-    pub message: String,
-    pub span: Span,
 }
 
 /// Splits one line into words. HAProxy reads `"…"` (with `\` escapes), `'…'` (verbatim) and
@@ -499,29 +492,6 @@ fn name_is_websocket(name: &str) -> bool {
         || lower
             .split(['-', '_', '.'])
             .any(|w| w == "ws" || w == "wss")
-}
-
-// ---------------------------------------------------------------- lint
-
-pub fn lint(db: &SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for &file in files {
-        let cfg = match parse(&db.get(file).text) {
-            Ok(c) => c,
-            Err(e) => {
-                crate::rules::haproxy::SYNTAX_ERROR
-                    .report(config, file, e.span, e.message, &mut out);
-                continue;
-            }
-        };
-        let cx = HaproxyContext {
-            db,
-            file,
-            cfg: &cfg,
-        };
-        crate::rules::run(crate::rules::haproxy::RULES, &cx, config, &mut out);
-    }
-    out
 }
 
 /// The comments of a file, for inline suppressions.

@@ -1,18 +1,13 @@
 //! Infrastructure code: CloudFormation templates (YAML or JSON) and Terraform files. One such
 //! file can declare services of several platforms (an ALB next to an App Runner service), so
-//! whichever format a file was detected as, every platform's rules run over the resources
-//! it declares: App Runner services (APR rules), Cloud Run services (GCR rules) and load
-//! balancers (AWS rules). The detected format only names the file's syntax error
-//! (`APR000`, `GCR000` or `AWS000`, after the first resource wscfg reads in it).
+//! the rules of every platform run over it (`rules::iac`).
 
 use std::path::Path;
 
-use crate::config::Config;
-use crate::diagnostic::Diagnostic;
+use crate::formats::SyntaxError;
 use crate::formats::spanned::Node;
-use crate::formats::{apprunner, aws, cloudrun, terraform};
-use crate::rules::RuleMeta;
-use crate::source::{FileId, SourceDb, Span};
+use crate::formats::{apprunner, aws, terraform};
+use crate::source::FileId;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Iac {
@@ -42,61 +37,12 @@ pub fn kind(path: &Path, text: &str) -> Option<Iac> {
     aws::looks_like_template(text).then_some(Iac::CloudFormation)
 }
 
-pub fn parse(kind: Iac, text: &str) -> Result<Node, (String, Span)> {
+pub fn parse(kind: Iac, text: &str) -> Result<Node, SyntaxError> {
     match kind {
-        Iac::Terraform => terraform::parse(text).map_err(|e| (e.message, e.span)),
-        Iac::TerraformJson => terraform::parse_json(text).map_err(|e| (e.message, e.span)),
-        Iac::CloudFormation => aws::parse(text).map_err(|e| (e.message, e.span)),
+        Iac::Terraform => terraform::parse(text),
+        Iac::TerraformJson => terraform::parse_json(text),
+        Iac::CloudFormation => aws::parse(text),
     }
-}
-
-/// Lints one infrastructure file with every platform's rules; a file that does not parse
-/// gets `syntax` (the detected format's syntax error).
-pub fn lint_file(
-    db: &mut SourceDb,
-    file: FileId,
-    kind: Iac,
-    syntax: &'static RuleMeta,
-    config: &Config,
-    ws: &crate::project::evidence::WsEvidence,
-    out: &mut Vec<Diagnostic>,
-) {
-    let root = match parse(kind, &db.get(file).text) {
-        Ok(root) => root,
-        Err((message, span)) => {
-            syntax.report(config, file, span, message, out);
-            return;
-        }
-    };
-    let services = match kind {
-        Iac::CloudFormation => apprunner::cfn_services(&root),
-        Iac::Terraform | Iac::TerraformJson => apprunner::terraform_services(&root),
-    };
-    apprunner::lint_declared(db, file, &root, &services, config, ws, out);
-    if kind.is_terraform() {
-        cloudrun::lint_terraform(db, file, &root, config, out);
-    }
-    aws::lint_root(db, file, &root, kind, config, out);
-}
-
-/// Lints `file` with [`lint_file`] when it is a CloudFormation template or a Terraform file;
-/// `false` (nothing done) when it is a platform's own manifest.
-pub fn lint_if_declared(
-    db: &mut SourceDb,
-    file: FileId,
-    syntax: &'static RuleMeta,
-    config: &Config,
-    ws: &crate::project::evidence::WsEvidence,
-    out: &mut Vec<Diagnostic>,
-) -> bool {
-    let found = {
-        let f = db.get(file);
-        kind(&f.path, &f.text)
-    };
-    if let Some(found) = found {
-        lint_file(db, file, found, syntax, config, ws, out);
-    }
-    found.is_some()
 }
 
 /// How the text before an insertion point must look.

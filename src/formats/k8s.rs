@@ -4,12 +4,10 @@
 //! output. Parsed with the same located YAML loader as apprunner.yaml, so every value keeps
 //! its span.
 
-use crate::config::Config;
-use crate::diagnostic::Diagnostic;
 use crate::fix::Edit;
 use crate::formats::head::Head;
-use crate::formats::railway::websocket_path_segment;
 use crate::formats::spanned::{Kind, Node};
+use crate::formats::ws_path::websocket_path_segment;
 use crate::source::{FileId, SourceDb, SourceFile, Span};
 
 pub const ANN_PREFIX: &str = "nginx.ingress.kubernetes.io/";
@@ -495,38 +493,12 @@ fn service_of(backend: &Node) -> Option<&Node> {
 
 // ---------------------------------------------------------------- lint
 
-pub fn parse(text: &str) -> Result<Vec<Node>, crate::formats::apprunner::SyntaxError> {
-    crate::formats::apprunner::parse_documents(text)
+pub fn parse(text: &str) -> Result<Vec<Node>, crate::formats::SyntaxError> {
+    crate::formats::spanned::parse_yaml_documents(text)
 }
 
 pub fn parses(text: &str) -> bool {
     parse(text).is_ok()
-}
-
-pub fn lint(db: &SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for &file in files {
-        let docs = match parse(&db.get(file).text) {
-            Ok(d) => d,
-            Err(e) => {
-                if config.enabled(&crate::rules::k8s::SYNTAX_ERROR) {
-                    let mut msg = e.message;
-                    if db.get(file).text.contains("{{") {
-                        msg.push_str(" (a Helm template: check the output of `helm template`)");
-                    }
-                    out.push(crate::rules::k8s::SYNTAX_ERROR.diag(file, e.span, msg));
-                }
-                continue;
-            }
-        };
-        let cx = K8sContext {
-            db,
-            file,
-            docs: &docs,
-        };
-        crate::rules::run(crate::rules::k8s::RULES, &cx, config, &mut out);
-    }
-    out
 }
 
 #[cfg(test)]

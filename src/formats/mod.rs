@@ -1,83 +1,29 @@
 //! The file formats wscfg understands, and how a file is recognised as one of them.
 
 pub mod apache;
+pub mod app_kind;
 pub mod apprunner;
 pub mod aws;
 pub mod cloudrun;
-pub mod evidence;
 pub mod fly;
 pub mod haproxy;
 pub mod head;
 pub mod iac;
 pub mod k8s;
 pub mod nginx;
-pub mod project_deps;
 pub mod railway;
-pub mod render;
+pub mod render_com;
 pub mod spanned;
-pub mod start_command;
+mod syntax_error;
 pub mod terraform;
+pub mod ws_path;
 
-use serde::Serialize;
+pub use syntax_error::SyntaxError;
+
+pub use crate::format_id::Format;
 use std::path::Path;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    Nginx,
-    Fly,
-    Railway,
-    AppRunner,
-    /// App-side files the project view reads (sources, `.env*`, Dockerfile, dependencies).
-    App,
-    Kubernetes,
-    Haproxy,
-    Apache,
-    Render,
-    CloudRun,
-    Aws,
-}
-
 impl Format {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Nginx => "nginx",
-            Format::Fly => "fly",
-            Format::Railway => "railway",
-            Format::AppRunner => "apprunner",
-            Format::App => "app",
-            Format::Kubernetes => "kubernetes",
-            Format::Haproxy => "haproxy",
-            Format::Apache => "apache",
-            Format::Render => "render",
-            Format::CloudRun => "cloudrun",
-            Format::Aws => "aws",
-        }
-    }
-
-    pub const ALL: [Format; 11] = [
-        Format::Nginx,
-        Format::Fly,
-        Format::Railway,
-        Format::AppRunner,
-        Format::App,
-        Format::Kubernetes,
-        Format::Haproxy,
-        Format::Apache,
-        Format::Render,
-        Format::CloudRun,
-        Format::Aws,
-    ];
-
-    pub fn parse(s: &str) -> Option<Format> {
-        Format::ALL.into_iter().find(|f| f.as_str() == s)
-    }
-
-    /// "nginx, fly, railway, apprunner", for messages.
-    pub fn names() -> String {
-        Format::ALL.map(Format::as_str).join(", ")
-    }
-
     /// Name first, then content. `named` is true for a file the user named explicitly, which
     /// is given the benefit of the doubt for ambiguous extensions.
     pub fn detect(path: &Path, named: bool) -> Option<Format> {
@@ -96,8 +42,8 @@ impl Format {
         if apprunner::is_manifest_name(path) {
             return Some(Format::AppRunner);
         }
-        if render::is_manifest_name(path) {
-            return Some(Format::Render);
+        if render_com::is_manifest_name(path) {
+            return Some(Format::RenderCom);
         }
         if haproxy::is_config_name(path) {
             return Some(Format::Haproxy);
@@ -131,13 +77,13 @@ impl Format {
         if cloudrun::detect_by_content(&head, named) {
             return Some(Format::CloudRun);
         }
-        if render::detect_by_content(&head, named) {
-            return Some(Format::Render);
+        if render_com::detect_by_content(&head, named) {
+            return Some(Format::RenderCom);
         }
         if apprunner::detect_by_content(&head, named) {
             return Some(Format::AppRunner);
         }
-        if crate::project::kind::detect(path).is_some() {
+        if app_kind::detect(path).is_some() {
             return Some(Format::App);
         }
         None

@@ -15,6 +15,7 @@ use hcl_edit::structure::{Body, Structure};
 
 use crate::fix::Edit;
 use crate::formats::Format;
+use crate::formats::SyntaxError;
 use crate::formats::head::Head;
 use crate::formats::spanned::{Entry, Kind, Node, Quote, StrLit};
 use crate::source::{FileId, Span};
@@ -118,18 +119,7 @@ pub fn detect_json(text: &str) -> Option<Format> {
 }
 
 /// A `.tf.json` file, into the same tree as [`parse`] makes of the native syntax.
-pub fn parse_json(text: &str) -> Result<Node, SyntaxError> {
-    crate::formats::railway::parse_json(text).map_err(|e| SyntaxError {
-        message: e.message,
-        span: e.span,
-    })
-}
-
-#[derive(Clone, Debug)]
-pub struct SyntaxError {
-    pub message: String,
-    pub span: Span,
-}
+pub use crate::formats::spanned::parse_json;
 
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let body = hcl_edit::parser::parse_body(text).map_err(|e| {

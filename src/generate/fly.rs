@@ -5,7 +5,6 @@
 //! WebSocket rules really judge them) and linted by every FLY rule before it is shown.
 
 use super::{Generated, Writer, internal_error, require_clean};
-use crate::cli::InitFlyArgs;
 use crate::config::FlySettings;
 use crate::formats::Format;
 use crate::formats::fly::model::{AutoStop, ServiceKind};
@@ -24,20 +23,10 @@ pub struct Options {
 const DEFAULT_HTTP_PORT: u16 = 8080;
 
 impl Options {
-    /// From the command line; the app name defaults to the name of `dir`.
-    pub fn from_args(a: &InitFlyArgs, dir: &Path) -> Result<Options, String> {
-        let app = match &a.app {
-            Some(name) => name.clone(),
-            None => app_name_from_dir(dir),
-        };
-        let o = Options {
-            app,
-            http_port: a.http_port,
-            ws_port: a.ws_port,
-            region: a.region.clone(),
-        };
-        o.validate()?;
-        Ok(o)
+    /// The options, once checked.
+    pub fn validated(self) -> Result<Options, String> {
+        self.validate()?;
+        Ok(self)
     }
 
     fn validate(&self) -> Result<(), String> {

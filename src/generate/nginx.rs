@@ -5,7 +5,6 @@
 //! WebSockets, and ordinary paths elsewhere) and linted by every NGX rule before it is shown.
 
 use super::{Generated, Writer, internal_error, plain_word, require_clean};
-use crate::cli::InitNginxArgs;
 use crate::config::NginxSettings;
 use crate::formats::Format;
 use crate::formats::nginx::model::WsReason;
@@ -67,32 +66,10 @@ impl Default for Options {
 }
 
 impl Options {
-    pub fn from_args(a: &InitNginxArgs) -> Result<Options, String> {
-        let o = Options {
-            server_names: if a.server_name.is_empty() {
-                vec!["_".into()]
-            } else {
-                a.server_name.clone()
-            },
-            listen: a.listen.clone(),
-            ws_path: a.ws_path.clone(),
-            http_path: a.http_path.clone(),
-            upstream: a.upstream.clone(),
-            upstreams: a.upstreams,
-            socketio: a.socketio,
-            tls: a.tls,
-            cert: a.cert.as_ref().map(|p| p.display().to_string()),
-            key: a.key.as_ref().map(|p| p.display().to_string()),
-            shape: if a.full {
-                Shape::Full
-            } else if a.snippet {
-                Shape::Snippet
-            } else {
-                Shape::Server
-            },
-        };
-        o.validate()?;
-        Ok(o)
+    /// The options, once checked.
+    pub fn validated(self) -> Result<Options, String> {
+        self.validate()?;
+        Ok(self)
     }
 
     fn validate(&self) -> Result<(), String> {

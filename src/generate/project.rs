@@ -64,13 +64,7 @@ impl Project {
                 Format::AppRunner => p.apprunner.push(rel(&f.path)),
                 // Application files: the start command and Socket.IO are read below. The
                 // other platforms have no generator to suggest.
-                Format::App
-                | Format::Kubernetes
-                | Format::Haproxy
-                | Format::Apache
-                | Format::Render
-                | Format::CloudRun
-                | Format::Aws => {}
+                _ => {}
             }
         }
         p.start = start_command(root);

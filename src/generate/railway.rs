@@ -8,14 +8,15 @@
 //! files (advice about the project, such as uvicorn without a WebSocket library).
 
 use super::{Generated, Writer, internal_error};
-use crate::cli::InitRailwayArgs;
 use crate::config::Config;
 use crate::engine::Session;
 use crate::formats::Format;
-use crate::formats::evidence::DepFiles;
-use crate::formats::project_deps::ProjectDeps;
-use crate::formats::railway::{self, Flavor, RailwayContext};
-use crate::formats::start_command::Invocation;
+use crate::formats::railway::{self, Flavor};
+use crate::project::deps::ProjectDeps;
+use crate::project::manifest_evidence::DepFiles;
+use crate::project::start_command::Invocation;
+use crate::rules::RuleMeta;
+use crate::rules::railway::{RailwayContext, START_COMMAND_BINDING};
 use crate::source::SourceDb;
 use std::path::{Path, PathBuf};
 
@@ -27,13 +28,10 @@ pub struct Options {
 }
 
 impl Options {
-    pub fn from_args(a: &InitRailwayArgs) -> Result<Options, String> {
-        let o = Options {
-            start: a.start.clone(),
-            health_path: a.health_path.clone(),
-        };
-        o.validate()?;
-        Ok(o)
+    /// The options, once checked.
+    pub fn validated(self) -> Result<Options, String> {
+        self.validate()?;
+        Ok(self)
     }
 
     fn validate(&self) -> Result<(), String> {
@@ -47,7 +45,7 @@ impl Options {
         if !p.starts_with('/') {
             return Err(format!("--health-path `{p}` must start with `/`"));
         }
-        if let Some(seg) = railway::websocket_path_segment(p) {
+        if let Some(seg) = crate::formats::ws_path::websocket_path_segment(p) {
             return Err(format!(
                 "--health-path `{p}` names a WebSocket endpoint (`{seg}`): Railway's health \
                  check is a plain HTTP GET that needs a 200, which a WebSocket route cannot \
@@ -125,7 +123,7 @@ fn render(o: &Options, start: Option<&str>) -> String {
 
 /// Lints `text` as a railway.toml in `dir` (whose dependency files the rules read); with
 /// `fix`, applies the safe fixes first and returns the fixed text too.
-fn lint_in(dir: &Path, text: &str, fix: bool) -> (String, Vec<(String, String)>) {
+fn lint_in(dir: &Path, text: &str, fix: bool) -> (String, Vec<(&'static RuleMeta, String)>) {
     let mut session = Session::new(Config::default());
     let file = session.add_text(dir.join("railway.toml"), text.to_owned(), Format::Railway);
     if fix {
@@ -133,10 +131,7 @@ fn lint_in(dir: &Path, text: &str, fix: bool) -> (String, Vec<(String, String)>)
     }
     let fixed = session.db.get(file).text.clone();
     let diags = session.lint();
-    let found = diags
-        .iter()
-        .map(|d| (d.code.to_owned(), d.message.clone()))
-        .collect();
+    let found = diags.iter().map(|d| (d.rule, d.message.clone())).collect();
     (fixed, found)
 }
 
@@ -157,14 +152,20 @@ pub fn generate(o: &Options, project: Option<&Path>) -> Result<Generated, String
     // Rendered again so the header names the command line and the comments stay in place.
     let text = render(o, start.as_deref());
     let (_, found) = lint_in(alone.path(), &text, false);
-    if let Some((_, message)) = found.iter().find(|(code, _)| code == "RWY001") {
+    if let Some((_, message)) = found
+        .iter()
+        .find(|(rule, _)| std::ptr::eq(*rule, &START_COMMAND_BINDING))
+    {
         return Err(format!(
             "--start: {message}. wscfg cannot rewrite this command safely: make the server \
              listen on 0.0.0.0 and on $PORT and run init again"
         ));
     }
     if !found.is_empty() {
-        let lines: Vec<String> = found.iter().map(|(c, m)| format!("  {c} {m}")).collect();
+        let lines: Vec<String> = found
+            .iter()
+            .map(|(r, m)| format!("  {} {m}", r.code))
+            .collect();
         return Err(internal_error(
             Format::Railway,
             &format!("does not lint clean:\n{}", lines.join("\n")),
@@ -191,7 +192,7 @@ pub fn generate(o: &Options, project: Option<&Path>) -> Result<Generated, String
         Some(dir) => lint_in(dir, &text, false)
             .1
             .into_iter()
-            .map(|(code, message)| format!("{code}: {message}"))
+            .map(|(rule, message)| format!("{}: {message}", rule.code))
             .collect(),
         None => Vec::new(),
     };

@@ -48,7 +48,7 @@ pub struct Compose {
 
 /// Reads the compose file at `path`; one that does not parse says nothing.
 pub fn read(path: &Path, text: &str) -> Compose {
-    let Ok(root) = crate::formats::apprunner::parse(text) else {
+    let Ok(root) = crate::formats::spanned::parse_yaml(text) else {
         return Compose::default();
     };
     let services = root.get("services").and_then(Node::as_map).unwrap_or(&[]);

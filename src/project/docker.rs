@@ -2,7 +2,7 @@
 //! server in `CMD`/`ENTRYPOINT` is started on (read with the shared start-command parser), with
 //! `ENV PORT=…` substituted for `$PORT`.
 
-use crate::formats::start_command::{self, Invocation, ListenProblem};
+use crate::project::start_command::{self, Invocation, ListenProblem};
 use crate::source::Span;
 
 /// One instruction: its keyword (upper-cased) and arguments, with the span of the arguments.

@@ -8,7 +8,7 @@
 use super::Scan;
 use super::kind::{Kind, Lang};
 use super::scan::Flavour;
-use crate::formats::evidence::{Evidence, ProjectWs};
+use crate::project::manifest_evidence::{Evidence, ProjectWs};
 use crate::source::{FileId, SourceDb, Span};
 use std::path::{Path, PathBuf};
 

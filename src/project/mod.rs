@@ -4,18 +4,21 @@
 //! edge forwards to (fly.toml services) — and the APP rules ask it questions that no single
 //! file can answer.
 
+/// Which app-side file a path is: detection, so it lives with the formats.
+pub use crate::formats::app_kind as kind;
 pub mod comments;
 pub mod compose;
+pub mod deps;
 pub mod docker;
 pub mod evidence;
-pub mod kind;
+pub mod manifest_evidence;
 pub mod nginx;
 pub mod scan;
 pub mod servers;
 pub mod start;
+pub mod start_command;
 pub mod url;
 
-use crate::diagnostic::Diagnostic;
 use crate::formats::Format;
 use crate::formats::fly::FlyDoc;
 use crate::source::{FileId, SourceDb, Span};
@@ -334,56 +337,8 @@ impl<'a> ProjectView<'a> {
     }
 }
 
-/// Runs the APP rules over the project view of a run (`scan`: [`Scan::build`] of the same
-/// files). The run's nginx configurations are loaded (includes may be added to `db`) when a
-/// plain WebSocket client may be routed through them.
-pub fn lint(
-    db: &mut SourceDb,
-    checked: &[(FileId, Format)],
-    scan: Scan,
-    config: &crate::config::Config,
-) -> Vec<Diagnostic> {
-    if !checked.iter().any(|(_, f)| *f == Format::App) {
-        return Vec::new();
-    }
-    let nginx_files: Vec<FileId> = checked
-        .iter()
-        .filter(|(_, f)| *f == Format::Nginx)
-        .map(|(f, _)| *f)
-        .collect();
-    // The nginx models answer where clients' paths go (APP006) and where nginx forwards to
-    // (APP005): worth loading when the project has clients or shows where an app listens.
-    let wanted = scan
-        .facts
-        .clients
-        .iter()
-        .any(|c| matches!(c.flavour, Flavour::Plain | Flavour::SocketIo))
-        || !scan.facts.listens.is_empty()
-        || !scan.dockerfiles.is_empty()
-        || scan
-            .files
-            .iter()
-            .any(|(_, k)| matches!(k, Kind::Procfile | Kind::Compose));
-    let loaded = nginx::Loaded::load(db, &nginx_files, config, wanted);
-    let db: &SourceDb = db;
-    let contexts = loaded.contexts(db, config);
-    let view = ProjectView::from_scan(db, checked, scan, &contexts);
-    let mut out = Vec::new();
-    for &(file, kind) in &view.files {
-        if kind == Kind::PackageJson
-            && let Some((span, message)) = json_error(&db.get(file).text)
-        {
-            out.push(crate::rules::app::SYNTAX_ERROR.diag(file, span, message));
-        }
-    }
-    for rule in crate::rules::app::RULES {
-        rule.check(&view, &mut out);
-    }
-    out
-}
-
 /// Where a `package.json` stops being JSON (npm refuses to install from it).
-fn json_error(text: &str) -> Option<(Span, String)> {
+pub fn json_error(text: &str) -> Option<(Span, String)> {
     let e = serde_json::from_str::<serde_json::Value>(text).err()?;
     let line_start: usize = text
         .split_inclusive('\n')

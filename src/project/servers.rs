@@ -10,7 +10,8 @@
 
 use std::path::Path;
 
-use crate::formats::project_deps::{Ecosystem, ProjectDeps};
+use crate::project::deps::{Ecosystem, ProjectDeps, search_dirs, source_of};
+use crate::source::SourceDb;
 
 /// What a server sends on a socket nobody uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -329,9 +330,10 @@ const MAX_BUILD_FILE: u64 = 1024 * 1024;
 
 /// The WebSocket servers the project around `file` depends on: its Python and Node
 /// dependency files (found the way [`ProjectDeps::for_manifest`] finds them) and the
-/// `go.mod`, `pom.xml` or Gradle file of the nearest directory that has one.
-pub fn around(file: &Path) -> Vec<Identified> {
-    let deps = ProjectDeps::for_manifest(file, None);
+/// `go.mod`, `pom.xml` or Gradle file of the nearest directory that has one. Everything is
+/// asked of `db` ([`read_into`] put the build files there before linting).
+pub fn around(db: &SourceDb, file: &Path) -> Vec<Identified> {
+    let deps = ProjectDeps::for_manifest(db, file, None);
     let mut out = Vec::new();
     for ecosystem in [Ecosystem::Python, Ecosystem::Node] {
         for (f, d) in deps.ecosystem(ecosystem).iter() {
@@ -347,15 +349,14 @@ pub fn around(file: &Path) -> Vec<Identified> {
             }
         }
     }
-    for dir in crate::formats::project_deps::search_dirs(file, None) {
+    for dir in search_dirs(file, None) {
         let mut found = false;
         for (name, needles, server) in BUILD_FILE_SERVERS {
-            let path = dir.join(name);
-            let Some(text) = read_small(&path) else {
+            let Some(id) = source_of(db, &dir.join(name)) else {
                 continue;
             };
             found = true;
-            if needles.iter().any(|n| text.contains(n)) {
+            if needles.iter().any(|n| db.get(id).text.contains(n)) {
                 push(&mut out, server, format!("{name} depends on it"));
             }
         }
@@ -366,12 +367,24 @@ pub fn around(file: &Path) -> Vec<Identified> {
     out
 }
 
-fn read_small(path: &Path) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > MAX_BUILD_FILE {
-        return None;
+/// Reads the Go and Java build files [`around`] looks at for `file` into `db`, before
+/// linting: a file `db` already holds (an editor's buffer) is not read again.
+pub fn read_into(db: &mut SourceDb, file: &Path) {
+    for dir in search_dirs(file, None) {
+        let mut found = false;
+        for (name, _, _) in BUILD_FILE_SERVERS {
+            let path = dir.join(name);
+            if source_of(db, &path).is_some() {
+                found = true;
+            } else if let Ok(text) = crate::workspace::read_text(&path, MAX_BUILD_FILE) {
+                db.add(path, text);
+                found = true;
+            }
+        }
+        if found {
+            break;
+        }
     }
-    std::fs::read_to_string(path).ok()
 }
 
 /// The servers behind one proxied route: the one its path belongs to, else the one a host,

@@ -240,7 +240,10 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic]) -> String {
     let results = diags
         .iter()
         .map(|d| {
-            let rule_index = metas.iter().position(|m| m.code == d.code).unwrap_or(0);
+            let rule_index = metas
+                .iter()
+                .position(|m| std::ptr::eq(*m, d.rule))
+                .unwrap_or(0);
             let mut text = d.message.clone();
             if let Some(h) = &d.help {
                 text.push_str("\nhelp: ");

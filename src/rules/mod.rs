@@ -5,63 +5,28 @@ pub mod app;
 pub mod apprunner;
 pub mod aws;
 pub mod cloudrun;
+pub mod driver;
 pub mod fly;
 pub mod haproxy;
+pub mod iac;
 pub mod k8s;
 pub mod nginx;
 pub mod railway;
-pub mod render;
+pub mod render_com;
 pub mod suppression;
+pub mod table;
 
 use crate::config::Config;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::formats::Format;
+use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FixAvailability {
-    None,
-    Sometimes,
-    Always,
-}
-
-impl FixAvailability {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FixAvailability::None => "no",
-            FixAvailability::Sometimes => "sometimes",
-            FixAvailability::Always => "yes",
-        }
-    }
-}
-
-#[derive(Debug)]
-pub struct RuleMeta {
-    pub code: &'static str,
-    pub name: &'static str,
-    /// The format whose files the rule reads; `None` for rules about wscfg itself (inline
-    /// suppressions), which apply to every format.
-    pub format: Option<Format>,
-    pub severity: Severity,
-    pub fix: FixAvailability,
-    pub summary: &'static str,
-}
+pub use crate::rule_meta::{FixAvailability, RuleKind, RuleMeta};
 
 impl RuleMeta {
-    /// `nginx`, `fly`, … or `any`.
-    pub fn scope(&self) -> &'static str {
-        self.format.map_or("any", Format::as_str)
-    }
-    pub fn is_named(&self, name: &str) -> bool {
-        self.code.eq_ignore_ascii_case(name) || self.name == name
-    }
-    pub fn diag(&self, file: FileId, span: Span, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::new(self, file, span, message)
-    }
     /// Adds this rule's finding to `out` unless the configuration turned the rule off; for
     /// findings made outside a rule's `check`, such as a file that does not parse.
     pub fn report(
-        &self,
+        &'static self,
         config: &Config,
         file: FileId,
         span: Span,
@@ -94,23 +59,20 @@ pub fn run<Cx, R: Rule<Cx> + ?Sized>(
     }
 }
 
-/// Every rule wscfg has, in code order.
+/// Every rule wscfg has, in code order: each format's (from the format table) and wscfg's own.
 pub fn all() -> Vec<&'static RuleMeta> {
-    let mut v: Vec<&'static RuleMeta> = nginx::META.to_vec();
-    v.extend_from_slice(fly::META);
-    v.extend_from_slice(railway::META);
-    v.extend_from_slice(apprunner::META);
-    v.extend_from_slice(app::META);
-    v.extend_from_slice(k8s::META);
-    v.extend_from_slice(haproxy::META);
-    v.extend_from_slice(apache::META);
-    v.extend_from_slice(render::META);
-    v.extend_from_slice(cloudrun::META);
-    v.extend_from_slice(aws::META);
-    v.extend_from_slice(suppression::META);
-    v.sort_by_key(|m| m.code);
-    v
+    static ALL: std::sync::OnceLock<Vec<&'static RuleMeta>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut v: Vec<&'static RuleMeta> = table::FORMATS.iter().flat_map(|r| r.rules()).collect();
+        v.extend_from_slice(suppression::META);
+        v.sort_by_key(|m| m.code);
+        v
+    })
+    .clone()
 }
+
+/// How `meta`'s findings come about (syntax, loader, check, or about wscfg itself).
+pub use table::kind;
 
 pub fn find(code_or_name: &str) -> Option<&'static RuleMeta> {
     all().into_iter().find(|m| m.is_named(code_or_name))

@@ -3,18 +3,16 @@
 
 pub mod edit;
 pub mod model;
+pub mod settings;
 pub mod websocket;
 
-use crate::config::{Config, FlySettings};
-use crate::diagnostic::Diagnostic;
 use crate::formats::head::Head;
-use crate::project::evidence::WsEvidence;
-use crate::rules::fly::SYNTAX_ERROR;
-use crate::source::{FileId, SourceDb, SourceFile, Span};
+use crate::source::{FileId, SourceFile, Span};
 use std::path::Path;
 
 pub use edit::Editor;
 pub use model::FlyDoc;
+pub use settings::Settings;
 
 /// `fly.toml`, and the per-environment copies flyctl is pointed at with `-c`
 /// (`fly.staging.toml`, `fly.production.toml`).
@@ -74,7 +72,7 @@ pub struct FlyContext<'a> {
     pub file: FileId,
     pub src: &'a SourceFile,
     pub doc: &'a FlyDoc,
-    pub settings: &'a FlySettings,
+    pub settings: &'a Settings,
 }
 
 impl FlyContext<'_> {
@@ -93,37 +91,10 @@ impl FlyContext<'_> {
 }
 
 /// Loads one file: the model with WebSocket services marked, or the FLY000 diagnostic.
-pub fn load(text: &str, settings: &FlySettings) -> Result<FlyDoc, (Span, String)> {
+pub fn load(text: &str, settings: &Settings) -> Result<FlyDoc, (Span, String)> {
     let mut doc = parse(text)?;
     websocket::detect(text, &mut doc, settings);
     Ok(doc)
-}
-
-/// Lints the fly.toml files of a run, each on its own; `ws` is where the project serves
-/// WebSockets (services the file says nothing about are marked from it).
-pub fn lint(db: &SourceDb, files: &[FileId], config: &Config, ws: &WsEvidence) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for &file in files {
-        let src = db.get(file);
-        match load(&src.text, &config.fly) {
-            Err((span, message)) => SYNTAX_ERROR.report(config, file, span, message, &mut out),
-            Ok(mut doc) => {
-                websocket::from_project(
-                    &mut doc,
-                    crate::project::evidence::manifest_dir(&src.path),
-                    ws,
-                );
-                let cx = FlyContext {
-                    file,
-                    src,
-                    doc: &doc,
-                    settings: &config.fly,
-                };
-                crate::rules::run(crate::rules::fly::RULES, &cx, config, &mut out);
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -3,9 +3,8 @@
 //! lists in wscfg.toml (`[fly] websocket-ports`), and, for an app with one service, what the
 //! file says about the whole app (its name, `PHX_HOST`, the comment at its top).
 
+use super::Settings as FlySettings;
 use super::model::{FlyDoc, Service, WsReason};
-use crate::config::FlySettings;
-use crate::project::evidence::{WsEvidence, WsServer};
 use crate::source::Span;
 
 /// The comments of a TOML text (from `#` to the end of the line), skipping `#` inside
@@ -273,35 +272,6 @@ pub fn detect(text: &str, doc: &mut FlyDoc, cfg: &FlySettings) {
         .collect();
     for (s, r) in doc.services.iter_mut().zip(reasons) {
         s.websocket = r;
-    }
-}
-
-/// Marks the services the project shows serving WebSockets, where nothing in the file or
-/// wscfg.toml said so: a WebSocket server in the code under `dir` (the fly.toml's directory)
-/// whose file listens on the service's internal_port, or, for an app with one service, a
-/// server whose file names no other port.
-pub fn from_project(doc: &mut FlyDoc, dir: &std::path::Path, ws: &WsEvidence) {
-    let servers: Vec<_> = ws.under(dir).collect();
-    if servers.is_empty() {
-        return;
-    }
-    let single = doc.services.len() == 1;
-    for s in doc.services.iter_mut().filter(|s| s.websocket.is_none()) {
-        let internal = s.internal_port.as_ref().map(|p| p.value);
-        let on_port =
-            |w: &&&WsServer| internal.is_some_and(|i| w.ports.iter().any(|p| i64::from(*p) == i));
-        let chosen = servers.iter().find(on_port).or_else(|| {
-            single
-                .then(|| servers.iter().find(|w| w.ports.is_empty()))
-                .flatten()
-        });
-        if let Some(w) = chosen {
-            s.websocket = Some(WsReason::Project {
-                file: w.file,
-                span: w.span,
-                because: w.because(dir),
-            });
-        }
     }
 }
 

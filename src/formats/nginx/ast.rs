@@ -144,11 +144,7 @@ impl ParsedFile {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SyntaxError {
-    pub span: Span,
-    pub message: String,
-}
+pub use crate::formats::SyntaxError;
 
 #[cfg(test)]
 mod tests {

@@ -162,7 +162,7 @@ fn parse(tsv: &'static str) -> Table {
         if let Some(list) = line.strip_prefix("#versions ") {
             versions = list
                 .split(' ')
-                .filter_map(crate::config::parse_version)
+                .filter_map(super::settings::parse_version)
                 .collect();
             continue;
         }

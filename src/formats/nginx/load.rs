@@ -6,11 +6,10 @@
 use super::ast::{DirId, ParsedFile};
 use super::dump;
 use super::parser;
+use super::problem::{LoadProblem, Problem};
+use super::settings::Settings as NginxSettings;
 use super::tree::{Context, IncludeMap, ParsedFiles};
-use crate::config::NginxSettings;
-use crate::diagnostic::Diagnostic;
 use crate::diagnostic::clip;
-use crate::rules::nginx::{INCLUDE_CYCLE, INCLUDE_NOT_FOUND, INCLUDE_OUTSIDE_ROOT, SYNTAX_ERROR};
 use crate::source::{FileId, SourceDb};
 use crate::workspace::{self, Limits};
 use std::collections::{HashMap, HashSet};
@@ -37,7 +36,7 @@ pub struct Loaded {
     pub includes: IncludeMap,
     /// Files to lint as roots, with the context their top level is in.
     pub roots: Vec<(FileId, Context)>,
-    pub problems: Vec<Diagnostic>,
+    pub problems: Vec<LoadProblem>,
 }
 
 /// The files of one `nginx -T` dump, added to the run as files of their own.
@@ -163,7 +162,7 @@ pub fn load_limited(
     // The named files are parsed up front, on every core when there are several.
     let mut preparsed: HashMap<FileId, Result<ParsedFile, super::ast::SyntaxError>> = {
         let db: &SourceDb = db;
-        let results = crate::engine::par_map(checked, |&f| {
+        let results = crate::exec::par_map(checked, |&f| {
             parser::parse_limited(&db.get(f).text, limits.max_depth)
         });
         checked.iter().copied().zip(results).collect()
@@ -175,7 +174,7 @@ pub fn load_limited(
         let p = match parsed_now {
             Ok(p) => p,
             Err(e) => {
-                problems.push(Diagnostic::new(&SYNTAX_ERROR, file, e.span, e.message));
+                problems.push(LoadProblem::new(Problem::Syntax, file, e.span, e.message));
                 continue;
             }
         };
@@ -190,8 +189,8 @@ pub fn load_limited(
                 let pattern = &d.args[0].value;
                 let ids = dump.resolve(pattern);
                 if ids.is_empty() && !is_glob(pattern) && !pattern.contains('$') {
-                    problems.push(Diagnostic::new(
-                        &INCLUDE_NOT_FOUND,
+                    problems.push(LoadProblem::new(
+                        Problem::IncludeNotFound,
                         file,
                         d.span(),
                         format!("included file `{pattern}` is not in the nginx -T dump"),
@@ -209,8 +208,8 @@ pub fn load_limited(
             let found = resolve(&pattern, &path, &main_dirs, roots.as_deref());
             for outside in &found.outside {
                 problems.push(
-                    Diagnostic::new(
-                        &INCLUDE_OUTSIDE_ROOT,
+                    LoadProblem::new(
+                        Problem::IncludeOutsideRoot,
                         file,
                         d.span(),
                         format!(
@@ -226,7 +225,12 @@ pub fn load_limited(
                 );
             }
             for (_, message) in &found.unreadable {
-                problems.push(Diagnostic::new(&INCLUDE_NOT_FOUND, file, d.span(), message));
+                problems.push(LoadProblem::new(
+                    Problem::IncludeNotFound,
+                    file,
+                    d.span(),
+                    message,
+                ));
             }
             let targets = found.files;
             if targets.is_empty() {
@@ -237,8 +241,8 @@ pub fn load_limited(
                     && !pattern.contains('$')
                 {
                     problems.push(
-                        Diagnostic::new(
-                            &INCLUDE_NOT_FOUND,
+                        LoadProblem::new(
+                            Problem::IncludeNotFound,
                             file,
                             d.span(),
                             format!("included file `{}` was not found", clip(&d.args[0].value)),
@@ -253,8 +257,8 @@ pub fn load_limited(
             }
             if included + targets.len() > limits.max_includes {
                 limit_hit = true;
-                problems.push(Diagnostic::new(
-                    &SYNTAX_ERROR,
+                problems.push(LoadProblem::new(
+                    Problem::Syntax,
                     file,
                     d.span(),
                     format!(
@@ -280,12 +284,12 @@ pub fn load_limited(
                             partial_text: Some(text),
                         }) => {
                             let id = db.add(t, text);
-                            problems.push(crate::rules::nginx::not_utf8(db, id, at, &message));
+                            problems.push(LoadProblem::not_utf8(db, id, at, message));
                             id
                         }
                         Err(e) => {
-                            problems.push(Diagnostic::new(
-                                &INCLUDE_NOT_FOUND,
+                            problems.push(LoadProblem::new(
+                                Problem::IncludeNotFound,
                                 file,
                                 d.span(),
                                 e.message,
@@ -326,7 +330,7 @@ pub(super) fn is_packaged(p: &str) -> bool {
 }
 
 /// Applies `include-map` replacements to whole path components, in order.
-fn map_components(pattern: &str, map: &[crate::config::IncludeMapping]) -> String {
+fn map_components(pattern: &str, map: &[super::settings::IncludeMapping]) -> String {
     let mut parts: Vec<String> = pattern.split('/').map(str::to_owned).collect();
     for m in map {
         for p in parts.iter_mut() {
@@ -477,7 +481,7 @@ fn expand(base: &Path, pattern: &str, roots: Option<&[PathBuf]>, res: &mut Resol
 }
 
 /// Reports each include cycle once, at the include that closes it.
-fn report_cycles(parsed: &ParsedFiles, includes: &IncludeMap, out: &mut Vec<Diagnostic>) {
+fn report_cycles(parsed: &ParsedFiles, includes: &IncludeMap, out: &mut Vec<LoadProblem>) {
     let mut edges: HashMap<FileId, Vec<(DirId, FileId)>> = HashMap::new();
     for (&(from, dir), targets) in includes {
         for &t in targets {
@@ -509,8 +513,8 @@ fn report_cycles(parsed: &ParsedFiles, includes: &IncludeMap, out: &mut Vec<Diag
                 Some((dir, t)) => match colour.get(&t) {
                     Some(1) => {
                         let d = parsed[&f].get(dir);
-                        out.push(Diagnostic::new(
-                            &INCLUDE_CYCLE,
+                        out.push(LoadProblem::new(
+                            Problem::IncludeCycle,
                             f,
                             d.span(),
                             format!(
@@ -583,7 +587,7 @@ pub fn root_context(text: &str, p: &ParsedFile, settings: &NginxSettings) -> Con
             .strip_prefix("wscfg:")?
             .trim()
             .strip_prefix("context")?;
-        crate::config::parse_context(list.trim()).ok()
+        super::settings::parse_context(list.trim()).ok()
     });
     if let Some(last) = stated
         .or_else(|| settings.context.clone())

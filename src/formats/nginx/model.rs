@@ -4,10 +4,9 @@
 use super::ast::{Directive, Word};
 use super::location::Modifier;
 use super::regex_sample;
+use super::settings::Settings as NginxSettings;
 use super::tree::{Context, NodeId, Tree};
 use super::values;
-use crate::config::NginxSettings;
-use crate::project::servers::{self, Identified};
 use crate::source::{FileId, SourceDb, SourceFile, Span};
 use regex::Regex;
 use rustc_hash::FxHashMap;
@@ -105,8 +104,6 @@ pub struct NginxContext<'a> {
     pub(super) upstreams: OnceLock<std::collections::HashMap<String, NodeId>>,
     /// Built on first use: the variable of a `map $http_upgrade` whose empty case is `''`.
     pub(super) keepalive_map: OnceLock<Option<String>>,
-    /// Built on first use: the WebSocket servers the project around the root file depends on.
-    project_servers: OnceLock<Vec<Identified>>,
 }
 
 impl<'a> NginxContext<'a> {
@@ -134,7 +131,6 @@ impl<'a> NginxContext<'a> {
             sockets: OnceLock::new(),
             upstreams: OnceLock::new(),
             keepalive_map: OnceLock::new(),
-            project_servers: OnceLock::new(),
         };
         cx.variables = cx.collect_variables();
         cx.ws = cx.find_websocket_locations();
@@ -156,25 +152,6 @@ impl<'a> NginxContext<'a> {
     /// stock http block; false for server- or location-level snippets.
     pub fn outer_levels_are_defaults(&self) -> bool {
         matches!(self.root_context(), Context::Main | Context::Http)
-    }
-
-    /// The servers wscfg believes answer a WebSocket location: the one its path belongs to
-    /// (`/cable`, `/socket.io/`), else the one its upstream group or host names, else those
-    /// the project around the configuration depends on.
-    pub fn servers_behind(&self, ws: &WsLocation) -> Vec<Identified> {
-        let target = self.proxy_target(ws.node);
-        let name = target.map(|t| {
-            let host = t.authority.rsplit_once(':').map_or(t.authority, |(h, _)| h);
-            match t.kind {
-                super::upstream::TargetKind::Upstream(_) => ("upstream group", host),
-                super::upstream::TargetKind::Unix => ("socket", t.authority),
-                _ => ("proxied host", host),
-            }
-        });
-        let project = self
-            .project_servers
-            .get_or_init(|| servers::around(&self.db.get(self.tree.root_file).path));
-        servers::behind(ws.uri.as_deref(), name.as_slice(), project)
     }
 
     pub fn file(&self, node: NodeId) -> FileId {

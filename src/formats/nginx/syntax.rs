@@ -372,7 +372,7 @@ impl Checker<'_, '_> {
                 self.known.version(),
             ));
         } else {
-            m.push_str(&crate::config::did_you_mean(name, self.known.names()));
+            m.push_str(&crate::suggest::did_you_mean(name, self.known.names()));
         }
         m
     }
@@ -527,7 +527,7 @@ fn describe(contexts: &[Ctx]) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::NginxSettings;
+    use crate::formats::nginx::settings::Settings as NginxSettings;
     use crate::formats::nginx::{load, tree};
     use crate::source::SourceDb;
 

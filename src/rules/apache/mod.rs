@@ -1,7 +1,10 @@
 //! Apache httpd rules. Each file holds one rule; what they share lives in the Apache model
 //! (`formats::apache`).
 
+mod lint;
 mod websocket_proxypass_broken;
+
+pub use lint::lint;
 
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;
@@ -20,5 +23,3 @@ pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
 
 pub static RULES: &[&dyn for<'a> Rule<ApacheContext<'a>>] =
     &[&websocket_proxypass_broken::WebsocketProxypassBroken];
-
-pub static META: &[&RuleMeta] = &[&SYNTAX_ERROR, &websocket_proxypass_broken::META];

@@ -175,11 +175,16 @@ mod tests {
     use crate::formats::apache::{dockerfile_httpd_version, parse};
     use crate::source::SourceDb;
 
-    /// The findings for `text` written as `path` (a file on disk when `path` is absolute).
+    /// The findings for `text` written as `path`, with the Dockerfile beside it on disk when
+    /// there is one (the engine reads it before linting).
     fn check(path: &std::path::Path, text: &str) -> Vec<Diagnostic> {
         let cfg = parse(text).unwrap();
         let mut db = SourceDb::default();
         let file = db.add(path.to_path_buf(), text.into());
+        let dockerfile = path.with_file_name("Dockerfile");
+        if let Ok(text) = std::fs::read_to_string(&dockerfile) {
+            db.add(dockerfile, text);
+        }
         let cx = ApacheContext {
             db: &db,
             file,

@@ -2,12 +2,15 @@
 //! that spans files — the client, the edge and the server — and names both ends.
 
 mod insecure_ws_url;
+mod lint;
 mod port_mismatch;
 mod socketio_multi_instance_without_affinity;
 mod socketio_protocol_mismatch;
 mod uvicorn_without_websocket_library;
 mod websocket_path_unrouted;
 mod wsgi_server_for_websockets;
+
+pub use lint::lint;
 
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;
@@ -33,15 +36,4 @@ pub static RULES: &[&dyn for<'a> Rule<ProjectView<'a>>] = &[
     &port_mismatch::PortMismatch,
     &websocket_path_unrouted::WebsocketPathUnrouted,
     &socketio_multi_instance_without_affinity::SocketioMultiInstanceWithoutAffinity,
-];
-
-pub static META: &[&RuleMeta] = &[
-    &SYNTAX_ERROR,
-    &socketio_protocol_mismatch::META,
-    &insecure_ws_url::META,
-    &uvicorn_without_websocket_library::META,
-    &wsgi_server_for_websockets::META,
-    &port_mismatch::META,
-    &websocket_path_unrouted::META,
-    &socketio_multi_instance_without_affinity::META,
 ];

@@ -2,10 +2,11 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
-use crate::formats::project_deps::ProjectDeps;
-use crate::formats::railway::{self, Flavor, RailwayContext};
+use crate::formats::railway::{self, Flavor};
 use crate::project::ProjectView;
+use crate::project::deps::ProjectDeps;
 use crate::project::scan::{Endpoint, Flavour};
+use crate::rules::railway::RailwayContext;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 use crate::source::{FileId, Span};
 use std::path::Path;

@@ -9,12 +9,13 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix};
 use crate::formats::Format;
-use crate::formats::project_deps::{self, ProjectDeps};
-use crate::formats::start_command::{self, Invocation};
 use crate::project::ProjectView;
+use crate::project::deps::{self as project_deps, ProjectDeps};
 use crate::project::scan::Flavour;
 use crate::project::start::start_commands;
+use crate::project::start_command::{self, Invocation};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
+use crate::source::SourceDb;
 use std::path::Path;
 
 pub static META: RuleMeta = RuleMeta {
@@ -31,7 +32,7 @@ pub struct UvicornWithoutWebsocketLibrary;
 /// The project's Python dependencies for a file, with the files wscfg holds read from its
 /// copy (so a fix applied in this run counts).
 fn deps_for(cx: &ProjectView, file: &Path) -> ProjectDeps {
-    let mut deps = ProjectDeps::for_manifest(file, None);
+    let mut deps = ProjectDeps::for_manifest(cx.db, file, None);
     for f in &mut deps.python.files {
         let Some(id) = cx.db.find(&f.path) else {
             continue;
@@ -50,10 +51,11 @@ fn deps_for(cx: &ProjectView, file: &Path) -> ProjectDeps {
 }
 
 /// A Railway manifest next to the file that sets `startCommand`: RWY005 judges that command.
-fn railway_starts_it(dir: &Path) -> bool {
-    ["railway.toml", "railway.json"]
-        .iter()
-        .any(|n| std::fs::read_to_string(dir.join(n)).is_ok_and(|t| t.contains("startCommand")))
+fn railway_starts_it(db: &SourceDb, dir: &Path) -> bool {
+    ["railway.toml", "railway.json"].iter().any(|n| {
+        db.find(&dir.join(n))
+            .is_some_and(|f| db.get(f).text.contains("startCommand"))
+    })
 }
 
 impl Rule<ProjectView<'_>> for UvicornWithoutWebsocketLibrary {
@@ -71,7 +73,7 @@ impl Rule<ProjectView<'_>> for UvicornWithoutWebsocketLibrary {
         for start in start_commands(cx) {
             let path = cx.path(start.file);
             let dir = path.parent().unwrap_or(Path::new(""));
-            if railway_starts_it(dir) {
+            if railway_starts_it(cx.db, dir) {
                 continue;
             }
             let parsed = start_command::parse(&start.cmd);

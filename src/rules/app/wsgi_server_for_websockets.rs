@@ -4,10 +4,10 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
-use crate::formats::start_command::{self, Invocation};
 use crate::project::ProjectView;
 use crate::project::scan::Endpoint;
 use crate::project::start::start_commands;
+use crate::project::start_command::{self, Invocation};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 use std::path::Path;
 

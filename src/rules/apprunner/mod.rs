@@ -1,14 +1,18 @@
 //! AWS App Runner rules (apprunner.yaml). Each file holds one rule; what they share lives in
 //! the App Runner model (`formats::apprunner`).
 
+mod context;
+mod lint;
 mod request_timeout_beyond_limit;
 mod schema;
 mod websocket_unsupported;
 
+pub use context::*;
+pub use lint::*;
+
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;
 use crate::formats::Format;
-use crate::formats::apprunner::AppRunnerContext;
 
 /// Reported by the loader when apprunner.yaml is not valid YAML.
 pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
@@ -24,11 +28,4 @@ pub static RULES: &[&dyn for<'a> Rule<AppRunnerContext<'a>>] = &[
     &websocket_unsupported::WebsocketUnsupported,
     &request_timeout_beyond_limit::RequestTimeoutBeyondLimit,
     &schema::Schema,
-];
-
-pub static META: &[&RuleMeta] = &[
-    &SYNTAX_ERROR,
-    &websocket_unsupported::META,
-    &request_timeout_beyond_limit::META,
-    &schema::META,
 ];

@@ -1,10 +1,10 @@
 //! APR002 request-timeout-beyond-limit: the server allows requests longer than App Runner's
 //! 120-second cap.
 
+use super::AppRunnerContext;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
-use crate::formats::apprunner::AppRunnerContext;
-use crate::formats::start_command::{self, Invocation};
+use crate::project::start_command::{self, Invocation};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {

@@ -1,10 +1,11 @@
 //! APR003 schema: apprunner.yaml does not follow App Runner's configuration file reference.
 
+use super::AppRunnerContext;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
 use crate::formats::apprunner::{
-    AppRunnerContext, BUILD_KEYS, ENV_ENTRY_KEYS, NETWORK_KEYS, PHASES, RUN_KEYS, RUNTIMES,
-    SECRET_ENTRY_KEYS, TOP_KEYS,
+    BUILD_KEYS, ENV_ENTRY_KEYS, NETWORK_KEYS, PHASES, RUN_KEYS, RUNTIMES, SECRET_ENTRY_KEYS,
+    TOP_KEYS,
 };
 use crate::formats::spanned::{Kind, Node, did_you_mean};
 use crate::rules::{FixAvailability, Rule, RuleMeta};

@@ -1,8 +1,8 @@
 //! APR001 websocket-unsupported: the service serves WebSockets, which App Runner cannot carry.
 
+use super::AppRunnerContext;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
-use crate::formats::apprunner::AppRunnerContext;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {

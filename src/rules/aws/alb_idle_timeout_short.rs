@@ -2,10 +2,11 @@
 //! or a Classic Load Balancer fronting a WebSocket service with its idle timeout unset (60 s)
 //! or 60 s or less.
 
+use super::AwsContext;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::formats::Format;
-use crate::formats::aws::{AwsContext, DEFAULT_IDLE_TIMEOUT_S, FIXED_IDLE_TIMEOUT_S};
+use crate::formats::aws::{DEFAULT_IDLE_TIMEOUT_S, FIXED_IDLE_TIMEOUT_S};
 use crate::project::servers::{self, IdleVerdict};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
@@ -35,7 +36,7 @@ impl<'a> Rule<AwsContext<'a>> for AlbIdleTimeoutShort {
         let behind = if evidence.iter().all(|e| e.socket_io) {
             vec![servers::socket_io(&first.what)]
         } else {
-            servers::around(&cx.db.get(cx.file).path)
+            servers::around(cx.db, &cx.db.get(cx.file).path)
         };
         for lb in cx.load_balancers() {
             if !lb.is_application() {

@@ -2,11 +2,15 @@
 //! share lives in the AWS model (`formats::aws`).
 
 mod alb_idle_timeout_short;
+mod context;
+mod lint;
+
+pub use context::*;
+pub use lint::*;
 
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;
 use crate::formats::Format;
-use crate::formats::aws::AwsContext;
 
 /// Reported by the loader when the template is not valid YAML or JSON.
 pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
@@ -20,5 +24,3 @@ pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
 
 pub static RULES: &[&dyn for<'a> Rule<AwsContext<'a>>] =
     &[&alb_idle_timeout_short::AlbIdleTimeoutShort];
-
-pub static META: &[&RuleMeta] = &[&SYNTAX_ERROR, &alb_idle_timeout_short::META];

@@ -1,12 +1,16 @@
 //! Google Cloud Run rules (service YAML). Each file holds one rule; what they share lives in
 //! the Cloud Run model (`formats::cloudrun`).
 
+mod context;
+mod lint;
 mod websocket_request_timeout;
+
+pub use context::*;
+pub use lint::*;
 
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;
 use crate::formats::Format;
-use crate::formats::cloudrun::CloudRunContext;
 
 /// Reported by the loader when the service YAML is not valid YAML.
 pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
@@ -20,5 +24,3 @@ pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
 
 pub static RULES: &[&dyn for<'a> Rule<CloudRunContext<'a>>] =
     &[&websocket_request_timeout::WebsocketRequestTimeout];
-
-pub static META: &[&RuleMeta] = &[&SYNTAX_ERROR, &websocket_request_timeout::META];

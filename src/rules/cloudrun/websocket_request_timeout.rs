@@ -2,10 +2,11 @@
 //! timeout at its 300 s default or lower (every socket is cut when it expires), or with HTTP/2
 //! end-to-end (`h2c` port), which Cloud Run's WebSocket guide says not to enable.
 
+use super::CloudRunContext;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::formats::Format;
-use crate::formats::cloudrun::{CloudRunContext, DEFAULT_TIMEOUT_S, Flavor, MAX_TIMEOUT_S};
+use crate::formats::cloudrun::{DEFAULT_TIMEOUT_S, Flavor, MAX_TIMEOUT_S};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 use crate::source::Span;
 

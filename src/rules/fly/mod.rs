@@ -6,9 +6,12 @@ mod duplicate_public_port;
 mod force_https_without_http;
 mod ignored_key;
 mod legacy_concurrency_string;
+mod lint;
 mod soft_limit_not_below_hard;
 mod websocket_connection_limit;
 mod websocket_port_http_handler;
+
+pub use lint::lint;
 
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -36,18 +39,6 @@ pub static RULES: &[&dyn for<'a> Rule<FlyContext<'a>>] = &[
     &ignored_key::IgnoredKey,
     &legacy_concurrency_string::LegacyConcurrencyString,
     &duplicate_public_port::DuplicatePublicPort,
-];
-
-pub static META: &[&RuleMeta] = &[
-    &SYNTAX_ERROR,
-    &websocket_port_http_handler::META,
-    &websocket_connection_limit::META,
-    &autostop_drops_sockets::META,
-    &soft_limit_not_below_hard::META,
-    &force_https_without_http::META,
-    &ignored_key::META,
-    &legacy_concurrency_string::META,
-    &duplicate_public_port::META,
 ];
 
 /// Adds the "why wscfg thinks this carries WebSockets" label and help tail every

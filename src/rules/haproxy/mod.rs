@@ -1,7 +1,10 @@
 //! HAProxy rules (haproxy.cfg). Each file holds one rule; what they share lives in the
 //! HAProxy model (`formats::haproxy`).
 
+mod lint;
 mod tunnel_timeout_missing;
+
+pub use lint::lint;
 
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;
@@ -20,5 +23,3 @@ pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
 
 pub static RULES: &[&dyn for<'a> Rule<HaproxyContext<'a>>] =
     &[&tunnel_timeout_missing::TunnelTimeoutMissing];
-
-pub static META: &[&RuleMeta] = &[&SYNTAX_ERROR, &tunnel_timeout_missing::META];

@@ -30,7 +30,7 @@ impl<'a> Rule<HaproxyContext<'a>> for TunnelTimeoutMissing {
     }
 
     fn check(&self, cx: &HaproxyContext<'a>, out: &mut Vec<Diagnostic>) {
-        let project = servers::around(&cx.source().path);
+        let project = servers::around(cx.db, &cx.source().path);
         for (idx, why) in cx.websocket_proxies() {
             let section = &cx.cfg.sections[idx];
             if cx.mode(idx).0 != "http" || cx.timeout(idx, "tunnel").is_some() {

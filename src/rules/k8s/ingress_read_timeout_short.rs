@@ -30,7 +30,7 @@ impl<'a> Rule<K8sContext<'a>> for IngressReadTimeoutShort {
 
     fn check(&self, cx: &K8sContext<'a>, out: &mut Vec<Diagnostic>) {
         let global = cx.controller_config("proxy-read-timeout");
-        let project = servers::around(&cx.db.get(cx.file).path);
+        let project = servers::around(cx.db, &cx.db.get(cx.file).path);
         for ing in cx.ingresses() {
             let guess = cx.controller(&ing);
             if guess.controller != Controller::IngressNginx {

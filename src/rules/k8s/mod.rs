@@ -2,8 +2,11 @@
 //! share lives in the Kubernetes model (`formats::k8s`).
 
 mod ingress_read_timeout_short;
+mod lint;
 mod nginx_inc_annotation_ignored;
 mod socketio_without_affinity;
+
+pub use lint::lint;
 
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;
@@ -24,11 +27,4 @@ pub static RULES: &[&dyn for<'a> Rule<K8sContext<'a>>] = &[
     &ingress_read_timeout_short::IngressReadTimeoutShort,
     &nginx_inc_annotation_ignored::NginxIncAnnotationIgnored,
     &socketio_without_affinity::SocketioWithoutAffinity,
-];
-
-pub static META: &[&RuleMeta] = &[
-    &SYNTAX_ERROR,
-    &ingress_read_timeout_short::META,
-    &nginx_inc_annotation_ignored::META,
-    &socketio_without_affinity::META,
 ];

@@ -1,6 +1,7 @@
 //! NGX015 missing-host-header: a WebSocket location proxies to an upstream group and nginx
 //! sends the group's name as Host.
 
+use super::backend::Backends;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::formats::Format;
@@ -26,6 +27,7 @@ impl<'a> Rule<NginxContext<'a>> for MissingHostHeader {
     }
 
     fn check(&self, cx: &NginxContext<'a>, out: &mut Vec<Diagnostic>) {
+        let backends = Backends::new(cx);
         for ws in cx.proxied_websocket_locations() {
             let loc = ws.node;
             let Some(target) = cx.proxy_target(loc) else {
@@ -44,7 +46,7 @@ impl<'a> Rule<NginxContext<'a>> for MissingHostHeader {
             if !missing {
                 continue;
             }
-            let backend = match judge_origin(&cx.servers_behind(ws)) {
+            let backend = match judge_origin(&backends.behind(ws)) {
                 OriginVerdict::Accepted => continue, // the backend never compares the two
                 OriginVerdict::Refused(why) | OriginVerdict::Depends(why) => why,
             };

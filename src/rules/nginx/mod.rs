@@ -1,5 +1,6 @@
 //! nginx rules. Each file holds one rule; what they share lives in the nginx model.
 
+mod backend;
 mod connection_header_missing;
 mod connection_upgrade_hardcoded;
 mod connection_upgrade_map_undefined;
@@ -7,6 +8,7 @@ mod cors_headers_on_websocket;
 mod http2_cleartext_listen;
 mod inherited_headers_dropped;
 mod keepalive_connection_cleared;
+mod lint;
 mod missing_host_header;
 mod proxy_http_version;
 mod read_timeout_short;
@@ -16,6 +18,8 @@ mod upgrade_header_missing;
 mod upgrade_needs_proxy_pass;
 mod websocket_bypassed_by_redirect;
 mod websocket_location_shadowed;
+
+pub use lint::lint;
 
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;
@@ -76,19 +80,9 @@ pub fn not_utf8(
     at: usize,
     message: &str,
 ) -> crate::diagnostic::Diagnostic {
-    let text = &db.get(file).text;
-    let end = text
-        .get(at..)
-        .and_then(|t| t.chars().next())
-        .map_or(at, |c| at + c.len_utf8());
-    NOT_UTF8.diag(
-        file,
-        crate::source::Span::new(at, end),
-        format!(
-            "{message}: nginx reads the bytes as they are, so wscfg checked the file with each \
-             invalid byte read as U+FFFD and writes no fix to it"
-        ),
-    )
+    lint::finding(crate::formats::nginx::problem::LoadProblem::not_utf8(
+        db, file, at, message,
+    ))
 }
 
 /// Rules over the nginx model, in the order they run.
@@ -109,27 +103,4 @@ pub static RULES: &[&dyn for<'a> Rule<NginxContext<'a>>] = &[
     &socketio_upstream_not_sticky::SocketioUpstreamNotSticky,
     &websocket_bypassed_by_redirect::WebsocketBypassedByRedirect,
     &missing_host_header::MissingHostHeader,
-];
-
-pub static META: &[&RuleMeta] = &[
-    &SYNTAX_ERROR,
-    &proxy_http_version::META,
-    &upgrade_header_missing::META,
-    &connection_header_missing::META,
-    &inherited_headers_dropped::META,
-    &connection_upgrade_map_undefined::META,
-    &read_timeout_short::META,
-    &websocket_location_shadowed::META,
-    &connection_upgrade_hardcoded::META,
-    &keepalive_connection_cleared::META,
-    &upgrade_needs_proxy_pass::META,
-    &http2_cleartext_listen::META,
-    &cors_headers_on_websocket::META,
-    &socketio_upstream_not_sticky::META,
-    &websocket_bypassed_by_redirect::META,
-    &missing_host_header::META,
-    &INCLUDE_NOT_FOUND,
-    &INCLUDE_CYCLE,
-    &INCLUDE_OUTSIDE_ROOT,
-    &NOT_UTF8,
 ];

@@ -5,6 +5,7 @@
 //! are quiet (checked on nginx 1.22.1: `proxy_send_timeout 2s` with 5 s of silence keeps the
 //! socket; `proxy_read_timeout 2s` closes it at 2 s).
 
+use super::backend::Backends;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::formats::Format;
@@ -34,6 +35,7 @@ impl<'a> Rule<NginxContext<'a>> for ReadTimeoutShort {
     }
 
     fn check(&self, cx: &NginxContext<'a>, out: &mut Vec<Diagnostic>) {
+        let backends = Backends::new(cx);
         for ws in cx.proxied_websocket_locations() {
             let loc = ws.node;
             let unread = cx.unread_include_setting(loc, DIRECTIVE);
@@ -54,7 +56,7 @@ impl<'a> Rule<NginxContext<'a>> for ReadTimeoutShort {
                 continue;
             }
             // A socket the backend keeps busy is never idle for that long.
-            let IdleVerdict::Closes(backend) = judge_idle(ms, &cx.servers_behind(ws)) else {
+            let IdleVerdict::Closes(backend) = judge_idle(ms, &backends.behind(ws)) else {
                 continue;
             };
             let edit = match set {

@@ -1,8 +1,9 @@
 //! RWY003 healthcheck-on-websocket-path: the health check points at a WebSocket endpoint.
 
+use super::RailwayContext;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
-use crate::formats::railway::{RailwayContext, websocket_path_segment};
+use crate::formats::ws_path::websocket_path_segment;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {

@@ -1,17 +1,24 @@
 //! Railway rules (railway.toml / railway.json). Each file holds one rule; what they share
 //! lives in the Railway model (`formats::railway`).
 
+mod context;
 mod healthcheck_on_websocket_path;
+mod lint;
 mod port_hardcoded;
 mod sleep_drops_sockets;
 mod start_command_binding;
 mod unknown_key;
 mod websocket_server_without_ws_library;
 
+pub use context::*;
+pub use lint::*;
+/// RWY001, which `wscfg init railway` uses to make a start command listen where Railway
+/// routes.
+pub use start_command_binding::META as START_COMMAND_BINDING;
+
 use super::{FixAvailability, Rule, RuleMeta};
 use crate::diagnostic::Severity;
 use crate::formats::Format;
-use crate::formats::railway::RailwayContext;
 
 /// Reported by the loader when a manifest is not valid TOML / JSON.
 pub static SYNTAX_ERROR: RuleMeta = RuleMeta {
@@ -31,14 +38,4 @@ pub static RULES: &[&dyn for<'a> Rule<RailwayContext<'a>>] = &[
     &sleep_drops_sockets::SleepDropsSockets,
     &websocket_server_without_ws_library::WebsocketServerWithoutWsLibrary,
     &unknown_key::UnknownKey,
-];
-
-pub static META: &[&RuleMeta] = &[
-    &SYNTAX_ERROR,
-    &start_command_binding::META,
-    &port_hardcoded::META,
-    &healthcheck_on_websocket_path::META,
-    &sleep_drops_sockets::META,
-    &websocket_server_without_ws_library::META,
-    &unknown_key::META,
 ];

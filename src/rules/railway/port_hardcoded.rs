@@ -1,10 +1,11 @@
 //! RWY002 port-hardcoded: the manifest sets PORT itself while Railway injects it.
 
+use super::RailwayContext;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
-use crate::formats::railway::{RailwayContext, Section, VARIABLE_TABLES};
+use crate::formats::railway::{Section, VARIABLE_TABLES};
 use crate::formats::spanned::Node;
-use crate::formats::start_command::{Invocation, assignment, basename};
+use crate::project::start_command::{Invocation, assignment, basename};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {

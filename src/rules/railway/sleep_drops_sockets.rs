@@ -1,9 +1,10 @@
 //! RWY004 sleep-drops-sockets: app sleeping (Serverless) on a service that serves WebSockets.
 
+use super::RailwayContext;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{Edit, Fix};
 use crate::formats::Format;
-use crate::formats::railway::{RailwayContext, Section};
+use crate::formats::railway::Section;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {

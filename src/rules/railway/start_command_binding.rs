@@ -1,11 +1,12 @@
 //! RWY001 start-command-binding: the start command runs a server on a loopback address or on
 //! a port other than the `$PORT` Railway injects (or passes `$PORT` where no shell expands it).
 
+use super::{Env, RailwayContext, StartCommand};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::formats::Format;
-use crate::formats::railway::{Env, RailwayContext, Section, StartCommand};
-use crate::formats::start_command::{Invocation, ListenProblem};
+use crate::formats::railway::Section;
+use crate::project::start_command::{Invocation, ListenProblem};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -155,7 +156,7 @@ impl StartCommandBinding {
 fn combined_fix(
     cx: &RailwayContext<'_>,
     cmd: &StartCommand<'_>,
-    listens: &[crate::formats::start_command::Listen],
+    listens: &[crate::project::start_command::Listen],
     shell: bool,
 ) -> Option<Fix> {
     let changes: Vec<_> = listens

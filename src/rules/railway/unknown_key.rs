@@ -1,8 +1,9 @@
 //! RWY006 unknown-key: a key Railway's config-as-code schema does not have.
 
+use super::RailwayContext;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
-use crate::formats::railway::{BUILD_KEYS, DEPLOY_KEYS, Flavor, RailwayContext, VARIABLE_TABLES};
+use crate::formats::railway::{BUILD_KEYS, DEPLOY_KEYS, Flavor, VARIABLE_TABLES};
 use crate::formats::spanned::{did_you_mean, keys};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 

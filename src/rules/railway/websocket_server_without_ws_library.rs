@@ -1,9 +1,10 @@
 //! RWY005 websocket-server-without-ws-library: uvicorn runs without a WebSocket implementation.
 
+use super::RailwayContext;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
-use crate::formats::railway::{RailwayContext, Section};
-use crate::formats::start_command::Invocation;
+use crate::formats::railway::Section;
+use crate::project::start_command::Invocation;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {

@@ -2,17 +2,17 @@
 //! with a 301 to HTTPS, which WebSocket clients do not follow), or a free-plan web service
 //! that serves WebSockets (it spins down after 15 minutes without inbound traffic).
 
+use super::RenderContext;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::formats::Format;
-use crate::formats::render::RenderContext;
 use crate::formats::spanned::Node;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
     code: "RND001",
     name: "websocket-on-render",
-    format: Some(Format::Render),
+    format: Some(Format::RenderCom),
     severity: Severity::Warning,
     fix: FixAvailability::Sometimes,
     summary: "a ws:// URL for a Render host, or a free-plan service serving WebSockets",

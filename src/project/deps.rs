@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::source::Span;
+use crate::source::{FileId, SourceDb, Span};
 use crate::workspace;
 
 /// Directories looked at above the manifest's own, when no repository root is found first.
@@ -91,17 +91,23 @@ pub struct ProjectDeps {
 }
 
 impl ProjectDeps {
-    /// Reads the dependency files for a manifest at `manifest`: its directory first, then its
-    /// ancestors up to `root` (inclusive) when given, else up to the directory holding `.git`,
-    /// at most [`MAX_ANCESTORS`] levels up. Unreadable or malformed files are skipped.
-    pub fn for_manifest(manifest: &Path, root: Option<&Path>) -> ProjectDeps {
+    /// The dependency files for a manifest at `manifest`, as the run's sources hold them (an
+    /// editor's unsaved buffer is what counts; the disk is not read): its directory first,
+    /// then its ancestors up to `root` (inclusive) when given, else up to the directory
+    /// holding `.git`, at most [`MAX_ANCESTORS`] levels up. Malformed files are skipped.
+    /// [`read_into`] put the files there before linting.
+    pub fn for_manifest(db: &SourceDb, manifest: &Path, root: Option<&Path>) -> ProjectDeps {
+        ProjectDeps::search(Files { db, disk: false }, manifest, root)
+    }
+
+    fn search(files: Files<'_>, manifest: &Path, root: Option<&Path>) -> ProjectDeps {
         let mut out = ProjectDeps::default();
         for dir in search_dirs(manifest, root) {
             if out.python.is_empty() {
-                out.python = read_python(&dir);
+                out.python = read_python(files, &dir);
             }
             if out.node.is_empty() {
-                out.node = read_node(&dir);
+                out.node = read_node(files, &dir);
             }
             if !out.python.is_empty() && !out.node.is_empty() {
                 break;
@@ -298,38 +304,102 @@ pub(crate) fn search_dirs(manifest: &Path, root: Option<&Path>) -> Vec<PathBuf> 
     out
 }
 
-fn read(path: &Path) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
-    if !meta.is_file() {
-        return None;
+/// Reads the dependency files the manifest at `manifest` would use into `db`, before
+/// linting: a file `db` already holds (an editor's buffer, a checked file) is not read again.
+pub fn read_into(db: &mut SourceDb, manifest: &Path) {
+    let found = ProjectDeps::search(Files { db, disk: true }, manifest, None);
+    for f in found.python.files.into_iter().chain(found.node.files) {
+        if source_of(db, &f.path).is_none() {
+            db.add(f.path, f.text);
+        }
     }
-    workspace::read_text(path, MAX_DEP_FILE).ok()
 }
 
-fn read_python(dir: &Path) -> EcosystemDeps {
-    let mut files = Vec::new();
-    let listing = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let mut reqs: Vec<PathBuf> = std::fs::read_dir(listing)
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                        n.starts_with("requirements") && (n.ends_with(".txt") || n.ends_with(".in"))
-                    })
+/// The run's copy of `path`: added under the path as the search shows it (`./x` for the
+/// working directory's files), without the `./`, or under its absolute path (as an editor
+/// may name its buffers).
+pub fn source_of(db: &SourceDb, path: &Path) -> Option<FileId> {
+    let plain = path.strip_prefix(".").unwrap_or(path);
+    db.find(path).or_else(|| db.find(plain)).or_else(|| {
+        let cwd = std::env::current_dir()
+            .ok()
+            .filter(|_| path.is_relative())?;
+        db.find(&cwd.join(plain))
+    })
+}
+
+/// Where the search reads files: the run's sources, and the disk only before linting.
+#[derive(Clone, Copy)]
+struct Files<'a> {
+    db: &'a SourceDb,
+    disk: bool,
+}
+
+impl Files<'_> {
+    fn read(self, path: &Path) -> Option<String> {
+        if let Some(id) = source_of(self.db, path) {
+            return Some(self.db.get(id).text.clone());
+        }
+        if !self.disk {
+            return None;
+        }
+        let meta = std::fs::metadata(path).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        workspace::read_text(path, MAX_DEP_FILE).ok()
+    }
+
+    /// `requirements*.txt` and `requirements*.in` in `dir`, sorted.
+    fn requirement_files(self, dir: &Path) -> Vec<PathBuf> {
+        let is_requirements = |p: &Path| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.starts_with("requirements") && (n.ends_with(".txt") || n.ends_with(".in"))
+            })
+        };
+        let listing = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let mut reqs: Vec<PathBuf> = if self.disk {
+            std::fs::read_dir(listing)
+                .map(|d| {
+                    d.filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| is_requirements(p))
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            let absolute = std::env::current_dir().map(|c| c.join(dir)).ok();
+            self.db
+                .ids()
+                .map(|id| &self.db.get(id).path)
+                .filter(|p| is_requirements(p))
+                .filter_map(|p| {
+                    let parent = p.parent()?;
+                    let here = parent == dir
+                        || parent == listing
+                        || absolute.as_deref().is_some_and(|a| parent == a);
+                    let name = p.file_name()?;
+                    here.then(|| listing.join(name))
                 })
                 .collect()
-        })
-        .unwrap_or_default();
-    reqs.sort();
-    let mut seen = Vec::new();
-    for r in reqs {
-        read_requirements(&r, 0, &mut seen, &mut files);
+        };
+        reqs.sort();
+        reqs.dedup();
+        reqs
     }
+}
+
+fn read_python(files: Files<'_>, dir: &Path) -> EcosystemDeps {
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    for r in files.requirement_files(dir) {
+        read_requirements(files, &r, 0, &mut seen, &mut out);
+    }
+    let mut files_found = out;
     for (name, parse) in [
         ("pyproject.toml", parse_pyproject as fn(&str) -> Vec<Dep>),
         ("Pipfile", parse_pipfile),
@@ -338,9 +408,9 @@ fn read_python(dir: &Path) -> EcosystemDeps {
         ("Pipfile.lock", parse_pipfile_lock),
     ] {
         let path = dir.join(name);
-        if let Some(text) = read(&path) {
+        if let Some(text) = files.read(&path) {
             let deps = parse(&text);
-            files.push(DepFile {
+            files_found.push(DepFile {
                 path,
                 text,
                 deps,
@@ -348,16 +418,22 @@ fn read_python(dir: &Path) -> EcosystemDeps {
             });
         }
     }
-    EcosystemDeps { files }
+    EcosystemDeps { files: files_found }
 }
 
-fn read_requirements(path: &Path, depth: usize, seen: &mut Vec<PathBuf>, out: &mut Vec<DepFile>) {
+fn read_requirements(
+    files: Files<'_>,
+    path: &Path,
+    depth: usize,
+    seen: &mut Vec<PathBuf>,
+    out: &mut Vec<DepFile>,
+) {
     let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     if seen.contains(&canon) || depth > MAX_INCLUDE_DEPTH {
         return;
     }
     seen.push(canon);
-    let Some(text) = read(path) else { return };
+    let Some(text) = files.read(path) else { return };
     let (deps, includes) = parse_requirements(&text);
     out.push(DepFile {
         path: path.to_path_buf(),
@@ -367,13 +443,13 @@ fn read_requirements(path: &Path, depth: usize, seen: &mut Vec<PathBuf>, out: &m
     });
     let dir = path.parent().unwrap_or(Path::new("."));
     for inc in includes {
-        read_requirements(&dir.join(inc), depth + 1, seen, out);
+        read_requirements(files, &dir.join(inc), depth + 1, seen, out);
     }
 }
 
-fn read_node(dir: &Path) -> EcosystemDeps {
+fn read_node(files: Files<'_>, dir: &Path) -> EcosystemDeps {
     let path = dir.join("package.json");
-    let Some(text) = read(&path) else {
+    let Some(text) = files.read(&path) else {
         return EcosystemDeps::default();
     };
     let deps = parse_package_json(&text);
@@ -672,11 +748,20 @@ mod tests {
         let svc = root.join("api");
         std::fs::create_dir(&svc).unwrap();
         std::fs::write(svc.join("requirements.txt"), "uvicorn\n").unwrap();
-        let deps = ProjectDeps::for_manifest(&svc.join("railway.toml"), Some(root));
+        let mut db = SourceDb::default();
+        read_into(&mut db, &svc.join("railway.toml"));
+        let deps = ProjectDeps::search(
+            Files {
+                db: &db,
+                disk: false,
+            },
+            &svc.join("railway.toml"),
+            Some(root),
+        );
         assert!(deps.python.find("uvicorn").is_some());
         assert!(deps.python.find("websockets").is_none());
         assert!(deps.node.find("ws").is_some());
-        let only_svc = ProjectDeps::for_manifest(&svc.join("railway.toml"), Some(&svc));
+        let only_svc = ProjectDeps::for_manifest(&db, &svc.join("railway.toml"), Some(&svc));
         assert!(only_svc.node.is_empty());
     }
 }

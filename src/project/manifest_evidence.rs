@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::formats::project_deps::ProjectDeps;
 use crate::formats::spanned::Node;
-use crate::formats::start_command;
+use crate::project::deps::ProjectDeps;
+use crate::project::start_command;
 use crate::source::{FileId, SourceDb, Span};
 
 #[derive(Clone, Debug)]
@@ -31,19 +31,17 @@ pub struct ProjectWs {
 pub struct DepFiles(Vec<(PathBuf, FileId)>);
 
 impl DepFiles {
-    /// Registers the dependency files of the manifest `manifest` (whose own installs map to it).
-    pub fn register(db: &mut SourceDb, deps: &ProjectDeps, manifest: FileId) -> DepFiles {
+    /// The run's copies of the dependency files of the manifest `manifest` (whose own
+    /// installs map to it); [`crate::project::deps::read_into`] put them in `db`.
+    pub fn register(db: &SourceDb, deps: &ProjectDeps, manifest: FileId) -> DepFiles {
         let mut out = Vec::new();
         for f in deps.python.files.iter().chain(&deps.node.files) {
-            if f.in_manifest {
-                out.push((f.path.clone(), manifest));
-                continue;
-            }
-            let id = match db.find(&f.path) {
-                Some(id) if db.get(id).text == f.text => id,
-                _ => db.add(f.path.clone(), f.text.clone()),
+            let id = if f.in_manifest {
+                Some(manifest)
+            } else {
+                crate::project::deps::source_of(db, &f.path)
             };
-            out.push((f.path.clone(), id));
+            out.extend(id.map(|id| (f.path.clone(), id)));
         }
         DepFiles(out)
     }
@@ -81,10 +79,11 @@ pub fn from_deps(deps: &ProjectDeps, files: &DepFiles) -> Vec<Evidence> {
 /// The dependencies a manifest's service runs with: the project's dependency files around
 /// the manifest, plus the packages its build commands install.
 pub fn manifest_deps<'n>(
+    db: &SourceDb,
     manifest: &std::path::Path,
     build_commands: impl IntoIterator<Item = &'n Node>,
 ) -> ProjectDeps {
-    let mut deps = ProjectDeps::for_manifest(manifest, None);
+    let mut deps = ProjectDeps::for_manifest(db, manifest, None);
     let installs = installs_in(build_commands);
     let installs: Vec<_> = installs
         .iter()

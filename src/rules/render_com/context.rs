@@ -1,47 +1,12 @@
-//! Render Blueprints (`render.yaml`), parsed with the shared located YAML loader, and the
-//! questions Render rules ask of them: each service's plan, commands and environment values,
-//! and WebSocket evidence from its commands and its project's dependencies.
+//! What the render_com rules see of one manifest: its model with the project view around it.
 
-use std::path::Path;
-
-use crate::config::Config;
-use crate::diagnostic::Diagnostic;
 use crate::fix::Edit;
-use crate::formats::evidence::{self, DepFiles, Evidence};
-use crate::formats::head::Head;
-use crate::formats::project_deps::ProjectDeps;
 use crate::formats::spanned::Node;
-use crate::formats::start_command::{self, Invocation};
+use crate::project::deps::ProjectDeps;
+use crate::project::manifest_evidence::{self as evidence, DepFiles, Evidence};
+use crate::project::start_command::{self, Invocation};
 use crate::source::{FileId, SourceDb, Span};
 
-pub fn is_manifest_name(path: &Path) -> bool {
-    matches!(
-        path.file_name().and_then(|n| n.to_str()),
-        Some("render.yaml" | "render.yml")
-    )
-}
-
-/// Other `.yaml` files the user names, when they read like a Blueprint: a top-level
-/// `services:` list whose entries have a `type:` and a Render-only key.
-pub fn detect_by_content(head: &Head<'_>, named: bool) -> bool {
-    let name = head.name();
-    if !named || !(name.ends_with(".yaml") || name.ends_with(".yml")) {
-        return false;
-    }
-    looks_like_blueprint(head.text())
-}
-
-pub fn looks_like_blueprint(text: &str) -> bool {
-    let has = |k: &str| {
-        text.lines()
-            .any(|l| l.trim_start().trim_start_matches("- ").starts_with(k))
-    };
-    text.lines().any(|l| l.starts_with("services:"))
-        && has("type: web")
-        && (has("startCommand:") || has("buildCommand:") || has("envVars:") || has("plan:"))
-}
-
-/// The Render host suffix whose `ws://` URLs get a 301 to HTTPS.
 pub const RENDER_HOST: &str = ".onrender.com";
 
 pub struct RenderContext<'a> {
@@ -174,62 +139,10 @@ impl<'a> RenderContext<'a> {
     }
 }
 
-/// The build commands of every service.
-fn build_commands(root: &Node) -> Vec<&Node> {
-    root.get("services")
-        .and_then(Node::as_array)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|s| s.get("buildCommand"))
-        .collect()
-}
-
-pub fn parse(text: &str) -> Result<Node, crate::formats::apprunner::SyntaxError> {
-    crate::formats::apprunner::parse(text)
-}
-
-pub fn parses(text: &str) -> bool {
-    parse(text).is_ok()
-}
-
-pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for &file in files {
-        let (path, parsed) = {
-            let f = db.get(file);
-            (f.path.clone(), parse(&f.text))
-        };
-        let root = match parsed {
-            Ok(root) => root,
-            Err(e) => {
-                crate::rules::render::SYNTAX_ERROR
-                    .report(config, file, e.span, e.message, &mut out);
-                continue;
-            }
-        };
-        let mut deps = ProjectDeps::for_manifest(&path, None);
-        let installs = evidence::installs_in(build_commands(&root));
-        let installs: Vec<_> = installs
-            .iter()
-            .map(|(p, s, sp)| (*p, s.as_str(), *sp))
-            .collect();
-        deps.add_manifest_installs(&path, &installs);
-        let dep_files = DepFiles::register(db, &deps, file);
-        let cx = RenderContext {
-            db,
-            file,
-            root: &root,
-            deps: &deps,
-            dep_files: &dep_files,
-        };
-        crate::rules::run(crate::rules::render::RULES, &cx, config, &mut out);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::render_com::{looks_like_blueprint, parse};
 
     const BP: &str = "services:\n  - type: web\n    name: chat\n    runtime: node\n    plan: free\n    startCommand: node server.js\n    envVars:\n      - key: PUBLIC_WS_URL\n        value: ws://chat.onrender.com/ws\n      - key: OTHER\n        value: \"wss://chat.onrender.com, ws://localhost:3000\"\n";
 

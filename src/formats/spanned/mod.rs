@@ -2,6 +2,14 @@
 //! documents (railway.toml / railway.json, apprunner.yaml). Every node keeps the byte span of
 //! its text so rules can point at it and fixes can edit it in place.
 
+mod json;
+mod toml;
+mod yaml;
+
+pub use json::parse_json;
+pub use toml::parse_toml;
+pub use yaml::{parse_yaml, parse_yaml_documents};
+
 use crate::fix::Edit;
 use crate::source::{FileId, Span};
 
@@ -232,6 +240,19 @@ pub fn did_you_mean<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
         (Some(k), None) => Some(k),
         _ => None,
     }
+}
+
+/// `r` within `text`, widened to character boundaries.
+pub(crate) fn clamp_span(text: &str, r: std::ops::Range<usize>) -> Span {
+    let mut start = r.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = r.end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    Span::new(start, end)
 }
 
 #[cfg(test)]

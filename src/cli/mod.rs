@@ -1,5 +1,8 @@
 //! Command-line definitions (clap). Behaviour lives in the library.
 
+pub mod init;
+pub mod run;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 

@@ -1,0 +1,36 @@
+//! What every format's driver shares: the files of one run, and the per-file skeleton
+//! (parse → syntax finding → the format's context → its rules).
+
+use super::RuleMeta;
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::formats::SyntaxError;
+use crate::project::evidence::WsEvidence;
+use crate::source::{FileId, SourceDb, SourceFile};
+
+/// One group of files of one format that share a configuration, and the project view.
+pub struct Run<'a> {
+    pub files: &'a [FileId],
+    pub config: &'a Config,
+    /// Where the project's code serves WebSockets (manifests mark their services from it).
+    pub ws: &'a WsEvidence,
+}
+
+/// Parses each file on its own: a file that does not parse gets `syntax`'s finding (unless
+/// the configuration turned it off); the model of one that does is handed to `check`.
+pub fn per_file<M>(
+    db: &SourceDb,
+    run: &Run<'_>,
+    syntax: &'static RuleMeta,
+    parse: impl Fn(&SourceFile) -> Result<M, SyntaxError>,
+    mut check: impl FnMut(FileId, &M, &mut Vec<Diagnostic>),
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for &file in run.files {
+        match parse(db.get(file)) {
+            Ok(model) => check(file, &model, &mut out),
+            Err(e) => syntax.report(run.config, file, e.span, e.message, &mut out),
+        }
+    }
+    out
+}
