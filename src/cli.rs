@@ -39,6 +39,19 @@ pub enum Command {
         #[arg(long, hide = true)]
         stdio: bool,
     },
+    /// Print the completion script of a shell, e.g. `wscfg completions bash >
+    /// ~/.local/share/bash-completion/completions/wscfg`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into a directory (packaging)
+    #[command(hide = true)]
+    Manpage {
+        /// Write wscfg.1 and wscfg-COMMAND.1 here instead of printing wscfg.1
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Debug, Clone)]

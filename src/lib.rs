@@ -12,6 +12,7 @@ pub mod formats;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod generate;
+pub mod install_files;
 pub mod project;
 pub mod render;
 pub mod rules;
@@ -46,6 +47,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Rules { output_format } => list_rules(output_format),
         Command::Init(args) => generate::init(&args),
         Command::Server { .. } => server::run().map(|clean| if clean { EXIT_CLEAN } else { 1 }),
+        Command::Completions { shell } => install_files::completions(shell),
+        Command::Manpage { out_dir } => install_files::manpage(out_dir.as_deref()),
     };
     match result {
         Ok(code) => code,
