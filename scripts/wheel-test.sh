@@ -38,7 +38,9 @@ fi
 wheels="target/wheels/$profile"
 rm -rf "$wheels"
 t=$(now)
-"$tools/bin/maturin" build --locked --profile "$profile" --out "$wheels" >"$work/maturin.log" 2>&1 \
+# python/pyproject.toml (see there why not at the root) points maturin at ../Cargo.toml.
+(cd python && "$repo/$tools/bin/maturin" build --locked --profile "$profile" --out "$repo/$wheels") \
+    >"$work/maturin.log" 2>&1 \
     || { cat "$work/maturin.log" >&2; fail "maturin build"; }
 wheel=$(ls "$wheels"/wscfg-"$version"-*.whl)
 echo "wheel: $(basename "$wheel"), $(du -k "$wheel" | cut -f1) KiB, built in $(since "$t") s ($profile)"
