@@ -11,7 +11,9 @@ fn main() {
                 .filter(|p| p.extension().is_some_and(|x| x == "md"))
                 .collect()
         })
-        .unwrap_or_default();
+        .expect(
+            "rules/ holds the rule pages `wscfg explain` prints; a package without it is broken",
+        );
     pages.sort();
     let mut out = String::from("pub static PAGES: &[(&str, &str)] = &[\n");
     for p in pages {

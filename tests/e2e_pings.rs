@@ -131,6 +131,7 @@ async fn through_nginx(text: &str, server: &Server) -> Observed {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx and uvicorn: cargo test -- --include-ignored"]
 async fn uvicorn_pings_keep_a_socket_open_through_a_shorter_read_timeout() {
     let project = Path::new(FIXTURES).join("quiet_uvicorn_project");
     assert!(
@@ -160,6 +161,7 @@ async fn uvicorn_pings_keep_a_socket_open_through_a_shorter_read_timeout() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx and node with the ws package: cargo test -- --include-ignored"]
 async fn node_ws_sends_nothing_and_is_closed_at_the_read_timeout() {
     let project = Path::new(FIXTURES).join("fires_node_ws_project");
     assert!(

@@ -549,6 +549,7 @@ struct Tally {
 }
 
 #[test]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 fn ngx000_agrees_with_nginx_t() {
     let version = nginx_version();
     let table = wscfg::formats::nginx::directives::table();

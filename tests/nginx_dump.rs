@@ -60,6 +60,7 @@ fn includes_of_a_dump_never_read_this_disk() {
 }
 
 #[test]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 fn dump_from_real_nginx_splits_byte_for_byte() {
     let bin = nginx::binary();
     let dir = tempfile::tempdir().unwrap();

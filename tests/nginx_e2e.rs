@@ -10,8 +10,9 @@
 //!   and real nginx on that result passes `nginx -t`, completes the handshake, echoes and
 //!   survives the idle period.
 //!
-//! The suite needs nginx (`apt-get install nginx-light`); without it the tests fail and say
-//! so. Run `cargo test --test nginx_e2e -- --nocapture` to see what nginx did per fixture.
+//! The suite needs nginx (`apt-get install nginx-light`), so its tests are ignored unless asked
+//! for; asked for without nginx, they fail and say so. Run `cargo test --test nginx_e2e --
+//! --include-ignored --nocapture` to see what nginx did per fixture.
 
 mod common;
 mod e2e;
@@ -794,76 +795,91 @@ const CASES: &[Case] = &[
 // One test per rule; the fixtures of a rule run concurrently, each against its own nginx.
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 async fn ngx001_proxy_http_version() {
     run_rule("proxy_http_version").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 async fn ngx002_upgrade_header_missing() {
     run_rule("upgrade_header_missing").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 async fn ngx003_connection_header_missing() {
     run_rule("connection_header_missing").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 async fn ngx004_inherited_headers_dropped() {
     run_rule("inherited_headers_dropped").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 async fn ngx005_connection_upgrade_map_undefined() {
     run_rule("connection_upgrade_map_undefined").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 async fn ngx006_read_timeout_short() {
     run_rule("read_timeout_short").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 async fn ngx007_websocket_location_shadowed() {
     run_rule("websocket_location_shadowed").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 async fn ngx008_connection_upgrade_hardcoded() {
     run_rule("connection_upgrade_hardcoded").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 async fn ngx009_keepalive_connection_cleared() {
     run_rule("keepalive_connection_cleared").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 async fn ngx010_upgrade_needs_proxy_pass() {
     run_rule("upgrade_needs_proxy_pass").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 async fn ngx011_http2_cleartext_listen() {
     run_rule("http2_cleartext_listen").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 async fn ngx012_cors_headers_on_websocket() {
     run_rule("cors_headers_on_websocket").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 async fn ngx013_socketio_upstream_not_sticky() {
     run_rule("socketio_upstream_not_sticky").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 async fn ngx014_websocket_bypassed_by_redirect() {
     run_rule("websocket_bypassed_by_redirect").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 async fn ngx015_missing_host_header() {
     run_rule("missing_host_header").await;
 }
@@ -954,6 +970,7 @@ fn is_nginx_rule_dir(dir: &str) -> bool {
 /// Two facts about nginx 1.22 that the fixtures alone do not show, measured here so the rule
 /// texts can rely on them (the verdicts wscfg gives today are printed, not asserted).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 async fn nginx_facts_behind_the_rules() {
     nginx::binary();
     // NGX001: nginx sends the upgrade over HTTP/1.0 and tunnels whatever answers 101. The
@@ -992,6 +1009,7 @@ async fn nginx_facts_behind_the_rules() {
 /// upgrade; the usual `'' close` carries the upgrade but costs a connection per request, and
 /// `Connection ""` alone keeps the connection but loses the upgrade.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 async fn keepalive_map_keeps_upstream_connections_and_the_upgrade() {
     nginx::binary();
     let conf = |connection: &str, map: &str| {
@@ -1094,6 +1112,7 @@ fn corpus_root() -> PathBuf {
 /// configurations (with `events`) that real nginx accepts after the templating must get no
 /// NGX000, and stay accepted after `wscfg fix` and `wscfg fix --unsafe-fixes`.
 #[test]
+#[ignore = "needs real nginx: cargo test -- --include-ignored"]
 fn corpus_check_never_crashes_and_fixes_stay_valid_for_nginx() {
     nginx::binary();
     let root = corpus_root();

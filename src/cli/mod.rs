@@ -1,6 +1,7 @@
 //! Command-line definitions (clap). Behaviour lives in the library.
 
 pub mod init;
+pub mod install_files;
 pub mod run;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -41,6 +42,19 @@ pub enum Command {
         /// Accepted for editor clients that pass it; standard input/output is the only transport
         #[arg(long, hide = true)]
         stdio: bool,
+    },
+    /// Print the completion script of a shell, e.g. `wscfg completions bash >
+    /// ~/.local/share/bash-completion/completions/wscfg`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into a directory (packaging)
+    #[command(hide = true)]
+    Manpage {
+        /// Write wscfg.1 and wscfg-COMMAND.1 here instead of printing wscfg.1
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
     },
 }
 

@@ -27,6 +27,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Rules { output_format } => list_rules(output_format),
         Command::Init(args) => super::init::init(&args),
         Command::Server { .. } => server::run().map(|clean| if clean { EXIT_CLEAN } else { 1 }),
+        Command::Completions { shell } => super::install_files::completions(shell),
+        Command::Manpage { out_dir } => super::install_files::manpage(out_dir.as_deref()),
     };
     match result {
         Ok(code) => code,
