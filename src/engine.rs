@@ -619,7 +619,13 @@ fn comment_spans(format: Format, path: &std::path::Path, text: &str) -> Option<V
 /// Whether `text` parses as `format` (nginx: within the nesting limit).
 pub fn parses(format: Format, path: &std::path::Path, text: &str, max_depth: usize) -> bool {
     match format {
-        Format::Nginx => crate::formats::nginx::parser::parse_limited(text, max_depth).is_ok(),
+        Format::Nginx => {
+            use crate::formats::nginx::{parser, template};
+            let template = template::scan(Some(path), text);
+            parser::parse_recovering(text, max_depth, template)
+                .errors
+                .is_empty()
+        }
         Format::Fly => crate::formats::fly::parses(text),
         Format::Railway => {
             crate::formats::railway::parses(text, crate::formats::railway::Flavor::of(path, text))

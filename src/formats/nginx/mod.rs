@@ -12,7 +12,9 @@ pub mod model;
 pub mod parser;
 pub mod regex_sample;
 pub mod rewrite;
+pub mod template;
 pub mod tree;
+pub mod unseen;
 pub mod upstream;
 pub mod values;
 
@@ -80,12 +82,13 @@ pub fn lint(db: &mut SourceDb, files: &[FileId], config: &Config) -> Vec<Diagnos
         found.extend(per_rule.into_iter().flatten());
         found
     });
-    crate::engine::release(loaded.parsed);
-    crate::engine::release(loaded.includes);
     let mut found: Vec<Diagnostic> = match <[_; 1]>::try_from(per_root) {
         Ok([one]) => one,
         Err(many) => many.into_iter().flatten().collect(),
     };
+    unseen::screen(&loaded.parsed, &mut found);
+    crate::engine::release(loaded.parsed);
+    crate::engine::release(loaded.includes);
     crate::engine::dedupe(&mut found);
     out.append(&mut found);
     out
