@@ -568,6 +568,39 @@ fn an_unsaved_buffer_wscfg_does_not_lint_still_feeds_includes() {
     c.shutdown();
 }
 
+#[test]
+fn a_half_typed_file_keeps_its_other_findings() {
+    // The user is typing a directive in the second location: nginx refuses the file, the
+    // first location's findings stay, and the location being edited is not said to lack
+    // what may yet be typed.
+    let typed = "events {}\nhttp {\n    server {\n        listen 8080;\n        location /ws/ {\n            proxy_pass http://127.0.0.1:9000;\n        }\n        location /socket.io/ {\n            proxy_pass http://127.0.0.1:9001;\n            proxy_set_header Upgrade $http_upg\n        }\n    }\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let path = root.join("nginx.conf");
+    std::fs::write(&path, BROKEN).unwrap();
+    let doc = uri(&path);
+    let (mut c, _) = Client::start(&root, None);
+    open(&mut c, &doc, BROKEN, 1);
+    let before = c.diagnostics(&doc, 1);
+    change_full(&mut c, &doc, typed, 2);
+    let d = c.diagnostics(&doc, 2);
+    let lines = |code: &str| -> Vec<u64> {
+        d["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["code"] == code)
+            .map(|x| x["range"]["start"]["line"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(lines("NGX000"), [9], "{d}");
+    for code in ["NGX001", "NGX002", "NGX003", "NGX006"] {
+        assert!(codes(&before).contains(&code.to_owned()), "{before}");
+        assert_eq!(lines(code), [4], "{code} of `location /ws/` only: {d}");
+    }
+    c.shutdown();
+}
+
 fn without_ngx006(p: &Value) -> bool {
     !p["diagnostics"]
         .as_array()
