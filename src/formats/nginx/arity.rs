@@ -74,31 +74,30 @@ pub fn check(p: &ParsedFile) -> Result<(), SyntaxError> {
         let Some(shape) = shape(d.name()) else {
             continue;
         };
-        // A placeholder may render as any number of words.
-        if d.args.iter().any(super::ast::Word::is_templated) {
-            continue;
-        }
         let n = d.args.len();
-        if n < shape.min || n > shape.max {
+        let error = if n < shape.min || n > shape.max {
+            Some((
+                d.header_span(),
+                "invalid number of arguments in \"{}\" directive",
+            ))
+        } else {
+            match (shape.block, d.block().is_some()) {
+                (true, false) => Some((d.span(), "directive \"{}\" has no opening \"{\"")),
+                (false, true) => Some((
+                    d.header_span(),
+                    "directive \"{}\" is not terminated by \";\"",
+                )),
+                _ => None,
+            }
+        };
+        // A template placeholder may render as any number of words.
+        if let Some((span, message)) = error
+            && !d.args.iter().any(super::ast::Word::is_templated)
+        {
             return Err(SyntaxError {
-                span: d.header_span(),
-                message: format!("invalid number of arguments in \"{}\" directive", d.name()),
+                span,
+                message: message.replace("{}", d.name()),
             });
-        }
-        match (shape.block, d.block().is_some()) {
-            (true, false) => {
-                return Err(SyntaxError {
-                    span: d.span(),
-                    message: format!("directive \"{}\" has no opening \"{{\"", d.name()),
-                });
-            }
-            (false, true) => {
-                return Err(SyntaxError {
-                    span: d.header_span(),
-                    message: format!("directive \"{}\" is not terminated by \";\"", d.name()),
-                });
-            }
-            _ => {}
         }
     }
     Ok(())

@@ -173,14 +173,18 @@ impl<'a> Parser_<'a> {
     /// The end of the placeholder at or around `i`, if any (`i` never decreases between
     /// calls).
     fn placeholder_at(&mut self, i: usize) -> Option<usize> {
+        self.placeholder_from(i)
+            .filter(|s| s.start <= i)
+            .map(|s| s.end)
+    }
+
+    /// The first placeholder that ends after `i` (`i` never decreases between calls).
+    fn placeholder_from(&mut self, i: usize) -> Option<Span> {
         let spans = &self.placeholders;
         while spans.get(self.next_placeholder).is_some_and(|s| s.end <= i) {
             self.next_placeholder += 1;
         }
-        spans
-            .get(self.next_placeholder)
-            .filter(|s| s.start <= i)
-            .map(|s| s.end)
+        spans.get(self.next_placeholder).copied()
     }
 
     fn run(mut self) -> ParsedFile {
@@ -392,6 +396,7 @@ impl<'a> Parser_<'a> {
         &self.text[self.pos..]
     }
 
+    #[inline(always)]
     fn next_token(&mut self) -> Result<Token, SyntaxError> {
         loop {
             let (rest, _) = blank(self.rest()).expect("take_while cannot fail");
@@ -439,12 +444,15 @@ impl<'a> Parser_<'a> {
         let bytes = self.text.as_bytes();
         let mut i = start + 1;
         let mut templated = false;
+        let mut next = self.placeholder_from(i);
         loop {
-            if !self.placeholders.is_empty()
-                && let Some(end) = self.placeholder_at(i)
+            // Plain nginx has no placeholder: one comparison per byte.
+            if let Some(p) = next
+                && p.start <= i
             {
-                i = end;
+                i = p.end;
                 templated = true;
+                next = self.placeholder_from(i);
                 continue;
             }
             match bytes.get(i) {
@@ -481,19 +489,23 @@ impl<'a> Parser_<'a> {
 
     /// An unquoted word ends at whitespace, `;` or `{` (but `${` stays in the word, and `}`
     /// does not end it, exactly as in nginx). Template placeholders are kept whole.
+    #[inline(always)]
     fn bare(&mut self) -> Result<Word, SyntaxError> {
         let start = self.pos;
         let bytes = self.text.as_bytes();
         let mut i = start;
         let mut prev_dollar = false;
         let mut templated = false;
+        let mut next = self.placeholder_from(i).map_or(usize::MAX, |p| p.start);
         while i < bytes.len() {
-            if !self.placeholders.is_empty()
-                && let Some(end) = self.placeholder_at(i)
-            {
-                i = end;
-                templated = true;
-                prev_dollar = false;
+            // Plain nginx has no placeholder: one comparison per byte.
+            if i >= next {
+                if let Some(p) = self.placeholder_from(i).filter(|p| p.start <= i) {
+                    i = p.end;
+                    templated = true;
+                    prev_dollar = false;
+                }
+                next = self.placeholder_from(i).map_or(usize::MAX, |p| p.start);
                 continue;
             }
             let b = bytes[i];

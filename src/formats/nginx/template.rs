@@ -38,45 +38,53 @@ struct Dialects {
     hestia: bool,
     /// `.template` files: envsubst replaces `$NAME` as well as `${NAME}`.
     envsubst_file: bool,
+    /// The text has `{{` or `${`, which every dialect reads.
+    curly_or_dollar: bool,
 }
 
 impl Dialects {
+    /// One pass over the text (most of what wscfg reads is plain nginx, and big).
     fn of(path: Option<&Path>, text: &str) -> Dialects {
         let name = path
             .and_then(|p| p.file_name())
             .and_then(|n| n.to_str())
             .unwrap_or("");
         let ext = |e: &[&str]| e.iter().any(|e| name.ends_with(e));
-        let bytes = text.as_bytes();
-        Dialects {
-            jinja: ext(&[".j2", ".jinja", ".jinja2"])
-                || memchr::memmem::find(bytes, b"{%").is_some(),
-            erb: ext(&[".erb"]) || memchr::memmem::find(bytes, b"<%").is_some(),
-            hestia: ext(&[".tpl", ".stpl"]) || has_hestia_placeholder(text),
+        let mut d = Dialects {
+            jinja: ext(&[".j2", ".jinja", ".jinja2"]),
+            erb: ext(&[".erb"]),
+            hestia: ext(&[".tpl", ".stpl"]),
             envsubst_file: ext(&[".template"]),
-        }
-    }
-}
-
-impl Dialects {
-    /// A fast pass that rules out plain nginx files, most of what wscfg reads.
-    fn might_match(self, text: &str) -> bool {
+            curly_or_dollar: false,
+        };
         let b = text.as_bytes();
+        for i in memchr::memchr3_iter(b'{', b'<', b'%', b) {
+            match (b[i], b.get(i + 1)) {
+                (b'{', Some(b'{')) => d.curly_or_dollar = true,
+                (b'{', Some(b'%')) => d.jinja = true,
+                (b'{', _) => d.curly_or_dollar |= i > 0 && b[i - 1] == b'$',
+                (b'<', Some(b'%')) => d.erb = true,
+                // `%name%`, the shape of Hestia's and Vesta's placeholders (`%ip%`,
+                // `%proxy_port%`); nginx itself has no use for it.
+                (b'%', _) => d.hestia |= hestia_name_len(&text[i + 1..]).is_some(),
+                _ => {}
+            }
+        }
+        d
+    }
+
+    /// Whether the file may hold template syntax at all.
+    fn might_match(self, text: &str) -> bool {
         self.jinja
             || self.erb
             || self.hestia
-            || memchr::memmem::find(b, b"{{").is_some()
-            || memchr::memmem::find(b, b"${").is_some()
-            || self.envsubst_file && b.contains(&b'$')
+            || self.curly_or_dollar
+            || self.envsubst_file && text.contains('$')
     }
 }
 
-/// `%name%`, the shape of Hestia's and Vesta's placeholders (`%ip%`, `%proxy_port%`); nginx
-/// itself has no use for it (URL escapes start with a digit: `%20`).
-fn has_hestia_placeholder(text: &str) -> bool {
-    memchr::memchr_iter(b'%', text.as_bytes()).any(|i| hestia_name_len(&text[i + 1..]).is_some())
-}
-
+/// The length of the name of a `%name%` placeholder at the start of `s` (after its `%`): a
+/// lower-case name, not all hexadecimal digits (`%e2%80%99` is a URL escape).
 fn hestia_name_len(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     if !b.first()?.is_ascii_lowercase() {
@@ -86,7 +94,8 @@ fn hestia_name_len(s: &str) -> Option<usize> {
         .iter()
         .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || **c == b'_')
         .count();
-    (b.get(n) == Some(&b'%')).then_some(n)
+    let hex = b[..n].iter().all(u8::is_ascii_hexdigit);
+    (b.get(n) == Some(&b'%') && !hex).then_some(n)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -160,10 +169,13 @@ fn curly(text: &str, at: usize, d: Dialects) -> Option<(Span, Kind)> {
                 .split(|c: char| !(c.is_alphanumeric() || c == '_'))
                 .next()
                 .unwrap_or("");
-            let assignment = inner.starts_with('$')
-                && inner.split_once(['=', ' ']).is_some_and(|(_, rest)| {
-                    rest.trim_start().starts_with(['=', ':']) || inner.contains(":=")
-                });
+            // `{{ $x := … }}` and `{{ $x = … }}` render nothing; `{{ $x }}` renders `$x`.
+            let assignment = inner.strip_prefix('$').is_some_and(|v| {
+                let rest = v
+                    .trim_start_matches(|c: char| c.is_alphanumeric() || c == '_')
+                    .trim_start();
+                rest.starts_with(":=") || (rest.starts_with('=') && !rest.starts_with("=="))
+            });
             let control = inner.starts_with("/*") || GO_CONTROL.contains(&first) || assignment;
             Some((
                 Span::new(at, end),
@@ -510,6 +522,7 @@ mod tests {
             scan(None, "location / { return 200 \"50%\"; }\nset $a ${b}c;"),
             None
         );
+        assert_eq!(scan(None, "location = /caf%c3%a9%e2%80%99 {}"), None);
         // `{#` opens a block before a comment unless the file is Jinja2.
         assert_eq!(scan(None, "location / {# comment\n}"), None);
         assert!(scan(Some(Path::new("site.j2")), "location / {# c #}\n}").is_some());
