@@ -77,3 +77,52 @@ fn templates_are_linted_and_their_unknowns_stay_quiet() {
         "{found:?}"
     );
 }
+
+/// tests/templates/: a Go template, a Jinja2 and a Hestia file, each with a WebSocket location
+/// that keeps nginx's 60 s read timeout in every rendering. The fix lands outside template
+/// syntax, gives the `.fixed.` twin, which lints clean, and fixing it again changes nothing.
+/// (They are not under fixtures/: real nginx, which proves every fixture's fix there, reads
+/// templates only once rendered; the same fix is proven on plain files.)
+#[test]
+fn templates_get_their_websocket_findings_and_fixes() {
+    for (name, line) in [
+        ("go.conf.tmpl", 20),
+        ("jinja2.conf.j2", 18),
+        ("hestia.stpl", 10),
+    ] {
+        let path = PathBuf::from("tests/templates").join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            wscfg::formats::Format::detect(&path, true) == Some(Format::Nginx),
+            "{name} is not taken for nginx"
+        );
+        assert_eq!(
+            findings(name, &text),
+            [format!("{line} NGX006 fix")],
+            "{name}"
+        );
+        let (stem, ext) = name.split_once('.').unwrap();
+        let twin =
+            std::fs::read_to_string(path.with_file_name(format!("{stem}.fixed.{ext}"))).unwrap();
+        let mut s = Session::new(Config::default());
+        let file = s.add_text(PathBuf::from(name), text, Format::Nginx);
+        s.fix(true);
+        assert_eq!(
+            s.db.get(file).text,
+            twin,
+            "{name}: the fix differs from its twin"
+        );
+        assert!(
+            findings(name, &twin).is_empty(),
+            "{name}: the fixed file is not clean"
+        );
+        let mut again = Session::new(Config::default());
+        let file = again.add_text(PathBuf::from(name), twin.clone(), Format::Nginx);
+        again.fix(true);
+        assert_eq!(
+            again.db.get(file).text,
+            twin,
+            "{name}: fixing twice changed it"
+        );
+    }
+}
