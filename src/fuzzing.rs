@@ -8,7 +8,7 @@ use crate::engine::Session;
 use crate::fix::{apply_edits, select_edits};
 use crate::formats::Format;
 use crate::formats::nginx::ast::ParsedFile;
-use crate::formats::nginx::parser;
+use crate::formats::nginx::{parser, template};
 use crate::source::Span;
 use std::path::PathBuf;
 
@@ -21,16 +21,23 @@ fn text_of(data: &[u8]) -> Option<&str> {
 }
 
 /// The nginx parser: never panics; on success the tree accounts for every byte of the
-/// input (see [`check_nginx_lossless`]) and printing it again gives the same tree; on failure
-/// the error points inside the input, on character boundaries.
+/// input (see [`check_nginx_lossless`]; template control tags count as blank) and printing it
+/// again gives the same tree; on failure the error points inside the input, on character
+/// boundaries, and the recovering parse gives a tree located the same way.
 pub fn nginx_parse(data: &[u8]) {
     let Some(text) = text_of(data) else {
         return;
     };
     match parser::parse(text) {
         Ok(p) => {
-            if let Err(e) = check_nginx_lossless(text, &p) {
+            let tokens = template::masked(text, p.template.as_deref());
+            if let Err(e) = check_nginx_lossless(&tokens, &p) {
                 panic!("parse is not lossless: {e}\ninput: {text:?}");
+            }
+            if p.template.is_some() {
+                // Reprinting drops the control tags that made it a template (and with them,
+                // perhaps, the dialect its placeholders are read in).
+                return;
             }
             let printed = print_normalized(text, &p);
             let again = parser::parse(&printed)
@@ -43,8 +50,47 @@ pub fn nginx_parse(data: &[u8]) {
         }
         Err(e) => {
             check_span(text, e.span).unwrap_or_else(|m| panic!("error span {m}: {e:?}"));
+            let p = parser::parse_recovering(
+                text,
+                parser::DEFAULT_MAX_DEPTH,
+                template::scan(None, text),
+            );
+            assert!(
+                !(p.errors.is_empty() && p.excused.is_empty()),
+                "the recovering parse lost the error: {text:?}"
+            );
+            check_recovered(text, &p)
+                .unwrap_or_else(|m| panic!("recovered tree: {m}\ninput: {text:?}"));
         }
     }
+}
+
+/// A tree read past syntax errors: every span inside the input, children inside their
+/// parents, blocks not cut ending at their `}`.
+fn check_recovered(text: &str, p: &ParsedFile) -> Result<(), String> {
+    for e in &p.errors {
+        check_span(text, e.span)?;
+    }
+    for d in &p.directives {
+        check_span(text, d.span())?;
+        for w in std::iter::once(&d.name).chain(&d.args) {
+            check_span(text, w.span())?;
+        }
+        if let Some(b) = d.block()
+            && !d.is_cut()
+            && !b.raw
+            && text.as_bytes().get(b.close) != Some(&b'}')
+        {
+            return Err(format!("block {b:?} does not end at a brace"));
+        }
+        for &c in p.children(d) {
+            let child = p.get(c).span();
+            if child.start < d.span().start || child.end > d.span().end {
+                return Err(format!("child {child:?} outside its parent {:?}", d.span()));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_span(text: &str, span: Span) -> Result<(), String> {

@@ -601,6 +601,39 @@ fn an_unsaved_requirements_txt_is_what_the_manifest_rules_judge() {
     change_full(&mut c, &requirements, plain, 2);
     let d = c.diagnostics_where(&railway, |p| codes(p).contains(&"RWY005".to_owned()));
     assert!(codes(&d).contains(&"RWY005".to_owned()), "{d}");
+}
+
+#[test]
+fn a_half_typed_file_keeps_its_other_findings() {
+    // The user is typing a directive in the second location: nginx refuses the file, the
+    // first location's findings stay, and the location being edited is not said to lack
+    // what may yet be typed.
+    let typed = "events {}\nhttp {\n    server {\n        listen 8080;\n        location /ws/ {\n            proxy_pass http://127.0.0.1:9000;\n        }\n        location /socket.io/ {\n            proxy_pass http://127.0.0.1:9001;\n            proxy_set_header Upgrade $http_upg\n        }\n    }\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let path = root.join("nginx.conf");
+    std::fs::write(&path, BROKEN).unwrap();
+    let doc = uri(&path);
+    let (mut c, _) = Client::start(&root, None);
+    open(&mut c, &doc, BROKEN, 1);
+    let before = c.diagnostics(&doc, 1);
+    change_full(&mut c, &doc, typed, 2);
+    let d = c.diagnostics(&doc, 2);
+    let lines = |code: &str| -> Vec<u64> {
+        d["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["code"] == code)
+            .map(|x| x["range"]["start"]["line"].as_u64().unwrap())
+            .collect()
+    };
+    // On the line of the `}` that ends the unterminated directive, where nginx names it.
+    assert_eq!(lines("NGX000"), [10], "{d}");
+    for code in ["NGX001", "NGX002", "NGX003", "NGX006"] {
+        assert!(codes(&before).contains(&code.to_owned()), "{before}");
+        assert_eq!(lines(code), [4], "{code} of `location /ws/` only: {d}");
+    }
     c.shutdown();
 }
 

@@ -246,6 +246,28 @@ const CASES: &[Case] = &[
         "/ws/",
         Works,
     ),
+    // Templates: nginx reads them only once rendered, and the values wscfg leaves open are
+    // the renderer's.
+    not_run(
+        "proxy_http_version/quiet_templated_version.conf.tmpl",
+        "a Go template: the HTTP version is a value of the rendering",
+    ),
+    not_run(
+        "upgrade_header_missing/quiet_template_fills_in_headers.conf.j2",
+        "a Jinja2 template: a macro call renders the headers",
+    ),
+    not_run(
+        "connection_header_missing/quiet_templated_value.conf.erb",
+        "an ERB template: the Connection value is the manifest's",
+    ),
+    not_run(
+        "read_timeout_short/quiet_templated_timeout.conf.j2",
+        "a Jinja2 template: the timeout is the inventory's",
+    ),
+    not_run(
+        "read_timeout_short/quiet_envsubst_timeout.conf.template",
+        "an envsubst template: the timeout is the container's environment",
+    ),
     not_run(
         "proxy_http_version/quiet_settings_in_unread_include.conf",
         "the included params file is not part of the fixture (nginx -t: open() failed)",

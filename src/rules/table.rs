@@ -49,7 +49,12 @@ pub static FORMATS: [FormatRow; 11] = [
             &nginx::NOT_UTF8,
         ],
         checks: metas!(nginx::RULES),
-        parses: |_, text, depth| formats::nginx::parser::parse_limited(text, depth).is_ok(),
+        parses: |path, text, depth| {
+            let template = formats::nginx::template::scan(Some(path), text);
+            formats::nginx::parser::parse_recovering(text, depth, template)
+                .errors
+                .is_empty()
+        },
         comments: |_, text| {
             Some(
                 formats::nginx::parser::parse(text)

@@ -10,36 +10,50 @@ pub struct DirId(pub u32);
 
 /// One word of a directive: its name or an argument.
 ///
-/// Offsets are 32-bit (the parser refuses files of 2 GiB and more) and the quote flag lives in
-/// the top bit of the end: a word is 32 bytes, which halves the model of big configurations.
+/// Offsets are 32-bit (the parser refuses files of 2 GiB and more), the quote flag lives in
+/// the top bit of the end and the template flag in the top bit of the start: a word is 32
+/// bytes, which halves the model of big configurations.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Word {
-    start: u32,
+    start_and_templated: u32,
     end_and_quoted: u32,
     /// The value nginx sees: quotes removed, `\"`, `\'`, `\\`, `\t`, `\r`, `\n` unescaped.
     pub value: CompactString,
 }
 
 const QUOTED: u32 = 1 << 31;
+const TEMPLATED: u32 = 1 << 31;
 
 impl Word {
     pub(super) fn new(span: Span, value: CompactString, quoted: bool) -> Self {
         debug_assert!(span.end < QUOTED as usize);
         Word {
-            start: span.start as u32,
+            start_and_templated: span.start as u32,
             end_and_quoted: span.end as u32 | if quoted { QUOTED } else { 0 },
             value,
         }
     }
+    /// The word holds a template placeholder (`{{ .Port }}`, `%ip%`, `${HOST}`): its value is
+    /// only known once the template is rendered.
+    pub(super) fn templated(mut self, templated: bool) -> Self {
+        if templated {
+            self.start_and_templated |= TEMPLATED;
+        }
+        self
+    }
     /// The bytes as written, quotes included.
     pub fn span(&self) -> Span {
         Span::new(
-            self.start as usize,
+            (self.start_and_templated & !TEMPLATED) as usize,
             (self.end_and_quoted & !QUOTED) as usize,
         )
     }
     pub fn quoted(&self) -> bool {
         self.end_and_quoted & QUOTED != 0
+    }
+    /// See [`Word::templated`]: rules that need the value stay quiet about such a word.
+    pub fn is_templated(&self) -> bool {
+        self.start_and_templated & TEMPLATED != 0
     }
 }
 
@@ -57,6 +71,10 @@ pub struct BlockSpan {
 const NO_BLOCK: u32 = u32::MAX;
 /// The top bit of `kids`: the block body is opaque text.
 const RAW: u32 = 1 << 31;
+/// The next bit: a syntax error cut the block (its `}` is missing or a directive in it was
+/// lost), so what it lacks proves nothing.
+const CUT: u32 = 1 << 30;
+const FLAGS: u32 = RAW | CUT;
 
 /// 64 bytes: a configuration of 5,000 servers has 120,000 of them.
 #[derive(Clone, Debug)]
@@ -94,7 +112,7 @@ impl Directive {
     }
     /// From the first byte of the name to the `;` or the closing `}`, inclusive.
     pub fn span(&self) -> Span {
-        Span::new(self.name.start as usize, self.end as usize)
+        Span::new(self.name.span().start, self.end as usize)
     }
     pub fn block(&self) -> Option<BlockSpan> {
         (self.open != NO_BLOCK).then_some(BlockSpan {
@@ -104,7 +122,14 @@ impl Directive {
         })
     }
     fn kid_count(&self) -> usize {
-        (self.kids & !RAW) as usize
+        (self.kids & !FLAGS) as usize
+    }
+    /// A syntax error cut this block: see [`CUT`].
+    pub fn is_cut(&self) -> bool {
+        self.kids & CUT != 0
+    }
+    pub(super) fn cut(&mut self) {
+        self.kids |= CUT;
     }
     pub fn has_children(&self) -> bool {
         self.kid_count() > 0
@@ -112,15 +137,15 @@ impl Directive {
     /// The name and arguments, without the block: `location ~ ^/ws/`.
     pub fn header_span(&self) -> Span {
         let end = self.args.last().unwrap_or(&self.name).span().end;
-        Span::new(self.name.start as usize, end)
+        Span::new(self.name.span().start, end)
     }
     pub(super) fn close(&mut self, close: usize) {
         self.end = close as u32 + 1;
     }
     pub(super) fn set_kids(&mut self, first: usize, count: usize) {
-        debug_assert!(count < RAW as usize);
+        debug_assert!(count < CUT as usize);
         self.first_kid = first as u32;
-        self.kids = self.kids & RAW | count as u32;
+        self.kids = self.kids & FLAGS | count as u32;
     }
 }
 
@@ -133,6 +158,14 @@ pub struct ParsedFile {
     pub roots: Vec<DirId>,
     /// Every `#` comment, without its line break.
     pub comments: Vec<Span>,
+    /// Template syntax in the file, if it is a template (`None` for plain nginx).
+    pub template: Option<Box<super::template::Template>>,
+    /// Syntax errors, first first; the parser resynchronised after each (see
+    /// [`super::parser::parse_recovering`]).
+    pub errors: Vec<SyntaxError>,
+    /// Errors on lines with template syntax: not reported, since what nginx will read there
+    /// is only known once the template is rendered, but the tree lacks what they cut.
+    pub excused: Vec<SyntaxError>,
 }
 
 impl ParsedFile {

@@ -3,9 +3,31 @@
 use crate::formats::head::Head;
 use std::path::Path;
 
+/// Extensions of the template files an nginx configuration is rendered from (Jinja2, Go
+/// templates, Hestia, ERB, envsubst).
+const TEMPLATE_EXTENSIONS: &[&str] = &[
+    ".j2",
+    ".jinja",
+    ".jinja2",
+    ".tmpl",
+    ".tpl",
+    ".stpl",
+    ".erb",
+    ".template",
+];
+
+/// The name of the file a template renders: `site.conf.j2` gives `site.conf`.
+fn rendered_name(name: &str) -> (&str, bool) {
+    TEMPLATE_EXTENSIONS
+        .iter()
+        .find_map(|e| name.strip_suffix(e).filter(|n| !n.is_empty()))
+        .map_or((name, false), |n| (n, true))
+}
+
 /// Files that are nginx configuration by their name or location alone.
 pub fn by_name(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let (name, _) = rendered_name(name);
     if name == "nginx.conf" || name.ends_with(".nginx") || name.ends_with(".nginx.conf") {
         return true;
     }
@@ -26,8 +48,12 @@ pub fn by_name(path: &Path) -> bool {
 /// tool's `.conf` (supervisord's INI) is not mistaken for it.
 pub fn by_content(head: &Head<'_>, named: bool) -> bool {
     let path = head.path();
-    let name = head.name();
-    let conf = name.ends_with(".conf") || name.ends_with(".conf.template");
+    let (name, template) = rendered_name(head.name());
+    // A template named for nginx (`nginx.tmpl`, `nginx-vhost.tpl`) or kept in an `nginx`
+    // directory (Hestia's `templates/web/nginx/*.tpl`).
+    let nginx_template = template
+        && (name.starts_with("nginx") || path.components().any(|c| c.as_os_str() == "nginx"));
+    let conf = name.ends_with(".conf") || nginx_template;
     if !(conf || named) {
         return false;
     }
@@ -45,7 +71,7 @@ pub fn by_content(head: &Head<'_>, named: bool) -> bool {
 
 /// The text parses as nginx and every top-level name looks like a directive name.
 fn reads_as_statements(text: &str) -> bool {
-    super::parser::parse_with_limit(text, super::parser::DEFAULT_MAX_DEPTH).is_ok_and(|p| {
+    super::parser::parse_limited(text, super::parser::DEFAULT_MAX_DEPTH).is_ok_and(|p| {
         !p.roots.is_empty()
             && p.roots.iter().all(|&r| {
                 p.get(r)
@@ -87,5 +113,12 @@ mod tests {
         assert!(by_name(Path::new("etc/sites-available/app")));
         assert!(!by_name(Path::new("etc/sites-available/README.md")));
         assert!(!by_name(Path::new("app.conf")));
+        assert!(by_name(Path::new("roles/web/templates/nginx.conf.j2")));
+        assert!(by_name(Path::new("etc/sites-available/app.erb")));
+        assert_eq!(
+            rendered_name("default.conf.template"),
+            ("default.conf", true)
+        );
+        assert_eq!(rendered_name(".tpl"), (".tpl", false));
     }
 }

@@ -160,24 +160,24 @@ pub fn load_limited(
         .collect();
 
     // The named files are parsed up front, on every core when there are several.
-    let mut preparsed: HashMap<FileId, Result<ParsedFile, super::ast::SyntaxError>> = {
+    let mut preparsed: HashMap<FileId, ParsedFile> = {
         let db: &SourceDb = db;
-        let results = crate::exec::par_map(checked, |&f| {
-            parser::parse_limited(&db.get(f).text, limits.max_depth)
-        });
+        let results = crate::exec::par_map(checked, |&f| parse_file(db, f, limits.max_depth));
         checked.iter().copied().zip(results).collect()
     };
     while let Some(file) = queue.pop() {
-        let parsed_now = preparsed
+        let p = preparsed
             .remove(&file)
-            .unwrap_or_else(|| parser::parse_limited(&db.get(file).text, limits.max_depth));
-        let p = match parsed_now {
-            Ok(p) => p,
-            Err(e) => {
-                problems.push(LoadProblem::new(Problem::Syntax, file, e.span, e.message));
-                continue;
-            }
-        };
+            .unwrap_or_else(|| parse_file(db, file, limits.max_depth));
+        // nginx stops at its first error; the rest of the file is still linted.
+        if let Some(e) = p.errors.first() {
+            problems.push(LoadProblem::new(
+                Problem::Syntax,
+                file,
+                e.span,
+                e.message.clone(),
+            ));
+        }
         let path = db.get(file).path.clone();
         for (i, d) in p.directives.iter().enumerate() {
             if d.name() != "include" || d.args.len() != 1 || limit_hit {
@@ -316,6 +316,13 @@ pub fn load_limited(
         roots,
         problems,
     }
+}
+
+/// Parses a file of the run, reading it as a template when its name or text says so.
+fn parse_file(db: &SourceDb, file: FileId, max_depth: usize) -> ParsedFile {
+    let f = db.get(file);
+    let template = super::template::scan(Some(&f.path), &f.text);
+    parser::parse_recovering(&f.text, max_depth, template)
 }
 
 fn is_glob(p: &str) -> bool {

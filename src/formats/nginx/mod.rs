@@ -15,6 +15,7 @@ pub mod regex_sample;
 pub mod rewrite;
 pub mod settings;
 pub mod syntax;
+pub mod template;
 pub mod tree;
 pub mod unseen;
 pub mod upstream;

@@ -583,6 +583,11 @@ impl NginxContext<'_> {
         if levels.iter().any(|l| self.header_in(l, name).is_some()) {
             return Some(false);
         }
+        // A header named by a template placeholder may be this one.
+        let templated_name = |h: &NodeId| self.dir(*h).args.first().is_some_and(Word::is_templated);
+        if levels.iter().any(|l| l.headers.iter().any(templated_name)) {
+            return None;
+        }
         // A visible level with its own headers hides whatever an unseen level sets.
         (!levels.is_empty() || self.outer_levels_are_defaults()).then_some(true)
     }

@@ -23,6 +23,8 @@ pub struct Problem {
     pub message: String,
     /// The directive's name, when it starts on an earlier line than nginx names.
     pub directive: Option<Span>,
+    /// A repeat nginx refuses (`is duplicate`, a duplicate listen or default server).
+    pub repeat: bool,
 }
 
 /// The configuration contexts nginx tells apart (`cf->module_type` and `cf->cmd_type`).
@@ -175,8 +177,24 @@ pub fn check(cx: &NginxContext<'_>) -> Vec<Problem> {
         }
     }
     checker.duplicate_listens(&mut out);
+    out.retain(|p| !templated(cx, p));
     out.sort_by_key(|p| (p.file, p.span.start));
     out
+}
+
+/// What nginx reads at a problem in a template is only known once it is rendered: a line with
+/// template syntax is never judged, nor a repeat in a file whose control tags may keep only
+/// one of the two.
+fn templated(cx: &NginxContext<'_>, p: &Problem) -> bool {
+    let Some(t) = cx
+        .tree
+        .parsed
+        .get(&p.file)
+        .and_then(|f| f.template.as_deref())
+    else {
+        return false;
+    };
+    (p.repeat && t.has_control) || t.on_lines_of(&cx.db.get(p.file).text, p.span)
 }
 
 /// The contexts a root file's top level may be in: the one stated (`--context`, a
@@ -239,6 +257,15 @@ impl Checker<'_, '_> {
             span,
             message,
             directive: None,
+            repeat: false,
+        }
+    }
+
+    /// [`Self::at_directive`] for a repeat nginx refuses.
+    fn repeat(&self, node: NodeId, message: String) -> Problem {
+        Problem {
+            repeat: true,
+            ..self.at_directive(node, message)
         }
     }
 
@@ -307,7 +334,7 @@ impl Checker<'_, '_> {
                     }
                 }
                 if refused_twice && !seen.insert(name) {
-                    out.push(self.at_directive(n, format!("\"{name}\" directive is duplicate")));
+                    out.push(self.repeat(n, format!("\"{name}\" directive is duplicate")));
                 }
                 if name == "listen" && contexts == [Ctx::HttpSrv] {
                     self.note_listen(block, n);
@@ -457,9 +484,9 @@ impl Checker<'_, '_> {
                 l.display()
             };
             if !sockets.insert((server, l.addr.clone(), l.port)) {
-                out.push(self.at_directive(n, format!("a duplicate listen {shown}")));
+                out.push(self.repeat(n, format!("a duplicate listen {shown}")));
             } else if default && !defaults.insert((l.addr.clone(), l.port)) {
-                out.push(self.at_directive(n, format!("a duplicate default server for {shown}")));
+                out.push(self.repeat(n, format!("a duplicate default server for {shown}")));
             }
         }
     }

@@ -160,6 +160,8 @@ pub struct Tree<'a> {
     /// The `include` directives whose files wscfg did not read (not found, outside the
     /// checked directories, unreadable, over a limit), in node order.
     pub unread_includes: Vec<NodeId>,
+    /// The files the tree was built from (their template syntax, their syntax errors).
+    pub parsed: &'a ParsedFiles,
 }
 
 /// Blocks with more children than this get a by-name index.
@@ -197,6 +199,7 @@ impl<'a> Tree<'a> {
         let mut tree = Tree {
             limit_hit: None,
             unread_includes: Vec::new(),
+            parsed,
             nodes: vec![Node::new(root_file, None, NO_PARENT, root_context)],
             ids: Vec::new(),
             root_file,

@@ -4,6 +4,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::formats::Format;
 use crate::formats::nginx::NginxContext;
+use crate::formats::nginx::ast::Word;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -34,6 +35,7 @@ impl<'a> Rule<NginxContext<'a>> for ConnectionHeaderMissing {
             let levels = cx.header_levels(loc);
             let existing = levels.first().and_then(|l| cx.header_in(l, "Connection"));
             let (message, edit) = match existing {
+                Some(h) if cx.header_value(h).is_some_and(Word::is_templated) => continue,
                 Some(h) => {
                     let value = cx.header_value(h).map_or("", |w| w.value.as_str());
                     // `Connection ""` is the keepalive idiom: NGX009 reports it, with the

@@ -45,7 +45,8 @@ impl<'a> Rule<NginxContext<'a>> for ConnectionUpgradeHardcoded {
                 skipped.insert(h, empty);
             }
             let literal_upgrade = cx.header_value(h).is_some_and(|v| {
-                variables_in(&v.value).is_empty()
+                !v.is_templated()
+                    && variables_in(&v.value).is_empty()
                     && v.value.to_ascii_lowercase().contains("upgrade")
             });
             if !literal_upgrade {

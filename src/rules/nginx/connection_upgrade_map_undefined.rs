@@ -33,7 +33,11 @@ impl<'a> Rule<NginxContext<'a>> for ConnectionUpgradeMapUndefined {
             let is_upgrade_header = d.arg(0).is_some_and(|n| {
                 n.eq_ignore_ascii_case("connection") || n.eq_ignore_ascii_case("upgrade")
             });
-            let Some(value) = d.args.get(1).filter(|_| is_upgrade_header) else {
+            let Some(value) = d
+                .args
+                .get(1)
+                .filter(|v| is_upgrade_header && !v.is_templated())
+            else {
                 continue;
             };
             for var in variables_in(&value.value) {

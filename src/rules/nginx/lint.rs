@@ -62,12 +62,13 @@ pub fn lint(db: &mut SourceDb, run: &Run<'_>) -> Vec<Diagnostic> {
         found.extend(per_rule.into_iter().flatten());
         found
     });
-    crate::exec::release(loaded.parsed);
-    crate::exec::release(loaded.includes);
     let mut found: Vec<Diagnostic> = match <[_; 1]>::try_from(per_root) {
         Ok([one]) => one,
         Err(many) => many.into_iter().flatten().collect(),
     };
+    super::screen::screen(&loaded.parsed, &mut found);
+    crate::exec::release(loaded.parsed);
+    crate::exec::release(loaded.includes);
     crate::diagnostic::dedupe(&mut found);
     out.append(&mut found);
     out

@@ -12,6 +12,7 @@ mod lint;
 mod missing_host_header;
 mod proxy_http_version;
 mod read_timeout_short;
+mod screen;
 mod socketio_upstream_not_sticky;
 mod syntax_error;
 mod upgrade_header_missing;

@@ -4,6 +4,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::formats::Format;
 use crate::formats::nginx::NginxContext;
+use crate::formats::nginx::ast::Word;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -30,6 +31,9 @@ impl<'a> Rule<NginxContext<'a>> for ProxyHttpVersion {
                 continue;
             }
             let set = cx.effective(loc, "proxy_http_version");
+            if set.is_some_and(|d| cx.dir(d).args.first().is_some_and(Word::is_templated)) {
+                continue; // the version is only known once the template is rendered
+            }
             let version = set.and_then(|d| cx.dir(d).arg(0));
             let fix = match set {
                 Some(d) if version != Some("1.1") && cx.tree.parent(d) == Some(loc) => cx
