@@ -278,6 +278,9 @@ impl Session {
             .filter_map(|d| self.judge_cached(&mut judge, d))
             .collect();
         let mut out = self.apply_suppressions(judged);
+        for d in &mut out {
+            redact_outside_root(&self.db, d);
+        }
         // Sorting by path compares each file's rank among the paths, not the paths.
         let rank = self.path_ranks();
         out.sort_by_key(|d| (rank[d.file.0 as usize], d.span.start, d.code));
@@ -616,6 +619,23 @@ pub struct AppliedFix {
 }
 
 /// Whether findings should fail the run.
+/// A finding located in a file read from outside the checked root keeps its place and rule
+/// but not its words: messages, labels and computed help may quote the file (a secret in
+/// `/etc/…` must not end up in CI logs).
+fn redact_outside_root(db: &SourceDb, d: &mut Diagnostic) {
+    if db.get(d.file).outside_root {
+        d.message = format!(
+            "{} (in a file outside the checked root: its text is not shown)",
+            d.rule.summary
+        );
+        d.help = d
+            .help
+            .take()
+            .filter(|h| matches!(h, std::borrow::Cow::Borrowed(_)));
+    }
+    d.labels.retain(|l| !db.get(l.file).outside_root);
+}
+
 pub fn has_failures(diags: &[Diagnostic], fail_on: Severity) -> bool {
     diags.iter().any(|d| d.severity >= fail_on)
 }

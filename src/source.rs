@@ -63,6 +63,9 @@ pub struct SourceFile {
     /// Characters before every multiple of [`CHAR_BLOCK`] bytes, so columns on a 10 MB line
     /// cost a bounded count, not a scan from the start of the line.
     chars_before_block: Vec<usize>,
+    /// Read from outside the checked root (`--allow-include-outside-root`): its text is
+    /// judged but never quoted in a message.
+    pub outside_root: bool,
 }
 
 const CHAR_BLOCK: usize = 4096;
@@ -98,6 +101,7 @@ impl SourceFile {
             tab_indented,
             ascii,
             chars_before_block,
+            outside_root: false,
         }
     }
 
@@ -200,6 +204,10 @@ impl SourceDb {
         self.by_path.entry(path.clone()).or_insert(id);
         self.files.push(SourceFile::new(path, text));
         id
+    }
+    /// Marks a file as read from outside the checked root (see [`SourceFile::outside_root`]).
+    pub fn mark_outside_root(&mut self, id: FileId) {
+        self.files[id.0 as usize].outside_root = true;
     }
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]

@@ -541,13 +541,15 @@ fn only_regular_files_are_read_fifo_device_directory() {
     );
     assert!(
         r.stdout.contains("nginx.conf:5:5: NGX090")
-            && r.stdout.contains("zero.conf is not a regular file"),
+            && r.stdout
+                .contains("zero.conf is under /dev, which is never read"),
         "{}",
         r.stdout
     );
     assert!(
         r.stdout.contains("nginx.conf:6:5: NGX090")
-            && r.stdout.contains("/dev/zero is not a regular file"),
+            && r.stdout
+                .contains("/dev/zero is under /dev, which is never read"),
         "{}",
         r.stdout
     );
@@ -834,6 +836,25 @@ fn includes_outside_the_checked_directory_are_not_read() {
         r.stdout
     );
     assert!(!r.stdout.contains("NGX092"), "{}", r.stdout);
+    // ... and judges them without quoting them, in every output format.
+    for format in ["human", "concise", "json", "sarif", "github", "junit"] {
+        let r = run(
+            &repo,
+            &[
+                "check",
+                "--output-format",
+                format,
+                "--allow-include-outside-root",
+                "nginx.conf",
+            ],
+        );
+        assert!(r.stdout.contains("NGX000"), "{format}: {}", r.stdout);
+        assert!(
+            !r.stdout.contains("TOP-SECRET") && !r.stderr.contains("TOP-SECRET"),
+            "{format}: {}",
+            r.stdout
+        );
+    }
 }
 
 #[test]
@@ -1240,4 +1261,176 @@ fn fix_inserts_into_the_location_when_a_block_follows_on_the_same_line() {
         s.fix(true).originals.is_empty(),
         "not a fixed point: {fixed}"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Every file wscfg opens is bounded (issue 19, points 2 and 6)
+
+/// Runs wscfg with a short timeout: a read that never ends fails the test instead of hanging.
+fn run_bounded(cwd: &Path, args: &[&str]) -> Run {
+    let out = wscfg()
+        .current_dir(cwd)
+        .args(args)
+        .env("CI_TOKEN", "SECRET-IN-THE-ENVIRONMENT")
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    normal(out)
+}
+
+fn mkfifo(path: &Path) {
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap()
+            .success()
+    );
+}
+
+#[test]
+fn extend_never_reads_a_device_a_fifo_or_outside_the_repository() {
+    let d = dir();
+    let repo = d.path().join("repo");
+    write(&repo, "nginx.conf", WS);
+    mkfifo(&repo.join("pipe.toml"));
+    write(d.path(), "outside.toml", "ignore = [\"OUTSIDE-VALUE\"]\n");
+    let cases = [
+        (
+            "wscfg.toml",
+            "extend = \"/dev/zero\"\n",
+            "outside the checked root",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.wscfg]\nextend = \"/dev/zero\"\n",
+            "outside the checked root",
+        ),
+        (
+            "wscfg.toml",
+            "extend = \"pipe.toml\"\n",
+            "pipe.toml is not a regular file",
+        ),
+        (
+            "wscfg.toml",
+            "extend = \"../outside.toml\"\n",
+            "--allow-include-outside-root",
+        ),
+    ];
+    for (name, text, says) in cases {
+        let _ = fs::remove_file(repo.join("wscfg.toml"));
+        let _ = fs::remove_file(repo.join("pyproject.toml"));
+        write(&repo, name, text);
+        let r = run_bounded(&repo, &["check", "nginx.conf"]);
+        assert_eq!(r.code, 2, "{name}: {text}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{text}: {}", r.stderr);
+        assert!(!r.stderr.contains("OUTSIDE-VALUE"), "{}", r.stderr);
+    }
+    // Asked for, a file outside is read, but a device never is, and an error in the file
+    // outside does not quote it.
+    let allow = ["check", "--allow-include-outside-root", "nginx.conf"];
+    write(&repo, "wscfg.toml", "extend = \"/dev/zero\"\n");
+    let r = run_bounded(&repo, &allow);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("never read as configuration"),
+        "{}",
+        r.stderr
+    );
+    write(&repo, "wscfg.toml", "extend = \"../outside.toml\"\n");
+    let r = run_bounded(&repo, &allow);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("outside.toml: not a valid wscfg configuration")
+            && !r.stderr.contains("OUTSIDE-VALUE"),
+        "{}",
+        r.stderr
+    );
+    write(d.path(), "outside.toml", "ignore = [\"NGX001\"]\n");
+    let r = run_bounded(&repo, &allow);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        !r.stdout.contains("NGX001"),
+        "the outside file applies: {}",
+        r.stdout
+    );
+}
+
+#[test]
+fn ignore_files_that_are_devices_or_fifos_are_refused_not_read() {
+    let d = dir();
+    write(d.path(), "ok/nginx.conf", WS);
+    write(d.path(), "zero/nginx.conf", WS);
+    write(d.path(), "pipe/nginx.conf", WS);
+    symlink("/dev/zero", d.path().join("zero/.gitignore")).unwrap();
+    mkfifo(&d.path().join("pipe/.ignore"));
+    let r = run_bounded(d.path(), &["check", "--output-format", "concise", "."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("zero/.gitignore is under /dev"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("pipe/.ignore is not a regular file"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.contains("ok/nginx.conf"), "{}", r.stdout);
+    // The root's own ignore file, and one over --max-file-size.
+    let r = run_bounded(&d.path().join("zero"), &["check", "."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(".gitignore is under /dev"),
+        "{}",
+        r.stderr
+    );
+    write(d.path(), "ok/.gitignore", "x".repeat(2000));
+    let r = run_bounded(d.path(), &["check", "--max-file-size", "1K", "ok"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("over the 1024-byte limit"),
+        "{}",
+        r.stderr
+    );
+    // --no-ignore reads none of them.
+    let r = run_bounded(
+        d.path(),
+        &["check", "--no-ignore", "--output-format", "concise", "."],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}
+
+#[test]
+fn proc_sys_and_dev_are_never_read_and_never_quoted() {
+    let d = dir();
+    write(
+        d.path(),
+        "nginx.conf",
+        "events {}\nhttp {\n    include /proc/self/environ;\n    include /sys/kernel/hostname;\n}\n",
+    );
+    for format in ["concise", "json", "sarif", "github"] {
+        let r = run_bounded(
+            d.path(),
+            &[
+                "check",
+                "--allow-include-outside-root",
+                "--output-format",
+                format,
+                "nginx.conf",
+            ],
+        );
+        assert!(
+            !r.stdout.contains("SECRET-IN-THE-ENVIRONMENT")
+                && !r.stderr.contains("SECRET-IN-THE-ENVIRONMENT"),
+            "{format}: {}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.contains("never read as configuration"),
+            "{format}: {}",
+            r.stdout
+        );
+    }
 }

@@ -45,7 +45,10 @@ impl<'p> Head<'p> {
     /// Not cached: for the rare question the head cannot answer.
     pub fn whole(&self, limit: u64) -> String {
         let mut buf = Vec::new();
-        let _ = std::fs::File::open(self.path).and_then(|f| f.take(limit).read_to_end(&mut buf));
+        if crate::workspace::check_readable(self.path, u64::MAX).is_ok() {
+            let _ =
+                std::fs::File::open(self.path).and_then(|f| f.take(limit).read_to_end(&mut buf));
+        }
         String::from_utf8_lossy(&buf).into_owned()
     }
 
@@ -53,7 +56,7 @@ impl<'p> Head<'p> {
         self.text.get_or_init(|| {
             let mut buf = Vec::new();
             // Only regular files are opened: opening a FIFO would block until someone writes.
-            if !std::fs::metadata(self.path).is_ok_and(|m| m.is_file()) {
+            if crate::workspace::check_readable(self.path, u64::MAX).is_err() {
                 return (String::new(), 0);
             }
             let _ = std::fs::File::open(self.path)
