@@ -311,6 +311,43 @@ fn a_byte_order_mark_is_kept_and_positions_are_right() {
 }
 
 #[test]
+fn ingress_yaml_and_terraform_with_a_byte_order_mark_are_read_and_fixed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for (fixture, name) in [
+        (
+            "kubernetes/ingress_read_timeout_short/fires_ws_path_no_annotations",
+            "ingress.yaml",
+        ),
+        (
+            "aws/alb_idle_timeout_short/fires_terraform_aws_alb_idle_timeout_60",
+            "main.tf",
+        ),
+    ] {
+        let ext = Path::new(name).extension().unwrap().to_str().unwrap();
+        let text = fs::read_to_string(root.join(format!("{fixture}.{ext}"))).unwrap();
+        let fixed = fs::read_to_string(root.join(format!("{fixture}.fixed.{ext}"))).unwrap();
+        let (plain, marked) = (dir(), dir());
+        write(plain.path(), name, &text);
+        let p = write(marked.path(), name, format!("\u{feff}{text}"));
+        let args = ["check", "--output-format", "concise", name];
+        let want = run(plain.path(), &args);
+        let got = run(marked.path(), &args);
+        assert_eq!(want.code, 1, "{name}: {}", want.stdout);
+        assert_eq!(
+            (got.code, got.stdout),
+            (want.code, want.stdout),
+            "{name}: the same findings at the same places"
+        );
+        run(marked.path(), &["fix", name]);
+        assert_eq!(
+            fs::read_to_string(&p).unwrap(),
+            format!("\u{feff}{fixed}"),
+            "{name}: fixed, the mark kept"
+        );
+    }
+}
+
+#[test]
 fn crlf_mixed_endings_and_a_missing_final_newline_are_kept() {
     let d = dir();
     // CRLF throughout, no final newline.

@@ -49,7 +49,7 @@ impl<'p> Head<'p> {
             let _ =
                 std::fs::File::open(self.path).and_then(|f| f.take(limit).read_to_end(&mut buf));
         }
-        String::from_utf8_lossy(&buf).into_owned()
+        without_bom(&buf)
     }
 
     fn read(&self) -> &(String, usize) {
@@ -61,7 +61,14 @@ impl<'p> Head<'p> {
             }
             let _ = std::fs::File::open(self.path)
                 .and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut buf));
-            (String::from_utf8_lossy(&buf).into_owned(), buf.len())
+            (without_bom(&buf), buf.len())
         })
     }
+}
+
+/// The text of `bytes` (lossy UTF-8) without a leading byte order mark: editors on Windows
+/// write one, and YAML, JSON and HCL readers skip it, so it must not hide what a file is.
+fn without_bom(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned()
 }
