@@ -641,7 +641,8 @@ pub fn has_failures(diags: &[Diagnostic], fail_on: Severity) -> bool {
 }
 
 /// Writes the fixed text of a file that held `expected` when it was read. Refused, with the
-/// file left as it is, when the file changed since (someone else wrote it), when it is a
+/// file left as it is, when the file changed since (someone else wrote it), when it is
+/// read-only (root could replace it, but its mode says it is not to be edited), when it is a
 /// symbolic link and `follow_symlinks` is off (with it, the link's target is written), when
 /// it has other hard links (replacing it would split them), or when it is not a regular
 /// file. Returns the path written.
@@ -667,6 +668,11 @@ pub fn write_fixed(
     let meta = std::fs::metadata(&target).map_err(|e| format!("cannot write {shown}: {e}"))?;
     if !meta.is_file() {
         return Err(format!("{shown} is not a regular file; it was not changed"));
+    }
+    if meta.permissions().readonly() {
+        return Err(format!(
+            "{shown} is read-only; it was not changed (make it writable to fix it)"
+        ));
     }
     if meta.nlink() > 1 {
         return Err(format!(

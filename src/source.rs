@@ -172,6 +172,20 @@ impl SourceFile {
         if self.crlf { "\r\n" } else { "\n" }
     }
 
+    /// The line break ending the line that holds `offset` (the file's style for a last line
+    /// without one): lines inserted there use it, so in a file mixing styles every line
+    /// already there keeps its own.
+    pub fn newline_at(&self, offset: usize) -> &'static str {
+        let rest = &self.text.as_bytes()[self.line_end(offset)..];
+        if rest.starts_with(b"\r\n") {
+            "\r\n"
+        } else if rest.starts_with(b"\n") {
+            "\n"
+        } else {
+            self.newline()
+        }
+    }
+
     /// Whether some line of the file is indented with a tab.
     pub fn tab_indented(&self) -> bool {
         self.tab_indented

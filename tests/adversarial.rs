@@ -13,7 +13,7 @@
 
 use assert_cmd::Command;
 use std::fs;
-use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -363,16 +363,22 @@ fn crlf_mixed_endings_and_a_missing_final_newline_are_kept() {
     );
     assert!(fixed.ends_with('}'), "final newline added: {fixed:?}");
 
-    // Mixed: the bare LF endings all stay, and every added line break is CRLF, the style
-    // the file already uses.
+    // Mixed: every line keeps its ending, and inserted lines take the ending of the line
+    // they follow (issue 19: the line a directive was inserted after became CRLF).
     let mixed = "events {}\r\nhttp {\n    server {\r\n        listen 8080;\n        location /ws/ {\r\n            proxy_pass http://127.0.0.1:9000;\n        }\r\n    }\n}\r\n";
     let p = write(d.path(), "mixed.conf", mixed);
     assert_eq!(run(d.path(), &["fix", "mixed.conf"]).code, 0);
     let fixed = fs::read_to_string(&p).unwrap();
     assert!(fixed.contains("proxy_http_version 1.1;"));
-    let bare = |t: &str| t.matches('\n').count() - t.matches("\r\n").count();
-    assert_eq!(bare(&fixed), bare(mixed), "{fixed:?}");
-    assert!(fixed.matches("\r\n").count() > mixed.matches("\r\n").count());
+    let endings = |t: &str| -> std::collections::HashMap<String, bool> {
+        t.split_inclusive('\n')
+            .map(|l| (l.trim_end().to_owned(), l.ends_with("\r\n")))
+            .collect()
+    };
+    let after = endings(&fixed);
+    for (line, crlf) in endings(mixed) {
+        assert_eq!(after[&line], crlf, "{line:?} changed its ending: {fixed:?}");
+    }
 
     // LF only: no CR appears.
     let p = write(d.path(), "lf.conf", WS);
@@ -1470,4 +1476,45 @@ fn proc_sys_and_dev_are_never_read_and_never_quoted() {
             r.stdout
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Smaller points (issue 19, point 8)
+
+#[test]
+fn a_read_only_file_is_not_replaced_and_says_so() {
+    let d = dir();
+    let p = write(d.path(), "nginx.conf", WS);
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o444)).unwrap();
+    let r = run_bounded(d.path(), &["fix", "nginx.conf"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("nginx.conf is read-only; it was not changed"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(fs::read_to_string(&p).unwrap(), WS);
+}
+
+#[test]
+fn init_into_a_fifo_is_refused_not_opened() {
+    let d = dir();
+    mkfifo(&d.path().join("fly.toml"));
+    let r = run_bounded(
+        d.path(),
+        &["init", "fly", "--app", "chat", "--force", "-o", "fly.toml"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("fly.toml is not a regular file"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        fs::metadata(d.path().join("fly.toml"))
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
 }
