@@ -7,7 +7,7 @@
 
 mod analysis;
 mod text;
-mod transport;
+pub(crate) mod transport;
 mod worker;
 
 use analysis::{Doc, Env, Snapshot};

@@ -103,13 +103,13 @@ impl Refused {
         }
     }
 
-    fn read_past(&self, input: &mut impl BufRead) -> io::Result<u64> {
+    pub(crate) fn read_past(&self, input: &mut impl BufRead) -> io::Result<u64> {
         io::copy(&mut input.take(self.skip), &mut io::sink())
     }
 }
 
 /// One message from its body. The body is never quoted back: it may be a whole document.
-fn parse(body: &[u8]) -> Result<Message, Refused> {
+pub(crate) fn parse(body: &[u8]) -> Result<Message, Refused> {
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| Refused {
         code: ErrorCode::ParseError as i32,
         message: format!("the message is not JSON ({e})"),
