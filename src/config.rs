@@ -523,7 +523,7 @@ pub fn find_config_file(start: &Path) -> Option<PathBuf> {
         start.parent()
     };
     while let Some(d) = dir {
-        if let Some(found) = config_in(d) {
+        if let Some(found) = config_in(d, crate::workspace::DEFAULT_MAX_FILE_SIZE) {
             return Some(found);
         }
         dir = d.parent();
@@ -531,15 +531,16 @@ pub fn find_config_file(start: &Path) -> Option<PathBuf> {
     None
 }
 
-fn config_in(dir: &Path) -> Option<PathBuf> {
+/// The configuration file in `dir`; a `pyproject.toml` is read (within `max_size`) to see
+/// whether it has a `[tool.wscfg]` table.
+fn config_in(dir: &Path, max_size: u64) -> Option<PathBuf> {
     CONFIG_NAMES.iter().map(|n| dir.join(n)).find(|c| {
         c.is_file()
             && (c.file_name() != Some("pyproject.toml".as_ref())
-                || crate::workspace::read_text(c, crate::workspace::DEFAULT_MAX_FILE_SIZE)
-                    .is_ok_and(|t| {
-                        toml::from_str::<PyProject>(&t)
-                            .is_ok_and(|p| p.tool.is_some_and(|t| t.wscfg.is_some()))
-                    }))
+                || crate::workspace::read_text(c, max_size).is_ok_and(|t| {
+                    toml::from_str::<PyProject>(&t)
+                        .is_ok_and(|p| p.tool.is_some_and(|t| t.wscfg.is_some()))
+                }))
     })
 }
 
@@ -693,6 +694,11 @@ impl ConfigSet {
 
     /// [`find_config_file`] for a directory, remembering every directory on the way up.
     fn config_file_for_dir(&mut self, dir: &Path) -> Option<PathBuf> {
+        let max_size = self
+            .overrides
+            .limits
+            .as_ref()
+            .map_or(crate::workspace::DEFAULT_MAX_FILE_SIZE, |l| l.max_file_size);
         let mut pending = Vec::new();
         let mut cur = Some(dir);
         let found = loop {
@@ -700,7 +706,7 @@ impl ConfigSet {
             if let Some(known) = self.file_for_dir.get(d) {
                 break known.clone();
             }
-            if let Some(f) = config_in(d) {
+            if let Some(f) = config_in(d, max_size) {
                 self.file_for_dir.insert(d.to_owned(), Some(f.clone()));
                 break Some(f);
             }

@@ -1398,6 +1398,15 @@ fn extend_never_reads_a_device_a_fifo_or_outside_the_repository() {
         "the outside file applies: {}",
         r.stdout
     );
+    // Configuration files honour --max-file-size too.
+    write(&repo, "wscfg.toml", format!("# {}\n", "x".repeat(2000)));
+    let r = run_bounded(&repo, &["check", "--max-file-size", "1K", "nginx.conf"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("over the 1024-byte limit"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
