@@ -251,6 +251,10 @@ mod tests {
         assert_eq!(f.line_col(8), LineCol { line: 3, column: 1 });
         assert_eq!(f.line_end(0), 2);
         assert_eq!(f.newline(), "\r\n");
+        // Each line's own ending; the file's style on the last line, which has none.
+        assert_eq!(f.newline_at(1), "\r\n");
+        assert_eq!(f.newline_at(5), "\n");
+        assert_eq!(f.newline_at(9), "\r\n");
     }
 
     #[test]
