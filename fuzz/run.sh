@@ -94,6 +94,7 @@ for t in "${targets[@]}"; do
   case "$t" in
     nginx_*) seed=$seeds dict=nginx.dict ;;
     terraform) seed=$tseeds dict=terraform.dict ;;
+    lsp_frames) seed=regressions/lsp_frames dict=lsp.dict ;;
     *) seed=$mseeds dict=manifest.dict ;;
   esac
   if cargo "${toolchain[@]}" fuzz run -s "$sanitizer" -O "$t" "corpus/$t" "$seed" -- \

@@ -235,16 +235,22 @@ fn describe_toml_error(source: &str, text: &str, e: &toml::de::Error) -> String 
         } else {
             String::new()
         };
-    let at = e.span().map(|s| {
-        let before = &text[..s.start.min(text.len())];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-        format!(":{line}:{col}")
-    });
     let message = message
         .replacen("unknown field", "unknown key", 1)
         .replacen("unknown variant", "unknown value", 1);
-    format!("{source}{}: {message}{suggestion}", at.unwrap_or_default())
+    format!("{source}{}: {message}{suggestion}", toml_location(text, e))
+}
+
+/// `:line:col` of a TOML error, or nothing when it has no place.
+fn toml_location(text: &str, e: &toml::de::Error) -> String {
+    e.span()
+        .map(|s| {
+            let before = &text[..s.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            format!(":{line}:{col}")
+        })
+        .unwrap_or_default()
 }
 
 /// Makes a path absolute without requiring it to exist; existing paths are canonicalised
@@ -256,16 +262,36 @@ pub fn absolute(path: &Path) -> PathBuf {
 }
 
 impl Config {
-    /// Reads a configuration file and the files it extends.
+    /// Reads a configuration file and the files it extends, with the default limits.
     pub fn load(path: &Path) -> Result<Config, String> {
+        Config::load_within(path, &crate::workspace::Limits::default())
+    }
+
+    /// Reads a configuration file and the files it extends, each through the bounded reader.
+    /// `extend` may only name files inside the checked roots or the git repository of `path`
+    /// unless `--allow-include-outside-root` says otherwise.
+    pub fn load_within(path: &Path, limits: &crate::workspace::Limits) -> Result<Config, String> {
+        let path_abs = absolute(path);
+        let mut allowed = if limits.roots.is_empty() {
+            crate::workspace::roots_for([path_abs.as_path()])
+        } else {
+            limits.roots.clone()
+        };
+        allowed.extend(repository_of(&path_abs));
+        let reading = Reading {
+            allowed,
+            limits,
+            seen: Vec::new(),
+        };
         let mut config = Config::default();
-        config.load_chain(&absolute(path), &mut Vec::new())?;
+        config.load_chain(&path_abs, reading)?;
         config.path = Some(path.to_owned());
         Ok(config)
     }
 
     /// Applies `path` on top of `self`, after the files it extends.
-    fn load_chain(&mut self, path: &Path, seen: &mut Vec<PathBuf>) -> Result<(), String> {
+    fn load_chain(&mut self, path: &Path, mut reading: Reading) -> Result<(), String> {
+        let seen = &mut reading.seen;
         if seen.iter().any(|p| p == path) {
             return Err(format!(
                 "{}: `extend` makes a cycle ({})",
@@ -277,9 +303,11 @@ impl Config {
             ));
         }
         seen.push(path.to_owned());
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let raw = read_raw(path, &text)?.ok_or_else(|| {
+        // The first file is the one discovered or named; only what it extends can be outside.
+        let outside = seen.len() > 1 && !reading.inside(path);
+        let text = crate::workspace::read_text(path, reading.limits.max_file_size)
+            .map_err(|e| e.message)?;
+        let raw = read_raw(path, &text, outside)?.ok_or_else(|| {
             format!(
                 "{}: no [tool.wscfg] table in this pyproject.toml",
                 path.display()
@@ -287,10 +315,24 @@ impl Config {
         })?;
         let base = path.parent().unwrap_or(Path::new("/")).to_owned();
         if let Some(parent) = &raw.extend {
-            self.load_chain(&absolute(&base.join(parent)), seen)?;
+            let target = absolute(&base.join(parent));
+            if !reading.limits.allow_include_outside_root && !reading.inside(&target) {
+                return Err(format!(
+                    "{}: `extend` names {}, outside the checked root and repository; pass \
+                     --allow-include-outside-root to read it",
+                    path.display(),
+                    target.display()
+                ));
+            }
+            self.load_chain(&target, reading)?;
         }
-        self.apply(raw, &base)
-            .map_err(|e| format!("{}: {e}", path.display()))
+        self.apply(raw, &base).map_err(|e| {
+            if outside {
+                format!("{}: {OUTSIDE_DETAILS}", path.display())
+            } else {
+                format!("{}: {e}", path.display())
+            }
+        })
     }
 
     /// A configuration from TOML text alone (no file, so no `extend`); per-file-ignores are
@@ -428,17 +470,47 @@ impl Config {
 }
 
 /// Parses a configuration file's text; `Ok(None)` for a `pyproject.toml` without
-/// `[tool.wscfg]`.
-fn read_raw(path: &Path, text: &str) -> Result<Option<RawConfig>, String> {
+/// `[tool.wscfg]`. The errors of a file `outside` the checked root give its location only:
+/// a parser message quotes the file's values.
+fn read_raw(path: &Path, text: &str, outside: bool) -> Result<Option<RawConfig>, String> {
     let source = path.display().to_string();
+    let describe = |e: toml::de::Error| {
+        if outside {
+            format!("{source}{}: {OUTSIDE_DETAILS}", toml_location(text, &e))
+        } else {
+            describe_toml_error(&source, text, &e)
+        }
+    };
     if path.file_name().is_some_and(|n| n == "pyproject.toml") {
-        let py: PyProjectWscfg =
-            toml::from_str(text).map_err(|e| describe_toml_error(&source, text, &e))?;
+        let py: PyProjectWscfg = toml::from_str(text).map_err(describe)?;
         return Ok(py.tool.and_then(|t| t.wscfg));
     }
-    toml::from_str(text)
-        .map(Some)
-        .map_err(|e| describe_toml_error(&source, text, &e))
+    toml::from_str(text).map(Some).map_err(describe)
+}
+
+const OUTSIDE_DETAILS: &str =
+    "not a valid wscfg configuration (details are not shown for a file outside the checked root)";
+
+/// What reading one chain of `extend`s needs: where files may be, the bounds, the files read.
+struct Reading<'a> {
+    allowed: Vec<PathBuf>,
+    limits: &'a crate::workspace::Limits,
+    seen: Vec<PathBuf>,
+}
+
+impl Reading<'_> {
+    fn inside(&self, path: &Path) -> bool {
+        crate::workspace::lexically_inside(path, &self.allowed)
+            && (!path.exists() || crate::workspace::really_inside(path, &self.allowed))
+    }
+}
+
+/// The git repository `path` is in: the closest directory above it holding `.git`.
+fn repository_of(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_owned)
 }
 
 /// The closest configuration file for `start`: `wscfg.toml`, `.wscfg.toml`, or a
@@ -451,7 +523,7 @@ pub fn find_config_file(start: &Path) -> Option<PathBuf> {
         start.parent()
     };
     while let Some(d) = dir {
-        if let Some(found) = config_in(d) {
+        if let Some(found) = config_in(d, crate::workspace::DEFAULT_MAX_FILE_SIZE) {
             return Some(found);
         }
         dir = d.parent();
@@ -459,11 +531,13 @@ pub fn find_config_file(start: &Path) -> Option<PathBuf> {
     None
 }
 
-fn config_in(dir: &Path) -> Option<PathBuf> {
+/// The configuration file in `dir`; a `pyproject.toml` is read (within `max_size`) to see
+/// whether it has a `[tool.wscfg]` table.
+fn config_in(dir: &Path, max_size: u64) -> Option<PathBuf> {
     CONFIG_NAMES.iter().map(|n| dir.join(n)).find(|c| {
         c.is_file()
             && (c.file_name() != Some("pyproject.toml".as_ref())
-                || std::fs::read_to_string(c).is_ok_and(|t| {
+                || crate::workspace::read_text(c, max_size).is_ok_and(|t| {
                     toml::from_str::<PyProject>(&t)
                         .is_ok_and(|p| p.tool.is_some_and(|t| t.wscfg.is_some()))
                 }))
@@ -557,7 +631,7 @@ impl ConfigSet {
 
     /// `--config FILE` with `overrides` applied: discovery is off.
     pub fn from_file(path: &Path, overrides: Overrides) -> Result<Self, String> {
-        let mut config = Config::load(path)?;
+        let mut config = Config::load_within(path, &overrides.limits.clone().unwrap_or_default())?;
         overrides.apply(&mut config)?;
         let mut set = ConfigSet::fixed(config);
         set.overrides = overrides;
@@ -605,7 +679,8 @@ impl ConfigSet {
             Some(file) => match self.by_file.get(&file) {
                 Some(&i) => i,
                 None => {
-                    let mut config = Config::load(&file)?;
+                    let limits = self.overrides.limits.clone().unwrap_or_default();
+                    let mut config = Config::load_within(&file, &limits)?;
                     self.overrides.apply(&mut config)?;
                     self.configs.push(config);
                     self.by_file.insert(file, self.configs.len() - 1);
@@ -619,6 +694,11 @@ impl ConfigSet {
 
     /// [`find_config_file`] for a directory, remembering every directory on the way up.
     fn config_file_for_dir(&mut self, dir: &Path) -> Option<PathBuf> {
+        let max_size = self
+            .overrides
+            .limits
+            .as_ref()
+            .map_or(crate::workspace::DEFAULT_MAX_FILE_SIZE, |l| l.max_file_size);
         let mut pending = Vec::new();
         let mut cur = Some(dir);
         let found = loop {
@@ -626,7 +706,7 @@ impl ConfigSet {
             if let Some(known) = self.file_for_dir.get(d) {
                 break known.clone();
             }
-            if let Some(f) = config_in(d) {
+            if let Some(f) = config_in(d, max_size) {
                 self.file_for_dir.insert(d.to_owned(), Some(f.clone()));
                 break Some(f);
             }
@@ -763,6 +843,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir_all(root.join("svc/deploy")).unwrap();
+        // `extend` stays inside the repository.
+        std::fs::create_dir_all(root.join(".git")).unwrap();
         std::fs::write(
             root.join("wscfg.toml"),
             "ignore = [\"NGX006\"]\n[severity]\nNGX001 = \"warning\"\n[nginx]\nversion = \"1.22\"\nmin-read-timeout = \"5m\"\n[per-file-ignores]\n\"legacy/*.conf\" = [\"NGX002\"]\n",

@@ -278,6 +278,9 @@ impl Session {
             .filter_map(|d| self.judge_cached(&mut judge, d))
             .collect();
         let mut out = self.apply_suppressions(judged);
+        for d in &mut out {
+            redact_outside_root(&self.db, d);
+        }
         // Sorting by path compares each file's rank among the paths, not the paths.
         let rank = self.path_ranks();
         out.sort_by_key(|d| (rank[d.file.0 as usize], d.span.start, d.code));
@@ -616,12 +619,30 @@ pub struct AppliedFix {
 }
 
 /// Whether findings should fail the run.
+/// A finding located in a file read from outside the checked root keeps its place and rule
+/// but not its words: messages, labels and computed help may quote the file (a secret in
+/// `/etc/…` must not end up in CI logs).
+fn redact_outside_root(db: &SourceDb, d: &mut Diagnostic) {
+    if db.get(d.file).outside_root {
+        d.message = format!(
+            "{} (in a file outside the checked root: its text is not shown)",
+            d.rule.summary
+        );
+        d.help = d
+            .help
+            .take()
+            .filter(|h| matches!(h, std::borrow::Cow::Borrowed(_)));
+    }
+    d.labels.retain(|l| !db.get(l.file).outside_root);
+}
+
 pub fn has_failures(diags: &[Diagnostic], fail_on: Severity) -> bool {
     diags.iter().any(|d| d.severity >= fail_on)
 }
 
 /// Writes the fixed text of a file that held `expected` when it was read. Refused, with the
-/// file left as it is, when the file changed since (someone else wrote it), when it is a
+/// file left as it is, when the file changed since (someone else wrote it), when it is
+/// read-only (root could replace it, but its mode says it is not to be edited), when it is a
 /// symbolic link and `follow_symlinks` is off (with it, the link's target is written), when
 /// it has other hard links (replacing it would split them), or when it is not a regular
 /// file. Returns the path written.
@@ -648,21 +669,43 @@ pub fn write_fixed(
     if !meta.is_file() {
         return Err(format!("{shown} is not a regular file; it was not changed"));
     }
+    if meta.permissions().readonly() {
+        return Err(format!(
+            "{shown} is read-only; it was not changed (make it writable to fix it)"
+        ));
+    }
     if meta.nlink() > 1 {
         return Err(format!(
             "{shown} has {} hard links; replacing it would split them, so it was not changed",
             meta.nlink()
         ));
     }
-    let now = std::fs::read(&target).map_err(|e| format!("cannot write {shown}: {e}"))?;
-    if now != expected.as_bytes() {
-        return Err(format!(
-            "{shown} changed since wscfg read it; it was not changed (run wscfg fix again)"
-        ));
+    let changed =
+        || format!("{shown} changed since wscfg read it; it was not changed (run wscfg fix again)");
+    let unchanged = || holds(&target, expected);
+    if !unchanged().map_err(|e| format!("cannot write {shown}: {e}"))? {
+        return Err(changed());
     }
-    write_atomic(&target, new)
-        .map_err(|e| format!("cannot write {shown}: {e}; the file was left as it was"))?;
-    Ok(target)
+    // Compared again once the new text is on disk, just before the rename: a line appended
+    // while the temporary file was written would otherwise be lost.
+    match replace_if(&target, new, unchanged) {
+        Ok(true) => Ok(target),
+        Ok(false) => Err(changed()),
+        Err(e) => Err(format!(
+            "cannot write {shown}: {e}; the file was left as it was"
+        )),
+    }
+}
+
+/// Whether the file at `path` holds exactly `expected` (read no further than one byte past
+/// it).
+fn holds(path: &Path, expected: &str) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut now = Vec::with_capacity(expected.len() + 1);
+    std::fs::File::open(path)?
+        .take(expected.len() as u64 + 1)
+        .read_to_end(&mut now)?;
+    Ok(now == expected.as_bytes())
 }
 
 /// Replaces (or creates) a file atomically: a temporary file in the same directory with the
@@ -670,6 +713,17 @@ pub fn write_fixed(
 /// then a rename over it, then the directory flushed. On any error the temporary file is
 /// removed and the original is intact.
 pub fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    replace_if(path, text, || Ok(true)).map(|_| ())
+}
+
+/// [`write_atomic`], asking `still_wanted` after the temporary file is written and flushed,
+/// just before the rename: when it says no, the temporary file is removed, the original is
+/// left as it is, and the answer is `false`.
+fn replace_if(
+    path: &std::path::Path,
+    text: &str,
+    still_wanted: impl FnOnce() -> std::io::Result<bool>,
+) -> std::io::Result<bool> {
     use std::io::Write;
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let dir = path
@@ -697,11 +751,14 @@ pub fn write_atomic(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     };
     tmp.as_file().set_permissions(perms)?;
     tmp.as_file().sync_all()?;
+    if !still_wanted()? {
+        return Ok(false);
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
-    Ok(())
+    Ok(true)
 }
 
 #[cfg(test)]
@@ -716,6 +773,31 @@ mod tests {
         // Then fixes that undo each other: ten more tries, not an eleventh.
         assert!((0..MAX_FIX_PASSES).all(|_| p.keep_going(1)));
         assert!(!p.keep_going(1));
+    }
+
+    #[test]
+    fn a_line_appended_while_the_temporary_file_is_written_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("nginx.conf");
+        std::fs::write(&p, "a;\n").unwrap();
+        // Someone appends between wscfg's first comparison and the rename.
+        let replaced = replace_if(&p, "b;\n", || {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().append(true).open(&p)?;
+            f.write_all(b"appended;\n")?;
+            holds(&p, "a;\n")
+        })
+        .unwrap();
+        assert!(!replaced);
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "a;\nappended;\n");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["nginx.conf"], "the temporary file is removed");
+        // Unchanged, it is replaced.
+        assert!(replace_if(&p, "b;\n", || holds(&p, "a;\nappended;\n")).unwrap());
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "b;\n");
     }
 
     #[test]

@@ -20,6 +20,35 @@ fn text_of(data: &[u8]) -> Option<&str> {
     std::str::from_utf8(&data[..data.len().min(MAX_INPUT)]).ok()
 }
 
+/// The language server's framing on arbitrary client bytes: a bounded number of frames, no
+/// body over the limit, no panic; a frame refused for what its body holds is answered
+/// without quoting it.
+pub fn lsp_frames(data: &[u8]) {
+    use crate::server::transport::{parse, read_frame};
+    const MAX_BODY: u64 = 4096;
+    let mut input = data;
+    let mut frames = 0;
+    while let Some(frame) = read_frame(&mut input, MAX_BODY).expect("memory reads do not fail") {
+        frames += 1;
+        assert!(frames <= data.len() + 1, "a frame read nothing");
+        match frame {
+            Ok(body) => {
+                assert!(body.len() as u64 <= MAX_BODY, "{} bytes", body.len());
+                if let Err(refused) = parse(&body) {
+                    let quoted = body.len() >= 16
+                        && refused
+                            .message
+                            .contains(String::from_utf8_lossy(&body).as_ref());
+                    assert!(!quoted, "the answer quotes the frame: {}", refused.message);
+                }
+            }
+            Err(refused) => {
+                refused.read_past(&mut input).unwrap();
+            }
+        }
+    }
+}
+
 /// The nginx parser: never panics; on success the tree accounts for every byte of the
 /// input (see [`check_nginx_lossless`]; template control tags count as blank) and printing it
 /// again gives the same tree; on failure the error points inside the input, on character

@@ -63,6 +63,9 @@ pub struct SourceFile {
     /// Characters before every multiple of [`CHAR_BLOCK`] bytes, so columns on a 10 MB line
     /// cost a bounded count, not a scan from the start of the line.
     chars_before_block: Vec<usize>,
+    /// Read from outside the checked root (`--allow-include-outside-root`): its text is
+    /// judged but never quoted in a message.
+    pub outside_root: bool,
 }
 
 const CHAR_BLOCK: usize = 4096;
@@ -98,6 +101,7 @@ impl SourceFile {
             tab_indented,
             ascii,
             chars_before_block,
+            outside_root: false,
         }
     }
 
@@ -168,6 +172,20 @@ impl SourceFile {
         if self.crlf { "\r\n" } else { "\n" }
     }
 
+    /// The line break ending the line that holds `offset` (the file's style for a last line
+    /// without one): lines inserted there use it, so in a file mixing styles every line
+    /// already there keeps its own.
+    pub fn newline_at(&self, offset: usize) -> &'static str {
+        let rest = &self.text.as_bytes()[self.line_end(offset)..];
+        if rest.starts_with(b"\r\n") {
+            "\r\n"
+        } else if rest.starts_with(b"\n") {
+            "\n"
+        } else {
+            self.newline()
+        }
+    }
+
     /// Whether some line of the file is indented with a tab.
     pub fn tab_indented(&self) -> bool {
         self.tab_indented
@@ -201,6 +219,10 @@ impl SourceDb {
         self.files.push(SourceFile::new(path, text));
         id
     }
+    /// Marks a file as read from outside the checked root (see [`SourceFile::outside_root`]).
+    pub fn mark_outside_root(&mut self, id: FileId) {
+        self.files[id.0 as usize].outside_root = true;
+    }
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
@@ -229,6 +251,10 @@ mod tests {
         assert_eq!(f.line_col(8), LineCol { line: 3, column: 1 });
         assert_eq!(f.line_end(0), 2);
         assert_eq!(f.newline(), "\r\n");
+        // Each line's own ending; the file's style on the last line, which has none.
+        assert_eq!(f.newline_at(1), "\r\n");
+        assert_eq!(f.newline_at(5), "\n");
+        assert_eq!(f.newline_at(9), "\r\n");
     }
 
     #[test]

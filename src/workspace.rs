@@ -150,24 +150,39 @@ impl ReadError {
     }
 }
 
-/// Reads a regular file as UTF-8 text. FIFOs, devices and directories are refused before
-/// they are opened, so nothing blocks or reads forever.
-pub fn read_text(path: &Path, max_size: u64) -> Result<String, ReadError> {
-    let meta = fs::metadata(path)
-        .map_err(|e| ReadError::plain(format!("cannot read {}: {e}", path.display())))?;
-    if !meta.is_file() {
-        return Err(ReadError::plain(format!(
-            "{} is not a regular file",
+/// Pseudo file systems whose files are not configuration: `/proc/self/environ` and the like
+/// look like empty regular files but hold secrets, `/dev/zero` never ends.
+const NEVER_CONFIGURATION: &[&str] = &["/proc", "/sys", "/dev"];
+
+/// Whether `path` is something wscfg may read as a file: a regular file (after symbolic
+/// links) of at most `max_size` bytes, not under `/proc`, `/sys` or `/dev`. The error says
+/// why not. Nothing is opened, so a FIFO or a device never blocks or reads forever.
+pub fn check_readable(path: &Path, max_size: u64) -> Result<fs::Metadata, String> {
+    let meta = fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let real = fs::canonicalize(path).unwrap_or_else(|_| lexical_absolute(path));
+    if let Some(fs) = NEVER_CONFIGURATION.iter().find(|p| real.starts_with(p)) {
+        return Err(format!(
+            "{} is under {fs}, which is never read as configuration",
             path.display()
-        )));
+        ));
+    }
+    if !meta.is_file() {
+        return Err(format!("{} is not a regular file", path.display()));
     }
     if meta.len() > max_size {
-        return Err(ReadError::plain(format!(
+        return Err(format!(
             "{} is {} bytes, over the {max_size}-byte limit (--max-file-size)",
             path.display(),
             meta.len()
-        )));
+        ));
     }
+    Ok(meta)
+}
+
+/// Reads a regular file as UTF-8 text: the one reader for every file wscfg opens, bounded
+/// as [`check_readable`] says.
+pub fn read_text(path: &Path, max_size: u64) -> Result<String, ReadError> {
+    let meta = check_readable(path, max_size).map_err(ReadError::plain)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     fs::File::open(path)
         .and_then(|f| f.take(max_size + 1).read_to_end(&mut bytes))
@@ -211,6 +226,9 @@ pub struct WalkOptions {
     /// `--follow-symlinks`: follow symbolic links met while walking (loops are reported by
     /// the walker, not followed forever).
     pub follow_links: bool,
+    /// `--max-file-size` for the ignore files read while walking (default
+    /// [`DEFAULT_MAX_FILE_SIZE`]).
+    pub max_file_size: Option<u64>,
     exclude: Vec<(String, globset::GlobMatcher)>,
 }
 
@@ -230,8 +248,30 @@ impl WalkOptions {
             no_ignore,
             ignore_unknown: false,
             follow_links: false,
+            max_file_size: None,
             exclude,
         })
+    }
+
+    /// Why the ignore files `dir` holds cannot be read, if one of them is not a small
+    /// regular file. The walker reads them with no bound, so a `.gitignore` linked to
+    /// `/dev/zero` or a FIFO is refused here, before the walker gets to it.
+    fn unreadable_ignore_file(&self, dir: &Path) -> Option<String> {
+        if self.no_ignore {
+            return None;
+        }
+        let max = self.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+        [".gitignore", ".ignore", ".git/info/exclude"]
+            .iter()
+            .map(|name| dir.join(name))
+            .filter(|p| fs::symlink_metadata(p).is_ok())
+            .find_map(|p| check_readable(&p, max).err())
+            .map(|e| {
+                format!(
+                    "{e}; {} is not walked (--no-ignore skips ignore files)",
+                    dir.display()
+                )
+            })
     }
 
     /// `--exclude`: a glob matches the path as given (without a leading `./`), the path
@@ -289,6 +329,15 @@ pub fn discover_with(paths: &[PathBuf], options: &WalkOptions) -> (Vec<Discovere
                 }),
             },
             Ok(_) => {
+                // The walker also reads the ignore files of the directories above the root.
+                let above = lexical_absolute(root);
+                if let Some(e) = above
+                    .ancestors()
+                    .find_map(|d| options.unreadable_ignore_file(d))
+                {
+                    errors.push(e);
+                    continue;
+                }
                 let mut builder = ignore::WalkBuilder::new(root);
                 builder
                     .follow_links(options.follow_links)
@@ -296,13 +345,32 @@ pub fn discover_with(paths: &[PathBuf], options: &WalkOptions) -> (Vec<Discovere
                     .hidden(false)
                     .require_git(false);
                 let (walk_root, opts) = (root.clone(), options.clone());
+                let refused = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+                let refused_here = refused.clone();
                 builder.filter_entry(move |e| {
-                    e.file_name() != ".git"
-                        && (e.depth() == 0 || !opts.excluded(e.path(), &walk_root))
+                    if e.file_name() == ".git"
+                        || (e.depth() > 0 && opts.excluded(e.path(), &walk_root))
+                    {
+                        return false;
+                    }
+                    let unreadable = (e.depth() > 0 && e.file_type().is_some_and(|t| t.is_dir()))
+                        .then(|| opts.unreadable_ignore_file(e.path()))
+                        .flatten();
+                    unreadable
+                        .map(|u| {
+                            refused_here
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .push(u)
+                        })
+                        .is_none()
                 });
                 let (files, errs) = walk_dir(&builder);
                 found.extend(files);
                 errors.extend(errs);
+                errors.extend(std::mem::take(
+                    &mut *refused.lock().unwrap_or_else(|p| p.into_inner()),
+                ));
             }
         }
     }

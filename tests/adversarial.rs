@@ -13,7 +13,7 @@
 
 use assert_cmd::Command;
 use std::fs;
-use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -311,6 +311,43 @@ fn a_byte_order_mark_is_kept_and_positions_are_right() {
 }
 
 #[test]
+fn ingress_yaml_and_terraform_with_a_byte_order_mark_are_read_and_fixed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for (fixture, name) in [
+        (
+            "kubernetes/ingress_read_timeout_short/fires_ws_path_no_annotations",
+            "ingress.yaml",
+        ),
+        (
+            "aws/alb_idle_timeout_short/fires_terraform_aws_alb_idle_timeout_60",
+            "main.tf",
+        ),
+    ] {
+        let ext = Path::new(name).extension().unwrap().to_str().unwrap();
+        let text = fs::read_to_string(root.join(format!("{fixture}.{ext}"))).unwrap();
+        let fixed = fs::read_to_string(root.join(format!("{fixture}.fixed.{ext}"))).unwrap();
+        let (plain, marked) = (dir(), dir());
+        write(plain.path(), name, &text);
+        let p = write(marked.path(), name, format!("\u{feff}{text}"));
+        let args = ["check", "--output-format", "concise", name];
+        let want = run(plain.path(), &args);
+        let got = run(marked.path(), &args);
+        assert_eq!(want.code, 1, "{name}: {}", want.stdout);
+        assert_eq!(
+            (got.code, got.stdout),
+            (want.code, want.stdout),
+            "{name}: the same findings at the same places"
+        );
+        run(marked.path(), &["fix", name]);
+        assert_eq!(
+            fs::read_to_string(&p).unwrap(),
+            format!("\u{feff}{fixed}"),
+            "{name}: fixed, the mark kept"
+        );
+    }
+}
+
+#[test]
 fn crlf_mixed_endings_and_a_missing_final_newline_are_kept() {
     let d = dir();
     // CRLF throughout, no final newline.
@@ -326,16 +363,22 @@ fn crlf_mixed_endings_and_a_missing_final_newline_are_kept() {
     );
     assert!(fixed.ends_with('}'), "final newline added: {fixed:?}");
 
-    // Mixed: the bare LF endings all stay, and every added line break is CRLF, the style
-    // the file already uses.
+    // Mixed: every line keeps its ending, and inserted lines take the ending of the line
+    // they follow (issue 19: the line a directive was inserted after became CRLF).
     let mixed = "events {}\r\nhttp {\n    server {\r\n        listen 8080;\n        location /ws/ {\r\n            proxy_pass http://127.0.0.1:9000;\n        }\r\n    }\n}\r\n";
     let p = write(d.path(), "mixed.conf", mixed);
     assert_eq!(run(d.path(), &["fix", "mixed.conf"]).code, 0);
     let fixed = fs::read_to_string(&p).unwrap();
     assert!(fixed.contains("proxy_http_version 1.1;"));
-    let bare = |t: &str| t.matches('\n').count() - t.matches("\r\n").count();
-    assert_eq!(bare(&fixed), bare(mixed), "{fixed:?}");
-    assert!(fixed.matches("\r\n").count() > mixed.matches("\r\n").count());
+    let endings = |t: &str| -> std::collections::HashMap<String, bool> {
+        t.split_inclusive('\n')
+            .map(|l| (l.trim_end().to_owned(), l.ends_with("\r\n")))
+            .collect()
+    };
+    let after = endings(&fixed);
+    for (line, crlf) in endings(mixed) {
+        assert_eq!(after[&line], crlf, "{line:?} changed its ending: {fixed:?}");
+    }
 
     // LF only: no CR appears.
     let p = write(d.path(), "lf.conf", WS);
@@ -541,13 +584,15 @@ fn only_regular_files_are_read_fifo_device_directory() {
     );
     assert!(
         r.stdout.contains("nginx.conf:5:5: NGX090")
-            && r.stdout.contains("zero.conf is not a regular file"),
+            && r.stdout
+                .contains("zero.conf is under /dev, which is never read"),
         "{}",
         r.stdout
     );
     assert!(
         r.stdout.contains("nginx.conf:6:5: NGX090")
-            && r.stdout.contains("/dev/zero is not a regular file"),
+            && r.stdout
+                .contains("/dev/zero is under /dev, which is never read"),
         "{}",
         r.stdout
     );
@@ -834,6 +879,25 @@ fn includes_outside_the_checked_directory_are_not_read() {
         r.stdout
     );
     assert!(!r.stdout.contains("NGX092"), "{}", r.stdout);
+    // ... and judges them without quoting them, in every output format.
+    for format in ["human", "concise", "json", "sarif", "github", "junit"] {
+        let r = run(
+            &repo,
+            &[
+                "check",
+                "--output-format",
+                format,
+                "--allow-include-outside-root",
+                "nginx.conf",
+            ],
+        );
+        assert!(r.stdout.contains("NGX000"), "{format}: {}", r.stdout);
+        assert!(
+            !r.stdout.contains("TOP-SECRET") && !r.stderr.contains("TOP-SECRET"),
+            "{format}: {}",
+            r.stdout
+        );
+    }
 }
 
 #[test]
@@ -1239,5 +1303,227 @@ fn fix_inserts_into_the_location_when_a_block_follows_on_the_same_line() {
     assert!(
         s.fix(true).originals.is_empty(),
         "not a fixed point: {fixed}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Every file wscfg opens is bounded (issue 19, points 2 and 6)
+
+/// Runs wscfg with a short timeout: a read that never ends fails the test instead of hanging.
+fn run_bounded(cwd: &Path, args: &[&str]) -> Run {
+    let out = wscfg()
+        .current_dir(cwd)
+        .args(args)
+        .env("CI_TOKEN", "SECRET-IN-THE-ENVIRONMENT")
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    normal(out)
+}
+
+fn mkfifo(path: &Path) {
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap()
+            .success()
+    );
+}
+
+#[test]
+fn extend_never_reads_a_device_a_fifo_or_outside_the_repository() {
+    let d = dir();
+    let repo = d.path().join("repo");
+    write(&repo, "nginx.conf", WS);
+    mkfifo(&repo.join("pipe.toml"));
+    write(d.path(), "outside.toml", "ignore = [\"OUTSIDE-VALUE\"]\n");
+    let cases = [
+        (
+            "wscfg.toml",
+            "extend = \"/dev/zero\"\n",
+            "outside the checked root",
+        ),
+        (
+            "pyproject.toml",
+            "[tool.wscfg]\nextend = \"/dev/zero\"\n",
+            "outside the checked root",
+        ),
+        (
+            "wscfg.toml",
+            "extend = \"pipe.toml\"\n",
+            "pipe.toml is not a regular file",
+        ),
+        (
+            "wscfg.toml",
+            "extend = \"../outside.toml\"\n",
+            "--allow-include-outside-root",
+        ),
+    ];
+    for (name, text, says) in cases {
+        let _ = fs::remove_file(repo.join("wscfg.toml"));
+        let _ = fs::remove_file(repo.join("pyproject.toml"));
+        write(&repo, name, text);
+        let r = run_bounded(&repo, &["check", "nginx.conf"]);
+        assert_eq!(r.code, 2, "{name}: {text}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{text}: {}", r.stderr);
+        assert!(!r.stderr.contains("OUTSIDE-VALUE"), "{}", r.stderr);
+    }
+    // Asked for, a file outside is read, but a device never is, and an error in the file
+    // outside does not quote it.
+    let allow = ["check", "--allow-include-outside-root", "nginx.conf"];
+    write(&repo, "wscfg.toml", "extend = \"/dev/zero\"\n");
+    let r = run_bounded(&repo, &allow);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("never read as configuration"),
+        "{}",
+        r.stderr
+    );
+    write(&repo, "wscfg.toml", "extend = \"../outside.toml\"\n");
+    let r = run_bounded(&repo, &allow);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("outside.toml: not a valid wscfg configuration")
+            && !r.stderr.contains("OUTSIDE-VALUE"),
+        "{}",
+        r.stderr
+    );
+    write(d.path(), "outside.toml", "ignore = [\"NGX001\"]\n");
+    let r = run_bounded(&repo, &allow);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        !r.stdout.contains("NGX001"),
+        "the outside file applies: {}",
+        r.stdout
+    );
+    // Configuration files honour --max-file-size too.
+    write(&repo, "wscfg.toml", format!("# {}\n", "x".repeat(2000)));
+    let r = run_bounded(&repo, &["check", "--max-file-size", "1K", "nginx.conf"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("over the 1024-byte limit"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn ignore_files_that_are_devices_or_fifos_are_refused_not_read() {
+    let d = dir();
+    write(d.path(), "ok/nginx.conf", WS);
+    write(d.path(), "zero/nginx.conf", WS);
+    write(d.path(), "pipe/nginx.conf", WS);
+    symlink("/dev/zero", d.path().join("zero/.gitignore")).unwrap();
+    mkfifo(&d.path().join("pipe/.ignore"));
+    let r = run_bounded(d.path(), &["check", "--output-format", "concise", "."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("zero/.gitignore is under /dev"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("pipe/.ignore is not a regular file"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.contains("ok/nginx.conf"), "{}", r.stdout);
+    // The root's own ignore file, and one over --max-file-size.
+    let r = run_bounded(&d.path().join("zero"), &["check", "."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(".gitignore is under /dev"),
+        "{}",
+        r.stderr
+    );
+    write(d.path(), "ok/.gitignore", "x".repeat(2000));
+    let r = run_bounded(d.path(), &["check", "--max-file-size", "1K", "ok"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("over the 1024-byte limit"),
+        "{}",
+        r.stderr
+    );
+    // --no-ignore reads none of them.
+    let r = run_bounded(
+        d.path(),
+        &["check", "--no-ignore", "--output-format", "concise", "."],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}
+
+#[test]
+fn proc_sys_and_dev_are_never_read_and_never_quoted() {
+    let d = dir();
+    write(
+        d.path(),
+        "nginx.conf",
+        "events {}\nhttp {\n    include /proc/self/environ;\n    include /sys/kernel/hostname;\n}\n",
+    );
+    for format in ["concise", "json", "sarif", "github"] {
+        let r = run_bounded(
+            d.path(),
+            &[
+                "check",
+                "--allow-include-outside-root",
+                "--output-format",
+                format,
+                "nginx.conf",
+            ],
+        );
+        assert!(
+            !r.stdout.contains("SECRET-IN-THE-ENVIRONMENT")
+                && !r.stderr.contains("SECRET-IN-THE-ENVIRONMENT"),
+            "{format}: {}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.contains("never read as configuration"),
+            "{format}: {}",
+            r.stdout
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Smaller points (issue 19, point 8)
+
+#[test]
+fn a_read_only_file_is_not_replaced_and_says_so() {
+    let d = dir();
+    let p = write(d.path(), "nginx.conf", WS);
+    fs::set_permissions(&p, fs::Permissions::from_mode(0o444)).unwrap();
+    let r = run_bounded(d.path(), &["fix", "nginx.conf"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("nginx.conf is read-only; it was not changed"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(fs::read_to_string(&p).unwrap(), WS);
+}
+
+#[test]
+fn init_into_a_fifo_is_refused_not_opened() {
+    let d = dir();
+    mkfifo(&d.path().join("fly.toml"));
+    let r = run_bounded(
+        d.path(),
+        &["init", "fly", "--app", "chat", "--force", "-o", "fly.toml"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("fly.toml is not a regular file"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        fs::metadata(d.path().join("fly.toml"))
+            .unwrap()
+            .file_type()
+            .is_fifo()
     );
 }

@@ -28,6 +28,7 @@ fn target(name: &str) -> fn(&[u8]) {
         "manifest_parse" => wscfg::fuzzing::manifest_parse,
         "manifest_fix" => wscfg::fuzzing::manifest_fix,
         "terraform" => wscfg::fuzzing::terraform,
+        "lsp_frames" => wscfg::fuzzing::lsp_frames,
         other => {
             panic!("fuzz/regressions/{other}: no such fuzz target in tests/fuzz_regressions.rs")
         }

@@ -36,11 +36,33 @@ impl Client {
 
     /// `extra`: client capabilities merged over the default ones.
     fn start_with(root: &Path, extra: Value) -> (Client, Value) {
+        let mut c = Client::spawn(Stdio::inherit());
+        let root_uri = uri(root);
+        let mut caps = json!({
+            "workspace": { "workspaceEdit": { "documentChanges": true } },
+            "textDocument": { "publishDiagnostics": { "relatedInformation": true } }
+        });
+        merge(&mut caps, extra);
+        let init = c.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": root_uri,
+                "workspaceFolders": [{ "uri": root_uri, "name": "w" }],
+                "capabilities": caps,
+            }),
+        );
+        c.notify("initialized", json!({}));
+        (c, init)
+    }
+
+    /// A server not yet initialised.
+    fn spawn(stderr: Stdio) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_wscfg"))
             .arg("server")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("start wscfg server");
         let stdin = child.stdin.take().unwrap();
@@ -73,31 +95,14 @@ impl Client {
                 }
             }
         });
-        let mut c = Client {
+        Client {
             child,
             stdin,
             rx,
             backlog: Vec::new(),
             next_id: 1,
             log: Vec::new(),
-        };
-        let root_uri = uri(root);
-        let mut caps = json!({
-            "workspace": { "workspaceEdit": { "documentChanges": true } },
-            "textDocument": { "publishDiagnostics": { "relatedInformation": true } }
-        });
-        merge(&mut caps, extra);
-        let init = c.request(
-            "initialize",
-            json!({
-                "processId": null,
-                "rootUri": root_uri,
-                "workspaceFolders": [{ "uri": root_uri, "name": "w" }],
-                "capabilities": caps,
-            }),
-        );
-        c.notify("initialized", json!({}));
-        (c, init)
+        }
     }
 
     fn send(&mut self, msg: Value) {
@@ -956,4 +961,127 @@ fn every_format_is_served() {
     let d = c.diagnostics(&fly, 2);
     assert!(!codes(&d).contains(&"FLY003".to_owned()), "{fixed}\n{d}");
     c.shutdown();
+}
+
+// ---------------------------------------------------------------------------------------
+// Hostile frames (issue 19, point 5): bounded, answered, and the server keeps serving.
+
+impl Client {
+    fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// The next error answer with `id` (`null` for a frame whose id is unknown).
+    fn error_for(&mut self, id: Value) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let v = self.next(deadline, &format!("an error answer with id {id}"));
+            if v.get("method").is_none() && v["id"] == id && v.get("error").is_some() {
+                return v["error"].clone();
+            }
+        }
+    }
+
+    /// Waits for the process to end; panics if it does not within [`WAIT`].
+    fn wait_exit(&mut self) -> std::process::ExitStatus {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the server did not end");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn frame(body: &str) -> Vec<u8> {
+    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+#[test]
+fn an_ill_typed_initialize_is_answered_and_a_good_one_still_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Client::spawn(Stdio::inherit());
+    c.send(json!({ "jsonrpc": "2.0", "id": 7, "method": "initialize",
+                   "params": { "processId": "not a number", "capabilities": 3 } }));
+    let e = c.error_for(json!(7));
+    assert_eq!(e["code"], json!(-32602), "{e}");
+    assert!(c.child.try_wait().unwrap().is_none(), "the server ended");
+    let root = uri(dir.path());
+    let init = c.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": root, "capabilities": {} }),
+    );
+    assert_eq!(init["serverInfo"]["name"], "wscfg");
+    c.notify("initialized", json!({}));
+    c.shutdown();
+}
+
+#[test]
+fn malformed_frames_and_batches_are_answered_and_serving_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Client::spawn(Stdio::piped());
+    let mut stderr = c.child.stderr.take().unwrap();
+    let root = uri(dir.path());
+    c.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": root, "capabilities": {} }),
+    );
+    c.notify("initialized", json!({}));
+    // Not JSON, a batch, JSON that is no message, a frame without a length, a header line
+    // with no end in sight: each is answered, none is echoed.
+    c.send_raw(&frame("{\"SECRET-FRAME\": "));
+    assert_eq!(c.error_for(Value::Null)["code"], json!(-32700));
+    c.send_raw(&frame(
+        r#"[{"jsonrpc":"2.0","id":1,"method":"shutdown","params":"SECRET-FRAME"}]"#,
+    ));
+    assert_eq!(c.error_for(Value::Null)["code"], json!(-32600));
+    c.send_raw(&frame(r#"{"SECRET-FRAME": true}"#));
+    assert_eq!(c.error_for(Value::Null)["code"], json!(-32600));
+    c.send_raw(b"X-Nothing: 1\r\n\r\n");
+    assert_eq!(c.error_for(Value::Null)["code"], json!(-32600));
+    let mut long = vec![b'A'; 100_000];
+    long.extend_from_slice(b"\r\n\r\n");
+    c.send_raw(&long);
+    assert_eq!(c.error_for(Value::Null)["code"], json!(-32600));
+    // Still serving.
+    let hover = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri(&dir.path().join("nginx.conf")) },
+                "position": { "line": 0, "character": 0 } }),
+    );
+    assert!(hover.is_null() || hover.is_object(), "{hover}");
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    assert!(c.wait_exit().success());
+    let mut err = String::new();
+    stderr.read_to_string(&mut err).unwrap();
+    assert!(!err.contains("SECRET-FRAME"), "{err}");
+}
+
+#[test]
+fn a_frame_announcing_a_huge_length_is_refused_without_allocating_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Client::spawn(Stdio::inherit());
+    let root = uri(dir.path());
+    c.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": root, "capabilities": {} }),
+    );
+    c.notify("initialized", json!({}));
+    c.send_raw(b"Content-Length: 99999999999999\r\n\r\n{}");
+    let e = c.error_for(Value::Null);
+    assert!(e["message"].as_str().unwrap().contains("over the"), "{e}");
+    // It reads past the announced bytes as they come, holding none of them.
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(c.child.try_wait().unwrap().is_none(), "the server ended");
+    let status = std::fs::read_to_string(format!("/proc/{}/status", c.child.id())).unwrap();
+    let rss_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap();
+    assert!(rss_kb < 200 * 1024, "{rss_kb} kB resident");
 }

@@ -99,10 +99,19 @@ fn emit(generated: &Generated, args: &InitArgs) -> Result<u8, String> {
         Target::File(p) => p,
     };
     let shown = path.display().to_string();
-    let existing = match std::fs::read_to_string(&path) {
-        Ok(text) => Some(text),
+    // Through the bounded reader: a FIFO or a device named with -o is refused, not opened.
+    let existing = match std::fs::symlink_metadata(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(format!("cannot read {shown}: {e}")),
+        _ => Some(
+            crate::workspace::read_text(&path, crate::workspace::DEFAULT_MAX_FILE_SIZE).map_err(
+                |e| {
+                    format!(
+                        "{}; wscfg init writes regular files only (-o - writes to standard output)",
+                        e.message
+                    )
+                },
+            )?,
+        ),
     };
     if args.diff {
         let old = existing.as_deref().unwrap_or("");

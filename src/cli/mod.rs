@@ -149,8 +149,8 @@ pub struct CheckArgs {
     /// included
     #[arg(long, value_name = "N", default_value_t = crate::workspace::DEFAULT_MAX_INCLUDES)]
     pub max_includes: usize,
-    /// Read included files that resolve outside the checked directories (by default they
-    /// are reported, not read)
+    /// Read included files and `extend`ed configuration that resolve outside the checked
+    /// directories (by default they are reported, not read); their text is never quoted
     #[arg(long)]
     pub allow_include_outside_root: bool,
     /// Check files reached through symbolic links in directories, and let `fix` write

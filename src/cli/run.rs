@@ -222,6 +222,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         let mut walk = workspace::WalkOptions::new(args.no_ignore, &args.exclude)?;
         walk.ignore_unknown = args.ignore_unknown;
         walk.follow_links = args.follow_symlinks;
+        walk.max_file_size = Some(args.max_file_size);
         let (found, errors) = workspace::discover_with(&paths, &walk);
         io_errors.extend(errors);
         session.add_files(found);

@@ -45,20 +45,30 @@ impl<'p> Head<'p> {
     /// Not cached: for the rare question the head cannot answer.
     pub fn whole(&self, limit: u64) -> String {
         let mut buf = Vec::new();
-        let _ = std::fs::File::open(self.path).and_then(|f| f.take(limit).read_to_end(&mut buf));
-        String::from_utf8_lossy(&buf).into_owned()
+        if crate::workspace::check_readable(self.path, u64::MAX).is_ok() {
+            let _ =
+                std::fs::File::open(self.path).and_then(|f| f.take(limit).read_to_end(&mut buf));
+        }
+        without_bom(&buf)
     }
 
     fn read(&self) -> &(String, usize) {
         self.text.get_or_init(|| {
             let mut buf = Vec::new();
             // Only regular files are opened: opening a FIFO would block until someone writes.
-            if !std::fs::metadata(self.path).is_ok_and(|m| m.is_file()) {
+            if crate::workspace::check_readable(self.path, u64::MAX).is_err() {
                 return (String::new(), 0);
             }
             let _ = std::fs::File::open(self.path)
                 .and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut buf));
-            (String::from_utf8_lossy(&buf).into_owned(), buf.len())
+            (without_bom(&buf), buf.len())
         })
     }
+}
+
+/// The text of `bytes` (lossy UTF-8) without a leading byte order mark: editors on Windows
+/// write one, and YAML, JSON and HCL readers skip it, so it must not hide what a file is.
+fn without_bom(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned()
 }

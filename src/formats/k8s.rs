@@ -380,7 +380,6 @@ impl<'a> K8sContext<'a> {
     /// is not block style.
     pub fn set_annotations(&self, ing: &Ingress<'a>, pairs: &[(&str, &str)]) -> Option<Vec<Edit>> {
         let src = self.source();
-        let nl = src.newline();
         let mut edits = Vec::new();
         let mut missing = Vec::new();
         for (key, value) in pairs {
@@ -396,7 +395,7 @@ impl<'a> K8sContext<'a> {
         if missing.is_empty() {
             return Some(edits);
         }
-        let (at, indent, header) = match ing.annotations {
+        let (at, indent, annotations_at) = match ing.annotations {
             Some(ann) => {
                 let last = ann.as_map()?.last()?;
                 if !starts_line(src, last.key_span.start) {
@@ -406,7 +405,7 @@ impl<'a> K8sContext<'a> {
                 (
                     src.line_end(last.value.span.end.max(last.key_span.end)),
                     indent,
-                    String::new(),
+                    None,
                 )
             }
             None => {
@@ -420,11 +419,13 @@ impl<'a> K8sContext<'a> {
                 (
                     src.line_end(last.value.span.end.max(last.key_span.end)),
                     format!("{outer}  "),
-                    format!("{nl}{outer}annotations:"),
+                    Some(outer),
                 )
             }
         };
-        let mut text = header;
+        let nl = src.newline_at(at);
+        let mut text =
+            annotations_at.map_or(String::new(), |outer| format!("{nl}{outer}annotations:"));
         for (key, value) in missing {
             text.push_str(&format!("{nl}{indent}{key}: \"{value}\""));
         }

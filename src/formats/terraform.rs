@@ -122,7 +122,17 @@ pub fn detect_json(text: &str) -> Option<Format> {
 pub use crate::formats::spanned::parse_json;
 
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
-    let body = hcl_edit::parser::parse_body(text).map_err(|e| {
+    // Terraform skips a leading byte order mark (hcl's `scanTokens` strips it); three spaces
+    // in its place keep every offset.
+    let unmarked;
+    let source = match text.strip_prefix('\u{feff}') {
+        Some(rest) => {
+            unmarked = format!("   {rest}");
+            unmarked.as_str()
+        }
+        None => text,
+    };
+    let body = hcl_edit::parser::parse_body(source).map_err(|e| {
         let at = e.location().offset().min(text.len());
         let at = (0..=at)
             .rev()

@@ -162,6 +162,9 @@ const MAX_MESSAGE: usize = 2000;
 
 /// How a span is drawn: `None` when a line it (or its context line) touches is too long.
 fn drawable(f: &SourceFile, span: Span) -> Option<Span> {
+    if f.outside_root {
+        return None;
+    }
     let first_end = f.line_end(span.start);
     let last_line = f.line_col(span.end).line;
     let span = if last_line - f.line_col(span.start).line > MAX_DRAWN_LINES {
@@ -232,7 +235,12 @@ pub fn render(db: &SourceDb, diags: &[Diagnostic], color: bool) -> String {
         let mut related: Vec<Related<'_>> = Vec::new();
         let mut elsewhere: Vec<String> = Vec::new();
         if primary.is_none() {
-            elsewhere.push(at(file, d.span, "here (the line is too long to show)"));
+            let why = if file.outside_root {
+                "here (a file outside the checked root is not shown)"
+            } else {
+                "here (the line is too long to show)"
+            };
+            elsewhere.push(at(file, d.span, why));
         }
         for l in &d.labels {
             let lf = db.get(l.file);

@@ -7,10 +7,11 @@
 
 mod analysis;
 mod text;
+pub(crate) mod transport;
 mod worker;
 
 use analysis::{Doc, Env, Snapshot};
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{self, Notification as _};
 use lsp_types::request::{self, Request as _};
 use lsp_types::{
@@ -37,7 +38,7 @@ const CONFIG_POLL: Duration = Duration::from_secs(2);
 /// Serves one client on standard input/output until it says `exit`. Returns whether the
 /// client asked for `shutdown` first (the exit code depends on it).
 pub fn run() -> Result<bool, String> {
-    let (connection, io_threads) = Connection::stdio();
+    let (connection, io_threads) = transport::stdio();
     let result = serve(connection);
     io_threads
         .join()
@@ -46,11 +47,8 @@ pub fn run() -> Result<bool, String> {
 }
 
 fn serve(connection: Connection) -> Result<bool, String> {
-    let (id, params) = connection
-        .initialize_start()
-        .map_err(|e| format!("language server: {e}"))?;
-    let params: InitializeParams =
-        serde_json::from_value(params).map_err(|e| format!("bad initialize request: {e}"))?;
+    let params = initialize_params(&connection)?;
+    let (id, params) = params;
     let caps = &params.capabilities;
     let encoding = Encoding::negotiate(
         caps.general
@@ -132,6 +130,30 @@ fn serve(connection: Connection) -> Result<bool, String> {
         .join()
         .map_err(|_| "the analysis thread panicked".to_owned())?;
     result
+}
+
+/// The client's `initialize` request; one whose parameters are ill-typed is answered with
+/// an invalid-params error and the server waits for the next.
+fn initialize_params(connection: &Connection) -> Result<(RequestId, InitializeParams), String> {
+    loop {
+        let (id, params) = connection
+            .initialize_start()
+            .map_err(|e| format!("language server: {e}"))?;
+        match serde_json::from_value(params) {
+            Ok(params) => return Ok((id, params)),
+            Err(e) => {
+                let answer = Response::new_err(
+                    id,
+                    ErrorCode::InvalidParams as i32,
+                    format!("bad initialize parameters: {e}"),
+                );
+                connection
+                    .sender
+                    .send(Message::Response(answer))
+                    .map_err(|e| format!("language server: {e}"))?;
+            }
+        }
+    }
 }
 
 fn workspace_root(params: &InitializeParams) -> Option<PathBuf> {

@@ -111,7 +111,7 @@ impl Editor<'_> {
                 Some(Edit::insert(
                     self.file,
                     at,
-                    format!("{}{indent}{kv}", self.src.newline()),
+                    format!("{}{indent}{kv}", self.src.newline_at(at)),
                 ))
             }
             TableKind::Inline { span } => match after.or(loc.entries.last()) {

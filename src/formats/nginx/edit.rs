@@ -49,7 +49,6 @@ impl NginxContext<'_> {
     /// directive (before nested blocks), else at the end.
     pub fn insert_into(&self, block: NodeId, after: &[&str], text: &str) -> Edit {
         let src = self.source(block);
-        let nl = src.newline();
         let file = self.file(block);
         let (children, close) = self.physical_children(block);
         let anchor = children
@@ -68,6 +67,7 @@ impl NginxContext<'_> {
             Some(a) if !src.same_line(a.end, close) || close == src.text.len() => {
                 let indent = src.indentation_at(a.start).to_owned();
                 let at = end_of_line_after(src, a.end);
+                let nl = src.newline_at(at);
                 Edit::insert(file, at, format!("{nl}{}", indent_lines(text, &indent, nl)))
             }
             Some(a) => Edit::insert(file, a.end, format!(" {}", text.replace('\n', " "))),
@@ -84,6 +84,7 @@ impl NginxContext<'_> {
                 });
                 let inner = deeper(src, &outer);
                 let at = src.line_start(close);
+                let nl = src.newline_at(at);
                 Edit::insert(file, at, format!("{}{nl}", indent_lines(text, &inner, nl)))
             }
         }
@@ -98,7 +99,6 @@ impl NginxContext<'_> {
     /// file when the block is the file itself.
     pub fn insert_at_start(&self, block: NodeId, text: &str) -> Edit {
         let src = self.source(block);
-        let nl = src.newline();
         let file = self.file(block);
         let (children, _) = self.physical_children(block);
         let first = children.first().map(|&c| self.dir(c).span());
@@ -106,13 +106,14 @@ impl NginxContext<'_> {
             (None, Some(first)) => {
                 let indent = src.indentation_at(first.start).to_owned();
                 let at = src.line_start(first.start);
+                let nl = src.newline_at(at);
                 Edit::insert(
                     file,
                     at,
                     format!("{}{nl}{nl}", indent_lines(text, &indent, nl)),
                 )
             }
-            (None, None) => Edit::insert(file, 0, format!("{text}{nl}")),
+            (None, None) => Edit::insert(file, 0, format!("{text}{}", src.newline_at(0))),
             (Some(d), first) => {
                 let open = d.block().expect("insert_at_start needs a block").open;
                 let indent = match first {
@@ -122,6 +123,7 @@ impl NginxContext<'_> {
                     _ => deeper(src, src.indentation_at(d.span().start)),
                 };
                 let at = end_of_line_after(src, open + 1);
+                let nl = src.newline_at(at);
                 Edit::insert(
                     file,
                     at,
@@ -135,9 +137,9 @@ impl NginxContext<'_> {
     /// it (`ip_hash;` first in an upstream).
     pub fn insert_first(&self, block: NodeId, text: &str) -> Edit {
         let src = self.source(block);
-        let nl = src.newline();
         let d = self.dir(block);
         let open = d.block().expect("insert_first needs a block").open;
+        let nl = src.newline_at(open);
         let (children, close) = self.physical_children(block);
         if src.same_line(open, close) {
             return Edit::insert(

@@ -133,15 +133,16 @@ pub fn load_limited(
     };
     let mut queue: Vec<FileId> = checked.to_vec();
     let mut seen: HashSet<FileId> = checked.iter().copied().collect();
-    let roots = if limits.allow_include_outside_root {
-        None
-    } else if limits.roots.is_empty() {
-        Some(workspace::roots_for(
-            checked.iter().map(|&f| db.get(f).path.as_path()),
-        ))
+    let bounds = if limits.roots.is_empty() {
+        workspace::roots_for(checked.iter().map(|&f| db.get(f).path.as_path()))
     } else {
-        Some(limits.roots.clone())
+        limits.roots.clone()
     };
+    // Read from outside only when asked for, and then never quoted.
+    let outside = |t: &Path| {
+        !workspace::lexically_inside(t, &bounds) || !workspace::really_inside(t, &bounds)
+    };
+    let roots = (!limits.allow_include_outside_root).then(|| bounds.clone());
     let mut included = 0usize;
     let mut limit_hit = false;
 
@@ -276,14 +277,14 @@ pub fn load_limited(
                 let id = match db.find(&t) {
                     Some(id) => id,
                     None => match workspace::read_text(&t, limits.max_file_size) {
-                        Ok(text) => db.add(t, text),
+                        Ok(text) => add_read(db, t, text, &outside),
                         // nginx reads bytes: an included Latin-1 file is read too (NGX093).
                         Err(workspace::ReadError {
                             message,
                             offset: Some(at),
                             partial_text: Some(text),
                         }) => {
-                            let id = db.add(t, text);
+                            let id = add_read(db, t, text, &outside);
                             problems.push(LoadProblem::not_utf8(db, id, at, message));
                             id
                         }
@@ -627,4 +628,19 @@ pub fn root_context(text: &str, p: &ParsedFile, settings: &NginxSettings) -> Con
     } else {
         Context::Location
     }
+}
+
+/// Adds an included file to the sources, marked when it lies outside the checked root.
+fn add_read(
+    db: &mut SourceDb,
+    path: PathBuf,
+    text: String,
+    outside: &dyn Fn(&Path) -> bool,
+) -> FileId {
+    let hide = outside(&path);
+    let id = db.add(path, text);
+    if hide {
+        db.mark_outside_root(id);
+    }
+    id
 }

@@ -109,7 +109,7 @@ fn insert_tunnel(cx: &HaproxyContext<'_>, idx: usize) -> Option<Fix> {
         vec![Edit::insert(
             cx.file,
             at,
-            format!("{}{indent}timeout tunnel {TARGET}", src.newline()),
+            format!("{}{indent}timeout tunnel {TARGET}", src.newline_at(at)),
         )],
     ))
 }
