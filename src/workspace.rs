@@ -346,3 +346,94 @@ fn walk_dir(builder: &ignore::WalkBuilder) -> (Vec<Discovered>, Vec<String>) {
     errors.sort();
     (found, errors)
 }
+
+/// What marks the directory a project's files belong to: its wscfg configuration or its git
+/// repository.
+const PROJECT_MARKERS: &[&str] = &["wscfg.toml", ".wscfg.toml", ".git"];
+
+/// Files the project view may read around the named files: a repository with more is
+/// judged from the first ones in path order (see [`project_files`]).
+pub const MAX_PROJECT_FILES: usize = 10_000;
+
+/// The directory a named path belongs to: the nearest one, from the path up, that holds a
+/// wscfg.toml or a .git. `None` when there is none (a file in /tmp): then the named files
+/// are the whole project, as before.
+pub fn project_root(path: &Path) -> Option<PathBuf> {
+    project_root_within(path, None)
+}
+
+/// [`project_root`], where `folder` (an editor's workspace folder) is a root too.
+pub fn project_root_within(path: &Path, folder: Option<&Path>) -> Option<PathBuf> {
+    let abs = lexical_absolute(path);
+    let start = if abs.is_dir() {
+        abs.as_path()
+    } else {
+        abs.parent()?
+    };
+    start
+        .ancestors()
+        .find(|d| Some(*d) == folder || PROJECT_MARKERS.iter().any(|m| d.join(m).exists()))
+        .map(Path::to_owned)
+}
+
+/// A root spelled as `wscfg check` run there would spell its files: `.` for the current
+/// directory, relative below or above it, absolute elsewhere.
+fn spelled_from_cwd(root: &Path) -> PathBuf {
+    let cwd = lexical_absolute(Path::new("."));
+    if let Ok(below) = root.strip_prefix(&cwd) {
+        return Path::new(".").join(below);
+    }
+    match cwd.strip_prefix(root) {
+        Ok(above) => above.components().map(|_| "..").collect(),
+        Err(_) => root.to_owned(),
+    }
+}
+
+/// The files of the projects the named `paths` belong to that are not among `named`: what
+/// the project view reads beside them, so a named file gets the verdict `wscfg check` run on
+/// its project gives it. Walked as a named directory is (ignore files, `--exclude`); a
+/// named directory that is its own project root adds nothing. Returns the files, at most
+/// [`MAX_PROJECT_FILES`], and whether some were left out.
+pub fn project_files(
+    paths: &[PathBuf],
+    named: &[Discovered],
+    options: &WalkOptions,
+    folder: Option<&Path>,
+) -> (Vec<Discovered>, bool) {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        let Some(root) = project_root_within(p, folder) else {
+            continue;
+        };
+        let walked = lexical_absolute(p).is_dir() && lexical_absolute(p) == root;
+        if !walked && !roots.contains(&root) {
+            roots.push(root);
+        }
+    }
+    if roots.is_empty() {
+        return (Vec::new(), false);
+    }
+    let spelled: Vec<PathBuf> = roots.iter().map(|r| spelled_from_cwd(r)).collect();
+    let named: std::collections::HashSet<PathBuf> =
+        named.iter().map(|d| lexical_absolute(&d.path)).collect();
+    // Errors met walking around the named files are not the user's question.
+    let (mut found, _) = discover_with(&spelled, options);
+    found.retain(|d| !named.contains(&lexical_absolute(&d.path)));
+    // `./server.js` is shown as `server.js`, as beside a named `fly.toml`.
+    for d in &mut found {
+        if let Ok(plain) = d.path.strip_prefix(".") {
+            d.path = plain.to_owned();
+        }
+    }
+    let over = found.len() > MAX_PROJECT_FILES;
+    found.truncate(MAX_PROJECT_FILES);
+    (found, over)
+}
+
+/// The project roots of `paths` (see [`project_root`]), for the include roots of a run.
+pub fn project_roots<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = paths.into_iter().filter_map(project_root).collect();
+    out.sort();
+    out.dedup();
+    out
+}

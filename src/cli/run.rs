@@ -151,13 +151,27 @@ fn load_configs(args: &CheckArgs) -> Result<ConfigSet, String> {
         max_includes: args.max_includes,
         allow_include_outside_root: args.allow_include_outside_root,
         follow_symlinks: args.follow_symlinks,
-        roots: workspace::roots_for(args.paths.iter().map(|p| {
-            if p.as_os_str() == "-" {
-                Path::new(".")
-            } else {
-                p.as_path()
-            }
-        })),
+        roots: {
+            let named: Vec<&Path> = args
+                .paths
+                .iter()
+                .map(|p| {
+                    if p.as_os_str() == "-" {
+                        Path::new(".")
+                    } else {
+                        p.as_path()
+                    }
+                })
+                .collect();
+            // Includes may be read anywhere in the projects of the named files, as a check
+            // run at the project's root would.
+            let projects = workspace::project_roots(named.iter().copied());
+            workspace::roots_for(
+                named
+                    .into_iter()
+                    .chain(projects.iter().map(PathBuf::as_path)),
+            )
+        },
     });
     match file {
         Some(_) if args.isolated => Err("--isolated reads no configuration file".into()),
@@ -224,7 +238,16 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         walk.follow_links = args.follow_symlinks;
         let (found, errors) = workspace::discover_with(&paths, &walk);
         io_errors.extend(errors);
+        let (around, over) = workspace::project_files(&paths, &found, &walk, None);
+        if over {
+            say!(
+                "wscfg: warning: the project view reads the first {} files of the project \
+                 around the named paths; findings that depend on the others may be missing",
+                workspace::MAX_PROJECT_FILES
+            );
+        }
         session.add_files(found);
+        session.add_context_files(around);
     }
     for e in &io_errors {
         say!("wscfg: error: {e}");
@@ -283,7 +306,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
             emit(&std::mem::take(&mut out))?;
             let stdout = std::io::stdout().lock();
             let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout);
-            let n = session.checked.len();
+            let n = session.targets().count();
             write_result(
                 render::json::write(&mut w, &session.db, &diags, n).and_then(|_| w.flush()),
             )?;
@@ -294,7 +317,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         OutputFormat::Sarif => render::sarif::render(&session.db, &diags),
         OutputFormat::Github => render::github::render(&session.db, &diags),
         OutputFormat::Junit => {
-            let files: Vec<_> = session.checked.iter().map(|(f, _)| *f).collect();
+            let files: Vec<_> = session.targets().map(|(f, _)| f).collect();
             render::junit::render(&session.db, &diags, &files)
         }
     };
@@ -317,7 +340,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
             say!("wscfg: {n}");
         }
         if args.output_format == OutputFormat::Human {
-            say!("{}", summary(&diags, session.checked.len()));
+            say!("{}", summary(&diags, session.targets().count()));
         }
     }
     for e in &write_errors {
