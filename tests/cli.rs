@@ -396,3 +396,60 @@ fn a_latin1_include_is_read() {
     assert!(stdout.contains("ws.conf:2:1: NGX001"), "{stdout}");
     assert!(!stdout.contains("NGX090"), "{stdout}");
 }
+
+fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+#[test]
+fn an_error_is_never_followed_by_no_problems_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = wscfg()
+        .current_dir(dir.path())
+        .args(["check", "nonexistent.conf"])
+        .assert()
+        .code(2);
+    let stderr = stderr_of(&run);
+    assert!(stderr.contains("nonexistent.conf"), "{stderr}");
+    assert!(!stderr.contains("no problems found"), "{stderr}");
+}
+
+#[test]
+fn a_directory_without_files_wscfg_reads_is_a_warning_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("docs")).unwrap();
+    fs::write(dir.path().join("docs/notes.md"), "# notes\n").unwrap();
+    let run = wscfg()
+        .current_dir(dir.path())
+        .args(["check", "docs"])
+        .assert()
+        .code(2);
+    let stderr = stderr_of(&run);
+    assert!(
+        stderr.contains("warning: no files wscfg reads under docs"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("no problems found"), "{stderr}");
+    for flag in ["--exit-zero", "--ignore-unknown"] {
+        wscfg()
+            .current_dir(dir.path())
+            .args(["check", flag, "docs"])
+            .assert()
+            .code(0);
+    }
+}
+
+#[test]
+fn fix_counts_what_it_fixed_what_remains_and_what_needs_unsafe_fixes() {
+    // NGX001 (safe) and the shadowing regex location (unsafe).
+    let text = "events {}\nhttp {\n    server {\n        listen 8080;\n        location /ws/ {\n            proxy_pass http://127.0.0.1:9000;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection \"upgrade\";\n            proxy_read_timeout 1h;\n            proxy_send_timeout 1h;\n        }\n        location ~ ^/ {\n            proxy_pass http://127.0.0.1:9001;\n        }\n    }\n}\n";
+    let (_d, path) = temp_with("nginx.conf", text);
+    let fix = wscfg().arg("fix").arg(&path).assert().code(1);
+    let stderr = stderr_of(&fix);
+    assert!(
+        stderr.contains(
+            "found 2 problem(s) (1 fixed, 1 remaining; 1 more fixable with --unsafe-fixes)"
+        ),
+        "{stderr}"
+    );
+}

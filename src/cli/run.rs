@@ -335,18 +335,33 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         });
     }
     emit(&out)?;
+    let checked = session.targets().count();
+    // A named file that could not be parsed or read is not "nothing": it has its finding.
+    let nothing_read = checked == 0 && diags.is_empty() && !stdin && io_errors.is_empty();
+    if nothing_read && !args.ignore_unknown {
+        let named: Vec<String> = paths.iter().map(|p| display(p)).collect();
+        say!(
+            "wscfg: warning: no files wscfg reads under {} ({})",
+            named.join(", "),
+            Format::names()
+        );
+    }
     if !args.quiet {
         for n in &notes {
             say!("wscfg: {n}");
         }
-        if args.output_format == OutputFormat::Human {
-            say!("{}", summary(&diags, session.targets().count()));
+        if args.output_format == OutputFormat::Human && !nothing_read {
+            let fixed = (fix && !args.diff).then_some(applied.len());
+            let errors = io_errors.len() + write_errors.len();
+            say!("{}", summary(&diags, checked, fixed, errors));
         }
     }
     for e in &write_errors {
         say!("wscfg: error: {e}");
     }
     let code = if !io_errors.is_empty() || !write_errors.is_empty() {
+        EXIT_ERROR
+    } else if nothing_read && !args.ignore_unknown && !args.exit_zero {
         EXIT_ERROR
     } else if (args.exit_non_zero_on_fix && changed)
         || (!args.exit_zero && engine::has_failures(&diags, args.fail_on))
@@ -458,7 +473,15 @@ fn display(path: &Path) -> String {
     path.display().to_string()
 }
 
-fn summary(diags: &[diagnostic::Diagnostic], files: usize) -> String {
+/// The last line of human output: files checked, problems found, and what fixing did or
+/// would do. `fixed`: how many findings `fix` fixed (None for `check`); `errors`: paths that
+/// could not be read or written (never followed by "no problems found").
+fn summary(
+    diags: &[diagnostic::Diagnostic],
+    files: usize,
+    fixed: Option<usize>,
+    errors: usize,
+) -> String {
     let with = |a: fix::Applicability| {
         diags
             .iter()
@@ -469,16 +492,34 @@ fn summary(diags: &[diagnostic::Diagnostic], files: usize) -> String {
         with(fix::Applicability::Safe),
         with(fix::Applicability::Unsafe),
     );
-    let fixes = match (safe, unsafe_) {
-        (0, 0) => String::new(),
-        (s, 0) => format!(" ({s} fixable with `wscfg fix`)"),
-        (0, u) => format!(" ({u} fixable with `wscfg fix --unsafe-fixes`)"),
-        (s, u) => {
-            format!(" ({s} fixable with `wscfg fix`, {u} more with `wscfg fix --unsafe-fixes`)")
-        }
+    let errors = match errors {
+        0 => String::new(),
+        1 => "; 1 error (see above)".to_owned(),
+        n => format!("; {n} errors (see above)"),
     };
-    match diags.len() {
-        0 => format!("wscfg: {files} file(s) checked, no problems found"),
-        n => format!("wscfg: {files} file(s) checked, {n} problem(s) found{fixes}"),
+    let unsafe_more = |u: usize| format!("{u} more fixable with --unsafe-fixes");
+    let checked = format!("wscfg: {files} file(s) checked");
+    match (fixed, diags.len()) {
+        (Some(0) | None, 0) if errors.is_empty() => format!("{checked}, no problems found"),
+        (Some(0) | None, 0) => format!("{checked}{errors}"),
+        (Some(f), left) => {
+            let more = match unsafe_ {
+                0 => String::new(),
+                u => format!("; {}", unsafe_more(u)),
+            };
+            format!(
+                "{checked}, found {} problem(s) ({f} fixed, {left} remaining{more}){errors}",
+                f + left
+            )
+        }
+        (None, n) => {
+            let fixes = match (safe, unsafe_) {
+                (0, 0) => String::new(),
+                (s, 0) => format!(" ({s} fixable with `wscfg fix`)"),
+                (0, u) => format!(" ({u} fixable with `wscfg fix --unsafe-fixes`)"),
+                (s, u) => format!(" ({s} fixable with `wscfg fix`; {})", unsafe_more(u)),
+            };
+            format!("{checked}, {n} problem(s) found{fixes}{errors}")
+        }
     }
 }
