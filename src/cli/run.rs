@@ -359,9 +359,10 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
     for e in &write_errors {
         say!("wscfg: error: {e}");
     }
-    let code = if !io_errors.is_empty() || !write_errors.is_empty() {
-        EXIT_ERROR
-    } else if nothing_read && !args.ignore_unknown && !args.exit_zero {
+    let code = if !io_errors.is_empty()
+        || !write_errors.is_empty()
+        || (nothing_read && !args.ignore_unknown && !args.exit_zero)
+    {
         EXIT_ERROR
     } else if (args.exit_non_zero_on_fix && changed)
         || (!args.exit_zero && engine::has_failures(&diags, args.fail_on))
