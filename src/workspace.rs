@@ -211,6 +211,9 @@ pub struct WalkOptions {
     /// `--follow-symlinks`: follow symbolic links met while walking (loops are reported by
     /// the walker, not followed forever).
     pub follow_links: bool,
+    /// Stop walking once this many files are found (the project around named files): the
+    /// walk of a huge directory stays bounded.
+    pub max_found: Option<usize>,
     exclude: Vec<(String, globset::GlobMatcher)>,
 }
 
@@ -230,6 +233,7 @@ impl WalkOptions {
             no_ignore,
             ignore_unknown: false,
             follow_links: false,
+            max_found: None,
             exclude,
         })
     }
@@ -300,7 +304,7 @@ pub fn discover_with(paths: &[PathBuf], options: &WalkOptions) -> (Vec<Discovere
                     e.file_name() != ".git"
                         && (e.depth() == 0 || !opts.excluded(e.path(), &walk_root))
                 });
-                let (files, errs) = walk_dir(&builder);
+                let (files, errs) = walk_dir(&builder, options.max_found);
                 found.extend(files);
                 errors.extend(errs);
             }
@@ -313,8 +317,9 @@ pub fn discover_with(paths: &[PathBuf], options: &WalkOptions) -> (Vec<Discovere
 
 /// Walks one directory on every core (`ignore`'s parallel walker): the format of each file
 /// is detected in the worker that found it. Returns the recognised files and the walk's
-/// errors, both sorted, so the result does not depend on the scheduling.
-fn walk_dir(builder: &ignore::WalkBuilder) -> (Vec<Discovered>, Vec<String>) {
+/// errors, both sorted, so the result does not depend on the scheduling (unless `max` stops
+/// the walk: then which files were found first does).
+fn walk_dir(builder: &ignore::WalkBuilder, max: Option<usize>) -> (Vec<Discovered>, Vec<String>) {
     use ignore::WalkState;
     use std::sync::Mutex;
     let found = Mutex::new(Vec::new());
@@ -329,7 +334,11 @@ fn walk_dir(builder: &ignore::WalkBuilder) -> (Vec<Discovered>, Vec<String>) {
                             path: e.into_path(),
                             format,
                         };
-                        found.lock().unwrap_or_else(|p| p.into_inner()).push(d);
+                        let mut found = found.lock().unwrap_or_else(|p| p.into_inner());
+                        found.push(d);
+                        if max.is_some_and(|m| found.len() >= m) {
+                            return WalkState::Quit;
+                        }
                     }
                 }
                 Ok(_) => {}
@@ -351,8 +360,8 @@ fn walk_dir(builder: &ignore::WalkBuilder) -> (Vec<Discovered>, Vec<String>) {
 /// repository.
 const PROJECT_MARKERS: &[&str] = &["wscfg.toml", ".wscfg.toml", ".git"];
 
-/// Files the project view may read around the named files: a repository with more is
-/// judged from the first ones in path order (see [`project_files`]).
+/// Files the project view may read around the named files: the walk of a repository with
+/// more stops there, and the files it found first are the project view (with a warning).
 pub const MAX_PROJECT_FILES: usize = 10_000;
 
 /// The directory a named path belongs to: the nearest one, from the path up, that holds a
@@ -393,7 +402,7 @@ fn spelled_from_cwd(root: &Path) -> PathBuf {
 /// the project view reads beside them, so a named file gets the verdict `wscfg check` run on
 /// its project gives it. Walked as a named directory is (ignore files, `--exclude`); a
 /// named directory that is its own project root adds nothing. Returns the files, at most
-/// [`MAX_PROJECT_FILES`], and whether some were left out.
+/// [`MAX_PROJECT_FILES`], and whether the walk stopped there.
 pub fn project_files(
     paths: &[PathBuf],
     named: &[Discovered],
@@ -416,8 +425,13 @@ pub fn project_files(
     let spelled: Vec<PathBuf> = roots.iter().map(|r| spelled_from_cwd(r)).collect();
     let named: std::collections::HashSet<PathBuf> =
         named.iter().map(|d| lexical_absolute(&d.path)).collect();
-    // Errors met walking around the named files are not the user's question.
-    let (mut found, _) = discover_with(&spelled, options);
+    // Errors met walking around the named files are not the user's question. The named
+    // files are among those found, so the walk may find that many more.
+    let walk = WalkOptions {
+        max_found: Some(MAX_PROJECT_FILES + named.len() + 1),
+        ..options.clone()
+    };
+    let (mut found, _) = discover_with(&spelled, &walk);
     found.retain(|d| !named.contains(&lexical_absolute(&d.path)));
     // `./server.js` is shown as `server.js`, as beside a named `fly.toml`.
     for d in &mut found {
