@@ -71,6 +71,10 @@ pub struct Session {
     /// How many of `checked` have had their dependency files read (see
     /// [`Session::read_dependency_files`]).
     deps_read: usize,
+    /// Checked files that are only there for the project view (the repository around the
+    /// files the user named): linted like the others, so the named files get the verdict a
+    /// check of the whole project gives them, but never reported, fixed or counted.
+    context: FxHashSet<FileId>,
 }
 
 impl Session {
@@ -88,6 +92,7 @@ impl Session {
             config_of_file: HashMap::new(),
             not_utf8: HashSet::new(),
             deps_read: 0,
+            context: FxHashSet::default(),
         }
     }
 
@@ -215,6 +220,42 @@ impl Session {
         }
     }
 
+    /// Reads the files around the named ones that the project view needs (see
+    /// [`Session::context`]): they are linted, and their findings dropped.
+    pub fn add_context_files(&mut self, files: Vec<workspace::Discovered>) {
+        let first = self.db.ids().count();
+        self.add_files(files);
+        self.mark_context_from(first);
+    }
+
+    /// [`Session::add_context_files`] for a file whose text is at hand (an editor's buffer).
+    pub fn add_context_text(&mut self, path: PathBuf, text: String, format: Format) {
+        let id = self.add_text(path, text, format);
+        self.context.insert(id);
+    }
+
+    fn mark_context_from(&mut self, first: usize) {
+        let added = self.db.ids().skip(first);
+        self.context.extend(added);
+    }
+
+    /// The files the user asked about: the checked files that are not there for the
+    /// project view alone.
+    pub fn targets(&self) -> impl Iterator<Item = (FileId, Format)> + '_ {
+        self.checked
+            .iter()
+            .copied()
+            .filter(|(f, _)| !self.context.contains(f))
+    }
+
+    /// Whether a finding is one to report: in a named file, or in a file a named file
+    /// includes (`reached`, see [`crate::rules::driver::Run::reached`]).
+    fn reported(&self, d: &Diagnostic, reached: &FxHashSet<FileId>) -> bool {
+        self.context.is_empty()
+            || reached.contains(&d.file)
+            || (self.is_checked(d.file) && !self.context.contains(&d.file))
+    }
+
     /// The run's limits (from the command line; the same in every configuration).
     pub fn limits(&self) -> &workspace::Limits {
         &self.configs.get(0).limits
@@ -249,12 +290,15 @@ impl Session {
         // The project view first: deployment manifests ask it where WebSockets are served.
         let project = crate::project::Scan::build(&self.db, &self.checked);
         let ws = project.websocket_evidence(&self.db);
+        let reached = std::sync::Mutex::new(FxHashSet::default());
         for ((config, format), files) in groups {
             let config = self.configs.get(config);
             let run = crate::rules::driver::Run {
                 files: &files,
                 config,
                 ws: &ws,
+                context: &self.context,
+                reached: &reached,
             };
             let found = (crate::rules::table::row(format).lint)(&mut self.db, &run);
             // Taken over, not copied, when it is the first: a big configuration's findings
@@ -278,6 +322,8 @@ impl Session {
             .filter_map(|d| self.judge_cached(&mut judge, d))
             .collect();
         let mut out = self.apply_suppressions(judged);
+        let reached = reached.into_inner().unwrap_or_else(|p| p.into_inner());
+        out.retain(|d| self.reported(d, &reached));
         for d in &mut out {
             redact_outside_root(&self.db, d);
         }
@@ -490,7 +536,10 @@ impl Session {
                         ));
                         return false;
                     }
-                    let writable = f.edits.iter().all(|e| self.is_checked(e.file));
+                    let writable = f
+                        .edits
+                        .iter()
+                        .all(|e| self.is_checked(e.file) && !self.context.contains(&e.file));
                     if !writable {
                         notes.push(format!(
                             "not applied: \"{}\" would edit a file outside the checked paths",

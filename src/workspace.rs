@@ -229,6 +229,9 @@ pub struct WalkOptions {
     /// `--max-file-size` for the ignore files read while walking (default
     /// [`DEFAULT_MAX_FILE_SIZE`]).
     pub max_file_size: Option<u64>,
+    /// Stop walking once this many files are found (the project around named files): the
+    /// walk of a huge directory stays bounded.
+    pub max_found: Option<usize>,
     exclude: Vec<(String, globset::GlobMatcher)>,
 }
 
@@ -249,6 +252,7 @@ impl WalkOptions {
             ignore_unknown: false,
             follow_links: false,
             max_file_size: None,
+            max_found: None,
             exclude,
         })
     }
@@ -365,7 +369,7 @@ pub fn discover_with(paths: &[PathBuf], options: &WalkOptions) -> (Vec<Discovere
                         })
                         .is_none()
                 });
-                let (files, errs) = walk_dir(&builder);
+                let (files, errs) = walk_dir(&builder, options.max_found);
                 found.extend(files);
                 errors.extend(errs);
                 errors.extend(std::mem::take(
@@ -381,8 +385,9 @@ pub fn discover_with(paths: &[PathBuf], options: &WalkOptions) -> (Vec<Discovere
 
 /// Walks one directory on every core (`ignore`'s parallel walker): the format of each file
 /// is detected in the worker that found it. Returns the recognised files and the walk's
-/// errors, both sorted, so the result does not depend on the scheduling.
-fn walk_dir(builder: &ignore::WalkBuilder) -> (Vec<Discovered>, Vec<String>) {
+/// errors, both sorted, so the result does not depend on the scheduling (unless `max` stops
+/// the walk: then which files were found first does).
+fn walk_dir(builder: &ignore::WalkBuilder, max: Option<usize>) -> (Vec<Discovered>, Vec<String>) {
     use ignore::WalkState;
     use std::sync::Mutex;
     let found = Mutex::new(Vec::new());
@@ -397,7 +402,11 @@ fn walk_dir(builder: &ignore::WalkBuilder) -> (Vec<Discovered>, Vec<String>) {
                             path: e.into_path(),
                             format,
                         };
-                        found.lock().unwrap_or_else(|p| p.into_inner()).push(d);
+                        let mut found = found.lock().unwrap_or_else(|p| p.into_inner());
+                        found.push(d);
+                        if max.is_some_and(|m| found.len() >= m) {
+                            return WalkState::Quit;
+                        }
                     }
                 }
                 Ok(_) => {}
@@ -413,4 +422,100 @@ fn walk_dir(builder: &ignore::WalkBuilder) -> (Vec<Discovered>, Vec<String>) {
     let mut errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
     errors.sort();
     (found, errors)
+}
+
+/// What marks the directory a project's files belong to: its wscfg configuration or its git
+/// repository.
+const PROJECT_MARKERS: &[&str] = &["wscfg.toml", ".wscfg.toml", ".git"];
+
+/// Files the project view may read around the named files: the walk of a repository with
+/// more stops there, and the files it found first are the project view (with a warning).
+pub const MAX_PROJECT_FILES: usize = 10_000;
+
+/// The directory a named path belongs to: the nearest one, from the path up, that holds a
+/// wscfg.toml or a .git. `None` when there is none (a file in /tmp): then the named files
+/// are the whole project, as before.
+pub fn project_root(path: &Path) -> Option<PathBuf> {
+    project_root_within(path, None)
+}
+
+/// [`project_root`], where `folder` (an editor's workspace folder) is a root too.
+pub fn project_root_within(path: &Path, folder: Option<&Path>) -> Option<PathBuf> {
+    let abs = lexical_absolute(path);
+    let start = if abs.is_dir() {
+        abs.as_path()
+    } else {
+        abs.parent()?
+    };
+    start
+        .ancestors()
+        .find(|d| Some(*d) == folder || PROJECT_MARKERS.iter().any(|m| d.join(m).exists()))
+        .map(Path::to_owned)
+}
+
+/// A root spelled as `wscfg check` run there would spell its files: `.` for the current
+/// directory, relative below or above it, absolute elsewhere.
+fn spelled_from_cwd(root: &Path) -> PathBuf {
+    let cwd = lexical_absolute(Path::new("."));
+    if let Ok(below) = root.strip_prefix(&cwd) {
+        return Path::new(".").join(below);
+    }
+    match cwd.strip_prefix(root) {
+        Ok(above) => above.components().map(|_| "..").collect(),
+        Err(_) => root.to_owned(),
+    }
+}
+
+/// The files of the projects the named `paths` belong to that are not among `named`: what
+/// the project view reads beside them, so a named file gets the verdict `wscfg check` run on
+/// its project gives it. Walked as a named directory is (ignore files, `--exclude`); a
+/// named directory that is its own project root adds nothing. Returns the files, at most
+/// [`MAX_PROJECT_FILES`], and whether the walk stopped there.
+pub fn project_files(
+    paths: &[PathBuf],
+    named: &[Discovered],
+    options: &WalkOptions,
+    folder: Option<&Path>,
+) -> (Vec<Discovered>, bool) {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        let Some(root) = project_root_within(p, folder) else {
+            continue;
+        };
+        let walked = lexical_absolute(p).is_dir() && lexical_absolute(p) == root;
+        if !walked && !roots.contains(&root) {
+            roots.push(root);
+        }
+    }
+    if roots.is_empty() {
+        return (Vec::new(), false);
+    }
+    let spelled: Vec<PathBuf> = roots.iter().map(|r| spelled_from_cwd(r)).collect();
+    let named: std::collections::HashSet<PathBuf> =
+        named.iter().map(|d| lexical_absolute(&d.path)).collect();
+    // Errors met walking around the named files are not the user's question. The named
+    // files are among those found, so the walk may find that many more.
+    let walk = WalkOptions {
+        max_found: Some(MAX_PROJECT_FILES + named.len() + 1),
+        ..options.clone()
+    };
+    let (mut found, _) = discover_with(&spelled, &walk);
+    found.retain(|d| !named.contains(&lexical_absolute(&d.path)));
+    // `./server.js` is shown as `server.js`, as beside a named `fly.toml`.
+    for d in &mut found {
+        if let Ok(plain) = d.path.strip_prefix(".") {
+            d.path = plain.to_owned();
+        }
+    }
+    let over = found.len() > MAX_PROJECT_FILES;
+    found.truncate(MAX_PROJECT_FILES);
+    (found, over)
+}
+
+/// The project roots of `paths` (see [`project_root`]), for the include roots of a run.
+pub fn project_roots<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = paths.into_iter().filter_map(project_root).collect();
+    out.sort();
+    out.dedup();
+    out
 }

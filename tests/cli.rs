@@ -396,3 +396,47 @@ fn a_latin1_include_is_read() {
     assert!(stdout.contains("ws.conf:2:1: NGX001"), "{stdout}");
     assert!(!stdout.contains("NGX090"), "{stdout}");
 }
+
+/// `wscfg ARGS` run in `dir`, expecting exit `code`: its standard error.
+fn stderr_in(dir: &std::path::Path, args: &[&str], code: i32) -> String {
+    let run = wscfg().current_dir(dir).args(args).assert().code(code);
+    String::from_utf8_lossy(&run.get_output().stderr).into_owned()
+}
+
+#[test]
+fn an_error_is_never_followed_by_no_problems_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let stderr = stderr_in(dir.path(), &["check", "nonexistent.conf"], 2);
+    assert!(stderr.contains("nonexistent.conf"), "{stderr}");
+    assert!(!stderr.contains("no problems found"), "{stderr}");
+}
+
+#[test]
+fn a_directory_without_files_wscfg_reads_is_a_warning_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("docs")).unwrap();
+    fs::write(dir.path().join("docs/notes.md"), "# notes\n").unwrap();
+    let stderr = stderr_in(dir.path(), &["check", "docs"], 2);
+    assert!(
+        stderr.contains("warning: no files wscfg reads under docs"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("no problems found"), "{stderr}");
+    for flag in ["--exit-zero", "--ignore-unknown"] {
+        stderr_in(dir.path(), &["check", flag, "docs"], 0);
+    }
+}
+
+#[test]
+fn fix_counts_what_it_fixed_what_remains_and_what_needs_unsafe_fixes() {
+    // NGX001 (safe) and the shadowing regex location (unsafe).
+    let text = "events {}\nhttp {\n    server {\n        listen 8080;\n        location /ws/ {\n            proxy_pass http://127.0.0.1:9000;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection \"upgrade\";\n            proxy_read_timeout 1h;\n            proxy_send_timeout 1h;\n        }\n        location ~ ^/ {\n            proxy_pass http://127.0.0.1:9001;\n        }\n    }\n}\n";
+    let (_d, path) = temp_with("nginx.conf", text);
+    let stderr = stderr_in(path.parent().unwrap(), &["fix", "nginx.conf"], 1);
+    assert!(
+        stderr.contains(
+            "found 2 problem(s) (1 fixed, 1 remaining; 1 more fixable with --unsafe-fixes)"
+        ),
+        "{stderr}"
+    );
+}

@@ -58,6 +58,18 @@ fn pre_commit_hooks_cover_every_format() {
             "render.yaml",
             "infra/alb.template",
             "apache2/sites-enabled/chat.conf",
+            // What the project view reads: a changed app re-judges the manifests beside it.
+            "server.js",
+            "web/src/socket.tsx",
+            "api/main.py",
+            "package.json",
+            "requirements-prod.txt",
+            "pyproject.toml",
+            "Procfile",
+            "Dockerfile",
+            "api.Dockerfile",
+            "docker-compose.prod.yml",
+            ".env.production",
         ] {
             assert!(files.is_match(path), "{} misses {path}", str_of(h, "id"));
         }
@@ -65,7 +77,7 @@ fn pre_commit_hooks_cover_every_format() {
             "README.md",
             "src/main.rs",
             "Cargo.toml",
-            "package.json",
+            "package-lock.json",
             "flyer.toml",
         ] {
             assert!(!files.is_match(path), "{} matches {path}", str_of(h, "id"));

@@ -1085,3 +1085,97 @@ fn a_frame_announcing_a_huge_length_is_refused_without_allocating_it() {
         .unwrap();
     assert!(rss_kb < 200 * 1024, "{rss_kb} kB resident");
 }
+
+/// A small repository as a new user has it: a Node `ws` app, an nginx site and a fly.toml,
+/// each with mistakes; the fly.toml's findings need the app code (it is what makes the
+/// service a WebSocket one).
+fn small_repository(root: &Path) {
+    std::fs::create_dir(root.join(".git")).unwrap();
+    std::fs::create_dir(root.join("nginx")).unwrap();
+    let files = [
+        (
+            "package.json",
+            "{ \"name\": \"chatty\", \"dependencies\": { \"ws\": \"^8.16.0\" } }\n",
+        ),
+        (
+            "server.js",
+            "const { WebSocketServer } = require('ws');\nconst http = require('http');\nconst server = http.createServer();\nconst wss = new WebSocketServer({ server });\nwss.on('connection', (ws) => ws.on('message', (m) => ws.send(m)));\nserver.listen(process.env.PORT || 8080);\n",
+        ),
+        (
+            "fly.toml",
+            "app = \"chatty\"\nprimary_region = \"ams\"\n\n[http_service]\n  internal_port = 8080\n  force_https = true\n  auto_stop_machines = true\n  auto_start_machines = true\n  min_machines_running = 0\n\n  [http_service.concurrency]\n    type = \"connections\"\n    soft_limit = 20\n    hard_limit = 25\n",
+        ),
+        (
+            "nginx/site.conf",
+            "server {\n    listen 80;\n    location /ws {\n        proxy_pass http://127.0.0.1:8080;\n        proxy_set_header Upgrade $http_upgrade;\n    }\n}\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(root.join(name), text).unwrap();
+    }
+}
+
+/// `wscfg check ARGS` run in `root`: (code, 1-based line) of each finding in `file`.
+fn check_findings(root: &Path, args: &[&str], file: &str) -> Vec<(String, u64)> {
+    let out = Command::new(env!("CARGO_BIN_EXE_wscfg"))
+        .current_dir(root)
+        .args(["check", "--output-format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut found: Vec<(String, u64)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"].as_str().unwrap().trim_start_matches("./") == file)
+        .map(|d| {
+            let line = d["range"]["start"]["line"].as_u64().unwrap();
+            (d["code"].as_str().unwrap().to_owned(), line)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn one_verdict_from_check_of_the_project_of_one_file_and_the_editor() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    small_repository(&root);
+    let (mut c, _) = Client::start(&root, None);
+    for (file, language) in [("fly.toml", "toml"), ("nginx/site.conf", "nginx")] {
+        let whole = check_findings(&root, &["."], file);
+        let alone = check_findings(&root, &[file], file);
+        let path = root.join(file);
+        let doc = uri(&path);
+        let text = std::fs::read_to_string(&path).unwrap();
+        c.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": doc, "languageId": language, "version": 1, "text": text } }),
+        );
+        let published = c.diagnostics(&doc, 1);
+        let mut editor: Vec<(String, u64)> = published["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                let line = d["range"]["start"]["line"].as_u64().unwrap() + 1;
+                (d["code"].as_str().unwrap().to_owned(), line)
+            })
+            .collect();
+        editor.sort();
+        assert!(!whole.is_empty(), "{file}: `check .` finds nothing");
+        assert_eq!(alone, whole, "{file}: `check {file}` against `check .`");
+        assert_eq!(
+            editor, whole,
+            "{file}: the language server against `check .`"
+        );
+    }
+    // The findings that need the app code, and none about the files not named.
+    let fly = check_findings(&root, &["fly.toml"], "fly.toml");
+    let codes: Vec<&str> = fly.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(codes, ["FLY002", "FLY003"]);
+    assert!(check_findings(&root, &["fly.toml"], "nginx/site.conf").is_empty());
+    c.shutdown();
+}

@@ -151,13 +151,27 @@ fn load_configs(args: &CheckArgs) -> Result<ConfigSet, String> {
         max_includes: args.max_includes,
         allow_include_outside_root: args.allow_include_outside_root,
         follow_symlinks: args.follow_symlinks,
-        roots: workspace::roots_for(args.paths.iter().map(|p| {
-            if p.as_os_str() == "-" {
-                Path::new(".")
-            } else {
-                p.as_path()
-            }
-        })),
+        roots: {
+            let named: Vec<&Path> = args
+                .paths
+                .iter()
+                .map(|p| {
+                    if p.as_os_str() == "-" {
+                        Path::new(".")
+                    } else {
+                        p.as_path()
+                    }
+                })
+                .collect();
+            // Includes may be read anywhere in the projects of the named files, as a check
+            // run at the project's root would.
+            let projects = workspace::project_roots(named.iter().copied());
+            workspace::roots_for(
+                named
+                    .into_iter()
+                    .chain(projects.iter().map(PathBuf::as_path)),
+            )
+        },
     });
     match file {
         Some(_) if args.isolated => Err("--isolated reads no configuration file".into()),
@@ -225,7 +239,16 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         walk.max_file_size = Some(args.max_file_size);
         let (found, errors) = workspace::discover_with(&paths, &walk);
         io_errors.extend(errors);
+        let (around, over) = workspace::project_files(&paths, &found, &walk, None);
+        if over {
+            say!(
+                "wscfg: warning: the project view reads the first {} files of the project \
+                 around the named paths; findings that depend on the others may be missing",
+                workspace::MAX_PROJECT_FILES
+            );
+        }
         session.add_files(found);
+        session.add_context_files(around);
     }
     for e in &io_errors {
         say!("wscfg: error: {e}");
@@ -284,7 +307,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
             emit(&std::mem::take(&mut out))?;
             let stdout = std::io::stdout().lock();
             let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout);
-            let n = session.checked.len();
+            let n = session.targets().count();
             write_result(
                 render::json::write(&mut w, &session.db, &diags, n).and_then(|_| w.flush()),
             )?;
@@ -295,7 +318,7 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         OutputFormat::Sarif => render::sarif::render(&session.db, &diags),
         OutputFormat::Github => render::github::render(&session.db, &diags),
         OutputFormat::Junit => {
-            let files: Vec<_> = session.checked.iter().map(|(f, _)| *f).collect();
+            let files: Vec<_> = session.targets().map(|(f, _)| f).collect();
             render::junit::render(&session.db, &diags, &files)
         }
     };
@@ -313,18 +336,34 @@ fn check(args: &CheckArgs, fix: bool) -> Result<u8, String> {
         });
     }
     emit(&out)?;
+    let checked = session.targets().count();
+    // A named file that could not be parsed or read is not "nothing": it has its finding.
+    let nothing_read = checked == 0 && diags.is_empty() && !stdin && io_errors.is_empty();
+    if nothing_read && !args.ignore_unknown {
+        let named: Vec<String> = paths.iter().map(|p| display(p)).collect();
+        say!(
+            "wscfg: warning: no files wscfg reads under {} ({})",
+            named.join(", "),
+            Format::names()
+        );
+    }
     if !args.quiet {
         for n in &notes {
             say!("wscfg: {n}");
         }
-        if args.output_format == OutputFormat::Human {
-            say!("{}", summary(&diags, session.checked.len()));
+        if args.output_format == OutputFormat::Human && !nothing_read {
+            let fixed = (fix && !args.diff).then_some(applied.len());
+            let errors = io_errors.len() + write_errors.len();
+            say!("{}", summary(&diags, checked, fixed, errors));
         }
     }
     for e in &write_errors {
         say!("wscfg: error: {e}");
     }
-    let code = if !io_errors.is_empty() || !write_errors.is_empty() {
+    let code = if !io_errors.is_empty()
+        || !write_errors.is_empty()
+        || (nothing_read && !args.ignore_unknown && !args.exit_zero)
+    {
         EXIT_ERROR
     } else if (args.exit_non_zero_on_fix && changed)
         || (!args.exit_zero && engine::has_failures(&diags, args.fail_on))
@@ -436,7 +475,15 @@ fn display(path: &Path) -> String {
     path.display().to_string()
 }
 
-fn summary(diags: &[diagnostic::Diagnostic], files: usize) -> String {
+/// The last line of human output: files checked, problems found, and what fixing did or
+/// would do. `fixed`: how many findings `fix` fixed (None for `check`); `errors`: paths that
+/// could not be read or written (never followed by "no problems found").
+fn summary(
+    diags: &[diagnostic::Diagnostic],
+    files: usize,
+    fixed: Option<usize>,
+    errors: usize,
+) -> String {
     let with = |a: fix::Applicability| {
         diags
             .iter()
@@ -447,16 +494,34 @@ fn summary(diags: &[diagnostic::Diagnostic], files: usize) -> String {
         with(fix::Applicability::Safe),
         with(fix::Applicability::Unsafe),
     );
-    let fixes = match (safe, unsafe_) {
-        (0, 0) => String::new(),
-        (s, 0) => format!(" ({s} fixable with `wscfg fix`)"),
-        (0, u) => format!(" ({u} fixable with `wscfg fix --unsafe-fixes`)"),
-        (s, u) => {
-            format!(" ({s} fixable with `wscfg fix`, {u} more with `wscfg fix --unsafe-fixes`)")
-        }
+    let errors = match errors {
+        0 => String::new(),
+        1 => "; 1 error (see above)".to_owned(),
+        n => format!("; {n} errors (see above)"),
     };
-    match diags.len() {
-        0 => format!("wscfg: {files} file(s) checked, no problems found"),
-        n => format!("wscfg: {files} file(s) checked, {n} problem(s) found{fixes}"),
+    let unsafe_more = |u: usize| format!("{u} more fixable with --unsafe-fixes");
+    let checked = format!("wscfg: {files} file(s) checked");
+    match (fixed, diags.len()) {
+        (Some(0) | None, 0) if errors.is_empty() => format!("{checked}, no problems found"),
+        (Some(0) | None, 0) => format!("{checked}{errors}"),
+        (Some(f), left) => {
+            let more = match unsafe_ {
+                0 => String::new(),
+                u => format!("; {}", unsafe_more(u)),
+            };
+            format!(
+                "{checked}, found {} problem(s) ({f} fixed, {left} remaining{more}){errors}",
+                f + left
+            )
+        }
+        (None, n) => {
+            let fixes = match (safe, unsafe_) {
+                (0, 0) => String::new(),
+                (s, 0) => format!(" ({s} fixable with `wscfg fix`)"),
+                (0, u) => format!(" ({u} fixable with `wscfg fix --unsafe-fixes`)"),
+                (s, u) => format!(" ({s} fixable with `wscfg fix`; {})", unsafe_more(u)),
+            };
+            format!("{checked}, {n} problem(s) found{fixes}{errors}")
+        }
     }
 }

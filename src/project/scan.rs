@@ -109,6 +109,9 @@ pub struct Facts {
     pub ws_urls: Vec<WsUrl>,
     pub env: Vec<EnvVar>,
     pub listens: Vec<ListenPort>,
+    /// Ports taken from `$PORT` with a number as the fallback (`process.env.PORT || 3000`),
+    /// in files that start a server: `port` and `span` are the fallback's.
+    pub env_listens: Vec<ListenPort>,
 }
 
 impl Facts {
@@ -119,6 +122,7 @@ impl Facts {
         self.ws_urls.extend(other.ws_urls);
         self.env.extend(other.env);
         self.listens.extend(other.listens);
+        self.env_listens.extend(other.env_listens);
     }
 }
 
@@ -218,6 +222,14 @@ re!(
     r#"\.listen\s*\(\s*(?:(\d{2,5})\s*[,)]|\{[^}]*?\bport\s*:\s*(\d{2,5})\b)"#
 );
 re!(JS_PORT_OPT, r#"\bport\s*:\s*(\d{2,5})\b"#);
+re!(
+    JS_ENV_PORT,
+    r#"\bprocess\.env\.PORT\s*(?:\|\||\?\?)\s*["']?(\d{2,5})\b"#
+);
+re!(
+    PY_ENV_PORT,
+    r#"\bos\.(?:environ\.get|getenv)\(\s*["']PORT["']\s*,\s*["']?(\d{2,5})\b"#
+);
 re!(PY_RUN, r#"\b[A-Za-z_][\w.]*\.run(?:_app)?\s*\("#);
 re!(PY_PORT_KW, r#"\bport\s*=\s*(\d{2,5})\s*[,)\s]"#);
 re!(
@@ -275,6 +287,7 @@ pub fn scan(file: FileId, kind: Kind, text: &str, out: &mut Facts) {
     }
     if let Kind::Source(lang) = kind {
         scan_listens(file, lang, text, out);
+        scan_env_listens(file, lang, text, out);
     }
 }
 
@@ -299,6 +312,32 @@ fn listen(file: FileId, text: &str, start: usize, end: usize, out: &mut Facts) {
             port,
             what: format!("`{}`", line_around(text, start)),
         });
+    }
+}
+
+/// `$PORT` with a fallback number, in a file that starts a server.
+fn scan_env_listens(file: FileId, lang: Lang, text: &str, out: &mut Facts) {
+    let (fallback, serves) = match lang {
+        Lang::Js => (&JS_ENV_PORT, text.contains(".listen(")),
+        Lang::Python => (
+            &PY_ENV_PORT,
+            PY_RUN.is_match(text) || PY_SERVE_CALL.is_match(text),
+        ),
+        _ => return,
+    };
+    if !serves {
+        return;
+    }
+    for c in fallback.captures_iter(text) {
+        let n = c.get(1).expect("group");
+        if let Ok(port) = n.as_str().parse::<u16>() {
+            out.env_listens.push(ListenPort {
+                file,
+                span: Span::new(n.start(), n.end()),
+                port,
+                what: format!("`{}`", line_around(text, n.start())),
+            });
+        }
     }
 }
 
@@ -771,6 +810,41 @@ mod tests {
         assert_eq!(
             ports(go, "log.Fatal(http.ListenAndServe(\":8080\", nil))\n"),
             [(8080, "8080".to_owned())]
+        );
+    }
+
+    #[test]
+    fn ports_from_env_with_a_fallback_in_files_that_serve() {
+        let env_ports = |kind, text: &str| {
+            let f = facts(kind, text);
+            f.env_listens.iter().map(|l| l.port).collect::<Vec<_>>()
+        };
+        let js = Kind::Source(Lang::Js);
+        assert_eq!(
+            env_ports(
+                js,
+                "const port = process.env.PORT ?? '3000';
+app.listen(port);
+"
+            ),
+            [3000]
+        );
+        // Read, but no server started in the file: a client's configuration, say.
+        assert!(
+            env_ports(
+                js,
+                "export const port = process.env.PORT || 3000;
+"
+            )
+            .is_empty()
+        );
+        let py = Kind::Source(Lang::Python);
+        assert_eq!(
+            env_ports(
+                py,
+                "uvicorn.run(app, port=int(os.environ.get(\"PORT\", 8000)))\n"
+            ),
+            [8000]
         );
     }
 

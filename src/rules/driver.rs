@@ -7,6 +7,8 @@ use crate::diagnostic::Diagnostic;
 use crate::formats::SyntaxError;
 use crate::project::evidence::WsEvidence;
 use crate::source::{FileId, SourceDb, SourceFile};
+use rustc_hash::FxHashSet;
+use std::sync::Mutex;
 
 /// One group of files of one format that share a configuration, and the project view.
 pub struct Run<'a> {
@@ -14,6 +16,12 @@ pub struct Run<'a> {
     pub config: &'a Config,
     /// Where the project's code serves WebSockets (manifests mark their services from it).
     pub ws: &'a WsEvidence,
+    /// Files of the run that are there for the project view only (see
+    /// `engine::Session::add_context_files`): empty when every file was named.
+    pub context: &'a FxHashSet<FileId>,
+    /// Files a driver reached from a named file (an nginx include), whose findings are
+    /// reported although no one named them.
+    pub reached: &'a Mutex<FxHashSet<FileId>>,
 }
 
 /// Parses each file on its own: a file that does not parse gets `syntax`'s finding (unless

@@ -15,6 +15,7 @@ use crate::engine::Session;
 use crate::fix::{Applicability, Edit};
 use crate::formats::Format;
 use crate::source::{FileId, SourceDb};
+use crate::workspace;
 use lsp_types::{
     CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentChanges, Location,
     NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, Position, Range,
@@ -189,10 +190,11 @@ fn build(snapshot: &Snapshot, env: &Env) -> Built {
             session.add_text(path.clone(), doc.text.to_string(), format);
             checked.push(path.clone());
         }
+        add_project(&mut session, &members, &docs, env);
         // The other buffers, for includes to find before the disk.
         let inside: HashSet<usize> = members.iter().map(|&(i, _)| i).collect();
         for (i, (path, doc)) in docs.iter().enumerate() {
-            if !inside.contains(&i) {
+            if !inside.contains(&i) && session.db.find(path).is_none() {
                 session.db.add(path.clone(), doc.text.to_string());
             }
         }
@@ -203,6 +205,37 @@ fn build(snapshot: &Snapshot, env: &Env) -> Built {
         checked,
         config_errors,
     }
+}
+
+/// Adds the project around a session's documents (the workspace folder, or the nearest
+/// directory with a wscfg.toml or a .git) as context: the documents get the verdict `wscfg
+/// check` run on the whole project gives them. An open buffer is read for its file.
+fn add_project(
+    session: &mut Session,
+    members: &[(usize, Format)],
+    docs: &[(PathBuf, &Doc)],
+    env: &Env,
+) {
+    let named: Vec<workspace::Discovered> = members
+        .iter()
+        .map(|&(i, format)| workspace::Discovered {
+            path: docs[i].0.clone(),
+            format,
+        })
+        .collect();
+    let paths: Vec<PathBuf> = named.iter().map(|d| d.path.clone()).collect();
+    let walk = workspace::WalkOptions::default();
+    let (around, _) = workspace::project_files(&paths, &named, &walk, env.root.as_deref());
+    let mut on_disk = Vec::new();
+    for file in around {
+        match docs.iter().find(|(path, _)| *path == file.path) {
+            Some((path, doc)) => {
+                session.add_context_text(path.clone(), doc.text.to_string(), file.format)
+            }
+            None => on_disk.push(file),
+        }
+    }
+    session.add_context_files(on_disk);
 }
 
 /// Turns byte spans of the files of one session into LSP ranges and edits.

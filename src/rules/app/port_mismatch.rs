@@ -167,29 +167,20 @@ fn nginx_upstreams(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
 /// fly.toml `internal_port` against the server the Dockerfile next to it starts.
 fn fly(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
     for app in &cx.fly {
-        let Some(dockerfile) = cx.dockerfile_in(&app.dir) else {
-            continue;
-        };
         let fly_port = app
             .doc
             .env
             .iter()
             .find(|v| v.name == "PORT")
             .and_then(|v| v.value.parse().ok());
-        let ports = docker::ports(&cx.db.get(dockerfile.file).text, fly_port);
-        let Some(listen) = ports.listen else {
+        let started = cx
+            .dockerfile_in(&app.dir)
+            .and_then(|d| Some((d, docker::ports(&cx.db.get(d.file).text, fly_port).listen?)));
+        let Some((dockerfile, listen)) = started else {
+            fly_env_port(cx, app, out);
             continue;
         };
-        let forwarded: Vec<_> = app
-            .doc
-            .services
-            .iter()
-            .filter_map(|s| s.internal_port.as_ref())
-            .collect();
-        // One service forwarding to the listening port is enough: others may be metrics.
-        if forwarded.is_empty() || forwarded.iter().any(|p| p.value == i64::from(listen.port)) {
-            continue;
-        }
+        let forwarded = forwarded_elsewhere(app, listen.port);
         for p in forwarded {
             out.push(
                     META.diag(
@@ -210,6 +201,67 @@ fn fly(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
                     ))),
                 );
         }
+    }
+}
+
+/// The fly.toml's `internal_port`s when none of them is `port`; none when one is (one
+/// service forwarding to the listening port is enough: others may be metrics).
+fn forwarded_elsewhere(
+    app: &crate::project::FlyApp,
+    port: u16,
+) -> Vec<&crate::formats::fly::model::Spanned<i64>> {
+    let forwarded: Vec<_> = app
+        .doc
+        .services
+        .iter()
+        .filter_map(|s| s.internal_port.as_ref())
+        .collect();
+    if forwarded.iter().any(|p| p.value == i64::from(port)) {
+        return Vec::new();
+    }
+    forwarded
+}
+
+/// fly.toml `[env] PORT` differs from every `internal_port` while the code deployed from
+/// the fly.toml's directory listens on `$PORT` (with a fallback number) and nowhere else:
+/// Fly sets `[env]` in the Machine's environment, so the server listens on `PORT` and the
+/// proxy forwards to a port where nothing listens. A Dockerfile that starts the server is
+/// judged by [`fly`] instead.
+fn fly_env_port(cx: &ProjectView<'_>, app: &crate::project::FlyApp, out: &mut Vec<Diagnostic>) {
+    let Some(env) = app.doc.env.iter().rfind(|v| v.name == "PORT") else {
+        return;
+    };
+    let Ok(port) = env.value.parse::<u16>() else {
+        return;
+    };
+    let under = |file: FileId| cx.path(file).starts_with(&app.dir);
+    let Some(reads) = cx.facts.env_listens.iter().find(|l| under(l.file)) else {
+        return;
+    };
+    // A port written as a number elsewhere in the code: which server the proxy needs is
+    // not known.
+    if cx.facts.listens.iter().any(|l| under(l.file)) {
+        return;
+    }
+    for p in forwarded_elsewhere(app, port) {
+        out.push(
+            META.diag(
+                app.file,
+                p.entry.value,
+                format!(
+                    "internal_port {} is not where the app listens: [env] sets PORT = \"{port}\" and {} listens on $PORT ({}); the proxy's requests and WebSocket upgrades get connection refused",
+                    p.value,
+                    cx.show(reads.file),
+                    reads.what,
+                ),
+            )
+            .label(app.file, env.value_span, format!("the app listens on {port}"))
+            .help("make the two agree: set internal_port to the PORT in [env], or PORT to internal_port")
+            .fix(Some(Fix::unsafe_(
+                format!("set internal_port to {port}"),
+                vec![Edit::replace(app.file, p.entry.value, port.to_string())],
+            ))),
+        );
     }
 }
 

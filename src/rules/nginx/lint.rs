@@ -6,10 +6,12 @@ use super::{
 };
 use crate::diagnostic::Diagnostic;
 use crate::formats::nginx::problem::{LoadProblem, Problem};
+use crate::formats::nginx::tree::IncludeMap;
 use crate::formats::nginx::tree::Tree;
 use crate::formats::nginx::{NginxContext, load};
 use crate::rules::driver::Run;
-use crate::source::SourceDb;
+use crate::source::{FileId, SourceDb};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A configuration with at least this many directives has its rules run in parallel (below
 /// it, starting threads costs more than it saves).
@@ -21,6 +23,13 @@ pub fn lint(db: &mut SourceDb, run: &Run<'_>) -> Vec<Diagnostic> {
     let config = run.config;
     let loaded = load::load_limited(db, run.files, &config.nginx, &config.limits);
     let db: &SourceDb = db;
+    if !run.context.is_empty() {
+        let reached = reached_from_named(&loaded.roots, &loaded.includes, run.context);
+        run.reached
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(reached);
+    }
     let mut out: Vec<Diagnostic> = loaded.problems.into_iter().map(finding).collect();
     // Each root is linted on its own (on every core when there are several); the findings
     // are taken in root order, so the output does not depend on the scheduling.
@@ -72,6 +81,33 @@ pub fn lint(db: &mut SourceDb, run: &Run<'_>) -> Vec<Diagnostic> {
     crate::diagnostic::dedupe(&mut found);
     out.append(&mut found);
     out
+}
+
+/// The files the named roots include, directly or through other includes: a named
+/// nginx.conf's findings in its includes are its own.
+fn reached_from_named<C>(
+    roots: &[(FileId, C)],
+    includes: &IncludeMap,
+    context: &FxHashSet<FileId>,
+) -> FxHashSet<FileId> {
+    let mut from: FxHashMap<FileId, Vec<FileId>> = FxHashMap::default();
+    for (&(file, _), targets) in includes {
+        from.entry(file).or_default().extend(targets);
+    }
+    let mut todo: Vec<FileId> = roots
+        .iter()
+        .map(|&(f, _)| f)
+        .filter(|f| !context.contains(f))
+        .collect();
+    let mut reached: FxHashSet<FileId> = todo.iter().copied().collect();
+    while let Some(f) = todo.pop() {
+        for &next in from.get(&f).into_iter().flatten() {
+            if reached.insert(next) {
+                todo.push(next);
+            }
+        }
+    }
+    reached
 }
 
 /// The finding of a problem the loader met.
