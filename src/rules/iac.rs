@@ -3,10 +3,11 @@
 //! rules run over the resources it declares (see `formats::iac`).
 
 use crate::diagnostic::Diagnostic;
+use crate::formats::SyntaxError;
 use crate::formats::iac::{Iac, kind, parse};
 use crate::rules::RuleMeta;
-use crate::rules::driver::Run;
-use crate::source::{FileId, SourceDb};
+use crate::rules::driver::{Run, per_file};
+use crate::source::{FileId, SourceDb, SourceFile};
 
 /// Lints one infrastructure file with every platform's rules; a file that does not parse
 /// gets `syntax` (the detected format's syntax error).
@@ -36,9 +37,28 @@ pub fn lint_file(
     crate::rules::aws::lint_root(db, file, &root, kind, run.config, out);
 }
 
+/// A manifest format's driver: the run's CloudFormation templates and Terraform files are
+/// linted with [`lint_file`] (every platform they declare), its own manifests with
+/// [`per_file`].
+pub fn per_manifest<M>(
+    db: &SourceDb,
+    run: &Run<'_>,
+    syntax: &'static RuleMeta,
+    parse: impl Fn(&SourceFile) -> Result<M, SyntaxError>,
+    check: impl FnMut(FileId, &M, &mut Vec<Diagnostic>),
+) -> Vec<Diagnostic> {
+    let (manifests, mut out) = lint_declared_files(db, run, syntax);
+    let own = Run {
+        files: &manifests,
+        ..*run
+    };
+    out.extend(per_file(db, &own, syntax, parse, check));
+    out
+}
+
 /// Lints the run's files that are CloudFormation templates or Terraform files with
 /// [`lint_file`]; gives back the others (the platform's own manifests) and the findings.
-pub fn lint_declared_files(
+fn lint_declared_files(
     db: &SourceDb,
     run: &Run<'_>,
     syntax: &'static RuleMeta,

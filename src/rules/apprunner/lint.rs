@@ -6,7 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::formats::spanned::Node;
 pub use crate::formats::spanned::parse_yaml as parse;
 use crate::project::manifest_evidence::{self as evidence, DepFiles};
-use crate::rules::driver::{Run, per_file};
+use crate::rules::driver::Run;
 use crate::source::{FileId, SourceDb};
 
 // ---------------------------------------------------------------- lint
@@ -30,14 +30,9 @@ fn build_commands(root: &Node) -> Vec<&Node> {
 /// rules (`rules::iac`).
 pub fn lint(db: &mut SourceDb, run: &Run<'_>) -> Vec<Diagnostic> {
     let db: &SourceDb = db;
-    let (manifests, mut out) = crate::rules::iac::lint_declared_files(db, run, &SYNTAX_ERROR);
-    let services = Run {
-        files: &manifests,
-        ..*run
-    };
-    out.extend(per_file(
+    crate::rules::iac::per_manifest(
         db,
-        &services,
+        run,
         &SYNTAX_ERROR,
         |f| parse(&f.text),
         |file, root, out| {
@@ -56,8 +51,7 @@ pub fn lint(db: &mut SourceDb, run: &Run<'_>) -> Vec<Diagnostic> {
             };
             crate::rules::run(RULES, &cx, run.config, out);
         },
-    ));
-    out
+    )
 }
 
 /// Runs the App Runner rules over every service `services` declares in `file` (a template

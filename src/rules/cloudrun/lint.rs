@@ -9,7 +9,7 @@ use crate::formats::spanned::Node;
 use crate::formats::terraform;
 use crate::project::deps::ProjectDeps;
 use crate::project::manifest_evidence::DepFiles;
-use crate::rules::driver::{Run, per_file};
+use crate::rules::driver::Run;
 use crate::source::{FileId, SourceDb};
 
 /// Runs the Cloud Run rules over every Cloud Run service a Terraform file declares.
@@ -51,14 +51,9 @@ pub fn lint_terraform(
 /// linted with every platform's rules (`rules::iac`).
 pub fn lint(db: &mut SourceDb, run: &Run<'_>) -> Vec<Diagnostic> {
     let db: &SourceDb = db;
-    let (manifests, mut out) = crate::rules::iac::lint_declared_files(db, run, &SYNTAX_ERROR);
-    let services = Run {
-        files: &manifests,
-        ..*run
-    };
-    out.extend(per_file(
+    crate::rules::iac::per_manifest(
         db,
-        &services,
+        run,
         &SYNTAX_ERROR,
         |f| parse(&f.text),
         |file, root, out| {
@@ -75,6 +70,5 @@ pub fn lint(db: &mut SourceDb, run: &Run<'_>) -> Vec<Diagnostic> {
             };
             crate::rules::run(RULES, &cx, run.config, out);
         },
-    ));
-    out
+    )
 }
