@@ -356,9 +356,9 @@ pub fn manifest_parse(data: &[u8]) {
         }
         1 | 2 => {
             let flavor = if first % 10 == 1 {
-                railway::Flavor::Toml
+                railway::ManifestSyntax::Toml
             } else {
-                railway::Flavor::Json
+                railway::ManifestSyntax::Json
             };
             if let Err(e) = railway::parse(text, flavor) {
                 check_span(text, e.span).unwrap_or_else(|m| panic!("railway error: {m}"));

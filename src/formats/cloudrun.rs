@@ -6,7 +6,7 @@
 //!
 //! The same questions are asked of Terraform's `google_cloud_run_v2_service` (`template.timeout`,
 //! a duration such as `"300s"`) and `google_cloud_run_service` (the v1 resource mirrors the
-//! Knative shape: `template.spec.timeout_seconds`); see [`Flavor`].
+//! Knative shape: `template.spec.timeout_seconds`); see [`ServiceSyntax`].
 
 use std::path::Path;
 
@@ -37,7 +37,7 @@ pub fn looks_like_service(text: &str) -> bool {
 
 /// How the service is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flavor {
+pub enum ServiceSyntax {
     /// Knative service YAML: `spec.template.spec.timeoutSeconds`.
     Knative,
     /// Terraform `google_cloud_run_v2_service`: `template { timeout = "300s" }`.

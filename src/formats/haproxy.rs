@@ -263,7 +263,7 @@ pub struct HaproxyContext<'a> {
 
 /// Why wscfg believes a proxy carries WebSockets.
 #[derive(Clone, Debug)]
-pub struct WsEvidence {
+pub struct WsProxyEvidence {
     pub what: String,
     pub span: Span,
     /// Only Socket.IO is seen (`path_beg /socket.io/`): its clients ping every 25 s.
@@ -339,9 +339,9 @@ impl<'a> HaproxyContext<'a> {
     }
 
     /// Every proxy that carries WebSockets, with why: (section index, evidence).
-    pub fn websocket_proxies(&self) -> Vec<(usize, WsEvidence)> {
-        let mut out: Vec<(usize, WsEvidence)> = Vec::new();
-        let push = |i: usize, e: WsEvidence, out: &mut Vec<(usize, WsEvidence)>| {
+    pub fn websocket_proxies(&self) -> Vec<(usize, WsProxyEvidence)> {
+        let mut out: Vec<(usize, WsProxyEvidence)> = Vec::new();
+        let push = |i: usize, e: WsProxyEvidence, out: &mut Vec<(usize, WsProxyEvidence)>| {
             if !out.iter().any(|(j, _)| *j == i) {
                 out.push((i, e));
             }
@@ -356,7 +356,7 @@ impl<'a> HaproxyContext<'a> {
             {
                 push(
                     i,
-                    WsEvidence {
+                    WsProxyEvidence {
                         what: format!("the {} is named `{}`", s.kind(), name.text),
                         span: name.span,
                         socket_io: false,
@@ -372,7 +372,7 @@ impl<'a> HaproxyContext<'a> {
                 let (name, line) = acls[0];
                 push(
                     i,
-                    WsEvidence {
+                    WsProxyEvidence {
                         what: format!("ACL `{name}` matches WebSocket requests"),
                         span: line.span,
                         socket_io: acl_is_socket_io(line),
@@ -394,7 +394,7 @@ impl<'a> HaproxyContext<'a> {
                 if let Some(j) = self.index_of(&["backend", "listen"], target) {
                     push(
                         j,
-                        WsEvidence {
+                        WsProxyEvidence {
                             what: format!(
                                 "frontend `{}` sends WebSocket requests (ACL `{acl}`) here",
                                 s.name_str()
@@ -415,7 +415,7 @@ impl<'a> HaproxyContext<'a> {
                 {
                     push(
                         j,
-                        WsEvidence {
+                        WsProxyEvidence {
                             what: format!(
                                 "frontend `{}` matches WebSocket requests (ACL `{}`) and \
                                      sends them to its default backend",

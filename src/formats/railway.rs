@@ -49,27 +49,27 @@ pub fn looks_like_railway(text: &str) -> bool {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flavor {
+pub enum ManifestSyntax {
     Toml,
     Json,
 }
 
-impl Flavor {
+impl ManifestSyntax {
     /// By extension; a file of another name (standard input) by its first character.
-    pub fn of(path: &Path, text: &str) -> Flavor {
+    pub fn of(path: &Path, text: &str) -> ManifestSyntax {
         match path.extension().and_then(|e| e.to_str()) {
-            Some("json") => Flavor::Json,
-            Some("toml") => Flavor::Toml,
-            _ if text.trim_start().starts_with('{') => Flavor::Json,
-            _ => Flavor::Toml,
+            Some("json") => ManifestSyntax::Json,
+            Some("toml") => ManifestSyntax::Toml,
+            _ if text.trim_start().starts_with('{') => ManifestSyntax::Json,
+            _ => ManifestSyntax::Toml,
         }
     }
 }
 
-pub fn parse(text: &str, flavor: Flavor) -> Result<Node, SyntaxError> {
+pub fn parse(text: &str, flavor: ManifestSyntax) -> Result<Node, SyntaxError> {
     match flavor {
-        Flavor::Toml => parse_toml(text),
-        Flavor::Json => parse_json(text),
+        ManifestSyntax::Toml => parse_toml(text),
+        ManifestSyntax::Json => parse_json(text),
     }
 }
 
@@ -138,7 +138,7 @@ impl Section {
     }
 }
 
-pub fn parses(text: &str, flavor: Flavor) -> bool {
+pub fn parses(text: &str, flavor: ManifestSyntax) -> bool {
     parse(text, flavor).is_ok()
 }
 

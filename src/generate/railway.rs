@@ -11,7 +11,7 @@ use super::{Generated, Writer, internal_error};
 use crate::config::Config;
 use crate::engine::Session;
 use crate::formats::Format;
-use crate::formats::railway::{self, Flavor};
+use crate::formats::railway::{self, ManifestSyntax};
 use crate::project::deps::ProjectDeps;
 use crate::project::manifest_evidence::DepFiles;
 use crate::project::start_command::Invocation;
@@ -143,12 +143,14 @@ pub fn generate(o: &Options, project: Option<&Path>) -> Result<Generated, String
     let draft = render(o, o.start.as_deref());
     // The start command made to listen on 0.0.0.0:$PORT by RWY001's own fix.
     let (fixed, _) = lint_in(alone.path(), &draft, true);
-    let start = railway::parse(&fixed, Flavor::Toml).ok().and_then(|root| {
-        root.get("deploy")
-            .and_then(|d| d.get("startCommand"))
-            .and_then(|c| c.as_lit())
-            .map(|l| l.value.clone())
-    });
+    let start = railway::parse(&fixed, ManifestSyntax::Toml)
+        .ok()
+        .and_then(|root| {
+            root.get("deploy")
+                .and_then(|d| d.get("startCommand"))
+                .and_then(|c| c.as_lit())
+                .map(|l| l.value.clone())
+        });
     // Rendered again so the header names the command line and the comments stay in place.
     let text = render(o, start.as_deref());
     let (_, found) = lint_in(alone.path(), &text, false);
@@ -209,15 +211,15 @@ pub fn generate(o: &Options, project: Option<&Path>) -> Result<Generated, String
 /// judged it), not sleeping, a plain health check route, and a start command whose server
 /// listens on 0.0.0.0:$PORT.
 fn check_model(o: &Options, text: &str) -> Result<(), String> {
-    let root =
-        railway::parse(text, Flavor::Toml).map_err(|e| format!("does not parse: {}", e.message))?;
+    let root = railway::parse(text, ManifestSyntax::Toml)
+        .map_err(|e| format!("does not parse: {}", e.message))?;
     let mut db = SourceDb::default();
     let file = db.add(PathBuf::from("railway.toml"), text.to_owned());
     let (deps, dep_files) = (ProjectDeps::default(), DepFiles::default());
     let cx = RailwayContext {
         db: &db,
         file,
-        flavor: Flavor::Toml,
+        flavor: ManifestSyntax::Toml,
         root: &root,
         deps: &deps,
         dep_files: &dep_files,
@@ -305,7 +307,7 @@ mod tests {
     #[test]
     fn quotes_survive() {
         let g = generate(&opts(Some("sh -c 'exec node server.js'")), None).unwrap();
-        let root = railway::parse(&g.text, Flavor::Toml).unwrap();
+        let root = railway::parse(&g.text, ManifestSyntax::Toml).unwrap();
         let cmd = root.get("deploy").unwrap().get("startCommand").unwrap();
         assert_eq!(cmd.as_lit().unwrap().value, "sh -c 'exec node server.js'");
     }

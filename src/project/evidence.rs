@@ -7,7 +7,7 @@
 
 use super::Scan;
 use super::kind::{Kind, Lang};
-use super::scan::Flavour;
+use super::scan::Protocol;
 use crate::project::manifest_evidence::{Evidence, ProjectWs};
 use crate::source::{FileId, SourceDb, Span};
 use std::path::{Path, PathBuf};
@@ -25,7 +25,7 @@ pub struct WsServer {
     pub line: usize,
     /// "the FastAPI/Starlette route `/ws/{room}`", "a ws (Node) server".
     pub what: String,
-    pub flavour: Flavour,
+    pub flavour: Protocol,
     /// The port the server listens on when its call says so, else the ports its file
     /// listens on, written as numbers in the code.
     pub ports: Vec<u16>,
@@ -46,14 +46,14 @@ impl WsServer {
 }
 
 #[derive(Clone, Debug, Default)]
-pub struct WsEvidence {
+pub struct WsCodeEvidence {
     pub servers: Vec<WsServer>,
     /// Every source file the scan read, with its language.
     sources: Vec<(PathBuf, Lang)>,
 }
 
-impl WsEvidence {
-    pub fn build(db: &SourceDb, scan: &Scan) -> WsEvidence {
+impl WsCodeEvidence {
+    pub fn build(db: &SourceDb, scan: &Scan) -> WsCodeEvidence {
         let servers = scan
             .facts
             .endpoints
@@ -95,7 +95,7 @@ impl WsEvidence {
                 _ => None,
             })
             .collect();
-        WsEvidence { servers, sources }
+        WsCodeEvidence { servers, sources }
     }
 
     /// The servers whose code is in `dir` or below.
@@ -124,7 +124,7 @@ impl WsEvidence {
     }
 }
 
-impl WsEvidence {
+impl WsCodeEvidence {
     /// The answer for the manifest at `manifest` (railway.toml, apprunner.yaml).
     pub fn for_manifest(&self, manifest: &Path) -> ProjectWs {
         let dir = manifest_dir(manifest);

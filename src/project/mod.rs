@@ -23,7 +23,7 @@ use crate::formats::Format;
 use crate::formats::fly::FlyDoc;
 use crate::source::{FileId, SourceDb, Span};
 use kind::Kind;
-use scan::{Client, Endpoint, EnvVar, Facts, Flavour, Target};
+use scan::{Client, Endpoint, EnvVar, Facts, Protocol, Target};
 use std::path::{Path, PathBuf};
 
 /// A fly.toml of the run, parsed.
@@ -79,7 +79,7 @@ fn dir_of(path: &Path) -> PathBuf {
 
 /// What reading the app-side files and fly.toml files of a run gave, owned (no borrow of
 /// the run's files), so the engine builds it once, before the per-format lint, and both the
-/// deployment manifests' rules (through [`evidence::WsEvidence`]) and the APP rules use it.
+/// deployment manifests' rules (through [`evidence::WsCodeEvidence`]) and the APP rules use it.
 #[derive(Default)]
 pub struct Scan {
     pub files: Vec<(FileId, Kind)>,
@@ -146,8 +146,8 @@ impl Scan {
     }
 
     /// Where the project serves WebSockets, for the deployment manifests' rules.
-    pub fn websocket_evidence(&self, db: &SourceDb) -> evidence::WsEvidence {
-        evidence::WsEvidence::build(db, self)
+    pub fn websocket_evidence(&self, db: &SourceDb) -> evidence::WsCodeEvidence {
+        evidence::WsCodeEvidence::build(db, self)
     }
 }
 
@@ -179,14 +179,14 @@ impl<'a> ProjectView<'a> {
         self.path(file).display().to_string()
     }
 
-    pub fn servers(&self, flavour: Flavour) -> impl Iterator<Item = &Endpoint> {
+    pub fn servers(&self, flavour: Protocol) -> impl Iterator<Item = &Endpoint> {
         self.facts
             .endpoints
             .iter()
             .filter(move |e| e.flavour == flavour)
     }
 
-    pub fn clients(&self, flavour: Flavour) -> impl Iterator<Item = &Client> {
+    pub fn clients(&self, flavour: Protocol) -> impl Iterator<Item = &Client> {
         self.facts
             .clients
             .iter()

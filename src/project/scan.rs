@@ -10,20 +10,20 @@ use std::sync::LazyLock;
 /// The protocol spoken over the socket. Socket.IO, Phoenix channels and Action Cable add
 /// their own framing, so each only talks to its own kind.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flavour {
+pub enum Protocol {
     Plain,
     SocketIo,
     Phoenix,
     ActionCable,
 }
 
-impl Flavour {
+impl Protocol {
     pub fn describe(self) -> &'static str {
         match self {
-            Flavour::Plain => "plain WebSocket",
-            Flavour::SocketIo => "Socket.IO",
-            Flavour::Phoenix => "Phoenix channels",
-            Flavour::ActionCable => "Action Cable",
+            Protocol::Plain => "plain WebSocket",
+            Protocol::SocketIo => "Socket.IO",
+            Protocol::Phoenix => "Phoenix channels",
+            Protocol::ActionCable => "Action Cable",
         }
     }
 }
@@ -44,7 +44,7 @@ pub struct Client {
     pub file: FileId,
     /// The call (`new WebSocket(`, `io(`).
     pub span: Span,
-    pub flavour: Flavour,
+    pub flavour: Protocol,
     pub call: &'static str,
     pub target: Target,
     /// Socket.IO only: the call sets `transports: ["websocket"]`, so it never long-polls.
@@ -60,7 +60,7 @@ pub struct Client {
 pub struct Endpoint {
     pub file: FileId,
     pub span: Span,
-    pub flavour: Flavour,
+    pub flavour: Protocol,
     /// What serves it: "FastAPI/Starlette", "ws", "Socket.IO (Node)", …
     pub framework: &'static str,
     /// The route as the server declares it (`/ws/{room_id}`), when the scan finds one.
@@ -263,7 +263,7 @@ pub fn scan(file: FileId, kind: Kind, text: &str, out: &mut Facts) {
                     port: None,
                     file,
                     span: Span::new(m.start(), m.end()),
-                    flavour: Flavour::ActionCable,
+                    flavour: Protocol::ActionCable,
                     framework: "Action Cable",
                     path: Some(c[1].to_owned()),
                 });
@@ -276,7 +276,7 @@ pub fn scan(file: FileId, kind: Kind, text: &str, out: &mut Facts) {
                     port: None,
                     file,
                     span: Span::new(m.start() - 1, m.end() + 1),
-                    flavour: Flavour::Phoenix,
+                    flavour: Protocol::Phoenix,
                     framework: "Phoenix",
                     path: Some(format!("{}/websocket", c[1].trim_end_matches('/'))),
                 });
@@ -450,7 +450,7 @@ fn scan_js(file: FileId, text: &str, out: &mut Facts) {
         out.clients.push(Client {
             file,
             span: Span::new(m.start(), call_end),
-            flavour: Flavour::Plain,
+            flavour: Protocol::Plain,
             call: "new WebSocket(…)",
             target: target_at(text, m.end()),
             websocket_only: true,
@@ -478,7 +478,7 @@ fn scan_js(file: FileId, text: &str, out: &mut Facts) {
             out.clients.push(Client {
                 file,
                 span: Span::new(m.start(), m.start() + call.len()),
-                flavour: Flavour::SocketIo,
+                flavour: Protocol::SocketIo,
                 call: "io(…)",
                 target: target_at(text, m.end()),
                 websocket_only: JS_WS_ONLY.is_match(args),
@@ -494,7 +494,7 @@ fn scan_js(file: FileId, text: &str, out: &mut Facts) {
                 port: None,
                 file,
                 span: Span::new(m.start(), m.end()),
-                flavour: Flavour::SocketIo,
+                flavour: Protocol::SocketIo,
                 framework: "Socket.IO (Node)",
                 path: Some(
                     JS_PATH_OPT
@@ -511,7 +511,7 @@ fn scan_js(file: FileId, text: &str, out: &mut Facts) {
                 port: js_port_opt(args),
                 file,
                 span: Span::new(m.start(), m.end()),
-                flavour: Flavour::Plain,
+                flavour: Protocol::Plain,
                 framework: "ws (Node)",
                 path: JS_PATH_OPT.captures(args).map(|c| c[1].to_owned()),
             });
@@ -534,7 +534,7 @@ fn scan_python(file: FileId, text: &str, out: &mut Facts) {
             port: None,
             file,
             span,
-            flavour: Flavour::Plain,
+            flavour: Protocol::Plain,
             framework,
             path,
         })
@@ -587,7 +587,7 @@ fn scan_python(file: FileId, text: &str, out: &mut Facts) {
                     port: None,
                     file,
                     span: Span::new(m.start(), m.end()),
-                    flavour: Flavour::Plain,
+                    flavour: Protocol::Plain,
                     framework: "flask-sock",
                     path: Some(c[1].to_owned()),
                 });
@@ -600,7 +600,7 @@ fn scan_python(file: FileId, text: &str, out: &mut Facts) {
             port: None,
             file,
             span: Span::new(m.start(), m.end()),
-            flavour: Flavour::SocketIo,
+            flavour: Protocol::SocketIo,
             framework: if flask_socketio {
                 "Flask-SocketIO"
             } else {
@@ -613,9 +613,9 @@ fn scan_python(file: FileId, text: &str, out: &mut Facts) {
 
 fn scan_go(file: FileId, text: &str, out: &mut Facts) {
     let (flavour, framework) = if GO_SIO_IMPORT.is_match(text) {
-        (Flavour::SocketIo, "go-socket.io")
+        (Protocol::SocketIo, "go-socket.io")
     } else if GO_PLAIN_IMPORT.is_match(text) {
-        (Flavour::Plain, "Go WebSocket library")
+        (Protocol::Plain, "Go WebSocket library")
     } else {
         return;
     };
@@ -706,14 +706,14 @@ mod tests {
         let sio = f
             .clients
             .iter()
-            .find(|c| c.flavour == Flavour::SocketIo)
+            .find(|c| c.flavour == Protocol::SocketIo)
             .unwrap();
         assert_eq!(sio.target, Target::Env("NEXT_PUBLIC_WS_URL".into()));
         assert!(sio.websocket_only);
         let plain = f
             .clients
             .iter()
-            .find(|c| c.flavour == Flavour::Plain)
+            .find(|c| c.flavour == Protocol::Plain)
             .unwrap();
         assert!(
             matches!(&plain.target, Target::Literal { text, .. } if text == "wss://${host}/ws/${room}")
@@ -737,7 +737,7 @@ mod tests {
             f.endpoints[0].path.as_deref(),
             Some("/ws/{room_id}/{user_id}")
         );
-        assert_eq!(f.endpoints[1].flavour, Flavour::SocketIo);
+        assert_eq!(f.endpoints[1].flavour, Protocol::SocketIo);
         let f = facts(
             Kind::Source(Lang::Python),
             "websocket_urlpatterns = [\n    re_path(r\"^ws/chat/(?P<room>\\w+)/$\", consumers.Chat.as_asgi()),\n]\n",
@@ -859,7 +859,7 @@ app.listen(port);
             Kind::Source(Lang::Js),
             "const { Server } = require(\"socket.io\");\nconst io = new Server(httpServer, { cors: {} });\n",
         );
-        assert_eq!(f.endpoints[0].flavour, Flavour::SocketIo);
+        assert_eq!(f.endpoints[0].flavour, Protocol::SocketIo);
         let f = facts(
             Kind::Env,
             "# api\nNEXT_PUBLIC_WS_URL=\"ws://api.example.com/ws\"\nOTHER=1\n",

@@ -5,7 +5,7 @@ use super::RuleMeta;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::formats::SyntaxError;
-use crate::project::evidence::WsEvidence;
+use crate::project::evidence::WsCodeEvidence;
 use crate::source::{FileId, SourceDb, SourceFile};
 use rustc_hash::FxHashSet;
 use std::sync::Mutex;
@@ -15,7 +15,7 @@ pub struct Run<'a> {
     pub files: &'a [FileId],
     pub config: &'a Config,
     /// Where the project's code serves WebSockets (manifests mark their services from it).
-    pub ws: &'a WsEvidence,
+    pub ws: &'a WsCodeEvidence,
     /// Files of the run that are there for the project view only (see
     /// `engine::Session::add_context_files`): empty when every file was named.
     pub context: &'a FxHashSet<FileId>,

@@ -79,11 +79,11 @@ pub static FORMATS: [FormatRow; 11] = [
         loaders: &[],
         checks: metas!(railway::RULES),
         parses: |path, text, _| {
-            formats::railway::parses(text, formats::railway::Flavor::of(path, text))
+            formats::railway::parses(text, formats::railway::ManifestSyntax::of(path, text))
         },
-        comments: |path, text| match formats::railway::Flavor::of(path, text) {
-            formats::railway::Flavor::Json => None,
-            formats::railway::Flavor::Toml => Some(hash_comments(text)),
+        comments: |path, text| match formats::railway::ManifestSyntax::of(path, text) {
+            formats::railway::ManifestSyntax::Json => None,
+            formats::railway::ManifestSyntax::Toml => Some(hash_comments(text)),
         },
         lint: railway::lint,
     },

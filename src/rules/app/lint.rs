@@ -5,7 +5,7 @@ use super::{RULES, SYNTAX_ERROR};
 use crate::diagnostic::Diagnostic;
 use crate::formats::Format;
 use crate::formats::app_kind::Kind;
-use crate::project::scan::Flavour;
+use crate::project::scan::Protocol;
 use crate::project::{ProjectView, Scan};
 use crate::source::{FileId, SourceDb};
 
@@ -32,7 +32,7 @@ pub fn lint(
         .facts
         .clients
         .iter()
-        .any(|c| matches!(c.flavour, Flavour::Plain | Flavour::SocketIo))
+        .any(|c| matches!(c.flavour, Protocol::Plain | Protocol::SocketIo))
         || !scan.facts.listens.is_empty()
         || !scan.dockerfiles.is_empty()
         || scan

@@ -2,10 +2,10 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
-use crate::formats::railway::{self, Flavor};
+use crate::formats::railway::{self, ManifestSyntax};
 use crate::project::ProjectView;
 use crate::project::deps::ProjectDeps;
-use crate::project::scan::{Endpoint, Flavour};
+use crate::project::scan::{Endpoint, Protocol};
 use crate::rules::railway::RailwayContext;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 use crate::source::{FileId, Span};
@@ -53,7 +53,7 @@ fn instances(cx: &ProjectView, server_dir: &Path) -> Vec<Instances> {
             continue;
         }
         let text = &cx.db.get(file).text;
-        let flavor = Flavor::of(path, text);
+        let flavor = ManifestSyntax::of(path, text);
         let Ok(root) = railway::parse(text, flavor) else {
             continue;
         };
@@ -92,13 +92,13 @@ impl Rule<ProjectView<'_>> for SocketioMultiInstanceWithoutAffinity {
     }
     fn check(&self, cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
         let polling: Vec<_> = cx
-            .clients(Flavour::SocketIo)
+            .clients(Protocol::SocketIo)
             .filter(|c| !c.websocket_only)
             .collect();
         if polling.is_empty() {
             return;
         }
-        let servers: Vec<&Endpoint> = cx.servers(Flavour::SocketIo).collect();
+        let servers: Vec<&Endpoint> = cx.servers(Protocol::SocketIo).collect();
         let mut seen = std::collections::HashSet::new();
         for server in servers {
             let dir = cx.path(server.file).parent().unwrap_or(Path::new(""));

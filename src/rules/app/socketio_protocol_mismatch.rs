@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
 use crate::project::ProjectView;
-use crate::project::scan::Flavour;
+use crate::project::scan::Protocol;
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -23,8 +23,8 @@ impl Rule<ProjectView<'_>> for SocketioProtocolMismatch {
     }
     fn check(&self, cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
         for (client, server) in [
-            (Flavour::SocketIo, Flavour::Plain),
-            (Flavour::Plain, Flavour::SocketIo),
+            (Protocol::SocketIo, Protocol::Plain),
+            (Protocol::Plain, Protocol::SocketIo),
         ] {
             // Only when the project's servers all speak the other protocol: a project with
             // both kinds of server gives no answer about which one a client talks to.
@@ -45,7 +45,7 @@ impl Rule<ProjectView<'_>> for SocketioProtocolMismatch {
                     })
                     .unwrap_or_default();
                 let help = match client {
-                    Flavour::SocketIo => {
+                    Protocol::SocketIo => {
                         "use the browser's `WebSocket` (or a plain WebSocket library) against this server, or serve Socket.IO on the backend (python-socketio, socket.io)"
                     }
                     _ => {

@@ -11,7 +11,7 @@ use crate::fix::{Edit, Fix};
 use crate::formats::Format;
 use crate::project::ProjectView;
 use crate::project::deps::{self as project_deps, ProjectDeps};
-use crate::project::scan::Flavour;
+use crate::project::scan::Protocol;
 use crate::project::start::start_commands;
 use crate::project::start_command::{self, Invocation};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
@@ -64,7 +64,7 @@ impl Rule<ProjectView<'_>> for UvicornWithoutWebsocketLibrary {
     }
     fn check(&self, cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
         let routes: Vec<_> = cx
-            .servers(Flavour::Plain)
+            .servers(Protocol::Plain)
             .filter(|e| e.framework.contains("Starlette"))
             .collect();
         let Some(route) = routes.first() else {

@@ -5,7 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
 use crate::project::nginx::{self, Routed};
 use crate::project::scan::Client;
-use crate::project::scan::Flavour;
+use crate::project::scan::Protocol;
 use crate::project::{ProjectView, ResolvedUrl, url};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
@@ -51,7 +51,7 @@ fn socketio_nginx_routes(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
     if cx.nginx.is_empty() {
         return;
     }
-    for c in cx.clients(Flavour::SocketIo) {
+    for c in cx.clients(Protocol::SocketIo) {
         let (host, u) = if c.same_origin {
             (None, None)
         } else {
@@ -132,7 +132,7 @@ fn socketio_nginx_routes(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
 fn written_urls<'v>(
     cx: &'v ProjectView<'_>,
 ) -> impl Iterator<Item = (&'v Client, ResolvedUrl)> + 'v {
-    cx.clients(Flavour::Plain).filter_map(|c| {
+    cx.clients(Protocol::Plain).filter_map(|c| {
         let u = cx.resolve(c)?;
         let parts = url::split(&u.url);
         let expression = parts.scheme.is_none() && !u.url.starts_with('/');
@@ -144,7 +144,7 @@ fn written_urls<'v>(
 /// The client's path against the routes the project's servers declare.
 fn app_routes(cx: &ProjectView<'_>, out: &mut Vec<Diagnostic>) {
     // Every plain server must declare its routes, or any path might be served.
-    let servers: Vec<_> = cx.servers(Flavour::Plain).collect();
+    let servers: Vec<_> = cx.servers(Protocol::Plain).collect();
     if servers.is_empty() || servers.iter().any(|s| s.path.is_none()) {
         return;
     }

@@ -10,7 +10,7 @@ use crate::project::manifest_evidence::{self as evidence, DepFiles};
 use crate::source::{FileId, SourceDb, Span};
 
 #[derive(Clone, Debug)]
-pub struct WsEvidence {
+pub struct WsLoadBalancerEvidence {
     pub what: String,
     pub file: FileId,
     pub span: Span,
@@ -101,7 +101,7 @@ impl<'a> AwsContext<'a> {
 
     /// WebSocket evidence in the template (listener-rule path patterns, target groups named
     /// for WebSockets) and in the project's dependencies.
-    pub fn websocket_evidence(&self) -> Vec<WsEvidence> {
+    pub fn websocket_evidence(&self) -> Vec<WsLoadBalancerEvidence> {
         let mut out = Vec::new();
         if self.kind.is_terraform() {
             self.terraform_evidence(&mut out);
@@ -126,7 +126,7 @@ impl<'a> AwsContext<'a> {
                 for v in values {
                     let Some(p) = v.as_str() else { continue };
                     if let Some(seg) = websocket_path_segment(&p.replace('*', "")) {
-                        out.push(WsEvidence {
+                        out.push(WsLoadBalancerEvidence {
                             what: format!(
                                 "listener rule `{}` routes the WebSocket path `{p}`",
                                 rule.key
@@ -149,7 +149,7 @@ impl<'a> AwsContext<'a> {
             self.target_group(name, &mut out);
         }
         for e in evidence::from_deps(self.deps, self.dep_files) {
-            out.push(WsEvidence {
+            out.push(WsLoadBalancerEvidence {
                 socket_io: e.what.contains("Socket.IO"),
                 what: e.what,
                 file: e.file,
@@ -162,13 +162,13 @@ impl<'a> AwsContext<'a> {
 
 impl AwsContext<'_> {
     /// A target group named for WebSockets.
-    fn target_group(&self, (name, span): (&str, Span), out: &mut Vec<WsEvidence>) {
+    fn target_group(&self, (name, span): (&str, Span), out: &mut Vec<WsLoadBalancerEvidence>) {
         let lower = name.to_ascii_lowercase();
         if lower.contains("websocket")
             || lower.contains("socketio")
             || lower.split(['-', '_']).any(|w| w == "ws" || w == "wss")
         {
-            out.push(WsEvidence {
+            out.push(WsLoadBalancerEvidence {
                 what: format!("target group `{name}` is a WebSocket service"),
                 file: self.file,
                 span,
@@ -179,7 +179,7 @@ impl AwsContext<'_> {
 
     /// Terraform listener rules (`condition { path_pattern { values = [...] } }`) and target
     /// groups.
-    fn terraform_evidence(&self, out: &mut Vec<WsEvidence>) {
+    fn terraform_evidence(&self, out: &mut Vec<WsLoadBalancerEvidence>) {
         let rules = ["aws_lb_listener_rule", "aws_alb_listener_rule"];
         for r in terraform::resources(self.root, &rules) {
             for c in terraform::blocks(r.body, "condition") {
@@ -188,7 +188,7 @@ impl AwsContext<'_> {
                     for v in values {
                         let Some(p) = v.as_str() else { continue };
                         if let Some(seg) = websocket_path_segment(&p.replace('*', "")) {
-                            out.push(WsEvidence {
+                            out.push(WsLoadBalancerEvidence {
                                 what: format!(
                                     "listener rule `{}` routes the WebSocket path `{p}`",
                                     r.address()

@@ -17,7 +17,7 @@ pub struct CloudRunContext<'a> {
     pub root: &'a Node,
     pub deps: &'a ProjectDeps,
     pub dep_files: &'a DepFiles,
-    pub flavor: Flavor,
+    pub flavor: ServiceSyntax,
     /// The Terraform resource's address (`google_cloud_run_v2_service.chat`).
     pub address: Option<String>,
 }
@@ -31,8 +31,8 @@ fn duration_seconds(s: &str) -> Option<i64> {
 impl<'a> CloudRunContext<'a> {
     pub fn name(&self) -> &str {
         let name = match self.flavor {
-            Flavor::Knative => self.root.get("metadata").and_then(|m| m.get("name")),
-            Flavor::TerraformV2 | Flavor::TerraformV1 => self.root.get("name"),
+            ServiceSyntax::Knative => self.root.get("metadata").and_then(|m| m.get("name")),
+            ServiceSyntax::TerraformV2 | ServiceSyntax::TerraformV1 => self.root.get("name"),
         };
         name.and_then(Node::as_str)
             .or(self.address.as_deref())
@@ -43,9 +43,9 @@ impl<'a> CloudRunContext<'a> {
     /// `template`.
     pub fn revision_spec(&self) -> Option<&'a Node> {
         match self.flavor {
-            Flavor::Knative => self.root.get("spec")?.get("template")?.get("spec"),
-            Flavor::TerraformV2 => terraform::block(self.root, "template"),
-            Flavor::TerraformV1 => {
+            ServiceSyntax::Knative => self.root.get("spec")?.get("template")?.get("spec"),
+            ServiceSyntax::TerraformV2 => terraform::block(self.root, "template"),
+            ServiceSyntax::TerraformV1 => {
                 terraform::block(terraform::block(self.root, "template")?, "spec")
             }
         }
@@ -54,9 +54,9 @@ impl<'a> CloudRunContext<'a> {
     /// The request timeout's name in this file: `timeoutSeconds`, `timeout`, …
     pub fn timeout_key(&self) -> &'static str {
         match self.flavor {
-            Flavor::Knative => "timeoutSeconds",
-            Flavor::TerraformV2 => "timeout",
-            Flavor::TerraformV1 => "timeout_seconds",
+            ServiceSyntax::Knative => "timeoutSeconds",
+            ServiceSyntax::TerraformV2 => "timeout",
+            ServiceSyntax::TerraformV1 => "timeout_seconds",
         }
     }
 
@@ -65,7 +65,7 @@ impl<'a> CloudRunContext<'a> {
         let node = self.revision_spec().and_then(|s| s.get(self.timeout_key()));
         let value = match (node.map(|n| &n.kind), self.flavor) {
             (None, _) => Some(DEFAULT_TIMEOUT_S),
-            (Some(Kind::Str(s)), Flavor::TerraformV2) => duration_seconds(&s.value),
+            (Some(Kind::Str(s)), ServiceSyntax::TerraformV2) => duration_seconds(&s.value),
             (Some(Kind::Int(i)), _) => Some(*i),
             (Some(Kind::Str(s)), _) => s.value.trim().parse().ok(),
             (Some(_), _) => None,
@@ -78,14 +78,14 @@ impl<'a> CloudRunContext<'a> {
     pub fn raise_timeout(&self) -> Option<Edit> {
         let text = &self.db.get(self.file).text;
         let value = match self.flavor {
-            Flavor::TerraformV2 => format!("\"{MAX_TIMEOUT_S}s\""),
-            Flavor::Knative | Flavor::TerraformV1 => MAX_TIMEOUT_S.to_string(),
+            ServiceSyntax::TerraformV2 => format!("\"{MAX_TIMEOUT_S}s\""),
+            ServiceSyntax::Knative | ServiceSyntax::TerraformV1 => MAX_TIMEOUT_S.to_string(),
         };
         let spec = self.revision_spec()?;
         if let (Some(node), _) = self.timeout() {
             let raw = text.get(node.span.range())?;
             let value = match raw.chars().next() {
-                Some(q @ ('\'' | '"')) if self.flavor == Flavor::Knative => {
+                Some(q @ ('\'' | '"')) if self.flavor == ServiceSyntax::Knative => {
                     format!("{q}{MAX_TIMEOUT_S}{q}")
                 }
                 _ => value,
@@ -93,7 +93,7 @@ impl<'a> CloudRunContext<'a> {
             return Some(Edit::replace(self.file, node.span, value));
         }
         match self.flavor {
-            Flavor::Knative => {
+            ServiceSyntax::Knative => {
                 let first = spec.as_map()?.first()?;
                 insert_lines(
                     self.file,
@@ -103,7 +103,7 @@ impl<'a> CloudRunContext<'a> {
                     &[format!("timeoutSeconds: {value}")],
                 )
             }
-            Flavor::TerraformV2 | Flavor::TerraformV1 => {
+            ServiceSyntax::TerraformV2 | ServiceSyntax::TerraformV1 => {
                 terraform::insert_attribute(self.file, text, spec, self.timeout_key(), &value)
             }
         }
@@ -111,14 +111,14 @@ impl<'a> CloudRunContext<'a> {
 
     pub fn containers(&self) -> Vec<&'a Node> {
         match self.flavor {
-            Flavor::Knative => self
+            ServiceSyntax::Knative => self
                 .revision_spec()
                 .and_then(|s| s.get("containers"))
                 .and_then(Node::as_array)
                 .unwrap_or(&[])
                 .iter()
                 .collect(),
-            Flavor::TerraformV2 | Flavor::TerraformV1 => self
+            ServiceSyntax::TerraformV2 | ServiceSyntax::TerraformV1 => self
                 .revision_spec()
                 .map(|s| terraform::blocks(s, "containers").collect())
                 .unwrap_or_default(),
@@ -204,7 +204,7 @@ mod tests {
             root: &root,
             deps: &deps,
             dep_files: &DepFiles::default(),
-            flavor: Flavor::Knative,
+            flavor: ServiceSyntax::Knative,
             address: None,
         };
         assert!(matches!(cx.timeout(), (None, Some(300))));

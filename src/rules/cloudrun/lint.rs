@@ -37,9 +37,9 @@ pub fn lint_terraform(
             deps: &deps,
             dep_files: &dep_files,
             flavor: if r.ty == "google_cloud_run_service" {
-                Flavor::TerraformV1
+                ServiceSyntax::TerraformV1
             } else {
-                Flavor::TerraformV2
+                ServiceSyntax::TerraformV2
             },
             address: Some(r.address()),
         };
@@ -65,7 +65,7 @@ pub fn lint(db: &mut SourceDb, run: &Run<'_>) -> Vec<Diagnostic> {
                 root,
                 deps: &deps,
                 dep_files: &dep_files,
-                flavor: Flavor::Knative,
+                flavor: ServiceSyntax::Knative,
                 address: None,
             };
             crate::rules::run(RULES, &cx, run.config, out);

@@ -6,7 +6,7 @@ use super::CloudRunContext;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::Fix;
 use crate::formats::Format;
-use crate::formats::cloudrun::{DEFAULT_TIMEOUT_S, Flavor, MAX_TIMEOUT_S};
+use crate::formats::cloudrun::{DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S, ServiceSyntax};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 use crate::source::Span;
 
@@ -74,9 +74,9 @@ impl<'a> Rule<CloudRunContext<'a>> for WebsocketRequestTimeout {
                     "set {} up to {MAX_TIMEOUT_S} s (the maximum) and make clients reconnect \
                      when the socket closes",
                     match cx.flavor {
-                        Flavor::Knative => "`spec.template.spec.timeoutSeconds`",
-                        Flavor::TerraformV2 => "`template.timeout` (e.g. `\"3600s\"`)",
-                        Flavor::TerraformV1 => "`template.spec.timeout_seconds`",
+                        ServiceSyntax::Knative => "`spec.template.spec.timeoutSeconds`",
+                        ServiceSyntax::TerraformV2 => "`template.timeout` (e.g. `\"3600s\"`)",
+                        ServiceSyntax::TerraformV1 => "`template.spec.timeout_seconds`",
                     }
                 ))
                 .fix(fix);

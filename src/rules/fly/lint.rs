@@ -6,7 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::formats::SyntaxError;
 use crate::formats::fly::model::{FlyDoc, WsReason};
 use crate::formats::fly::{FlyContext, load};
-use crate::project::evidence::{WsEvidence, WsServer};
+use crate::project::evidence::{WsCodeEvidence, WsServer};
 use crate::rules::driver::{Run, per_file};
 use crate::source::SourceDb;
 
@@ -45,7 +45,7 @@ pub fn lint(db: &mut SourceDb, run: &Run<'_>) -> Vec<Diagnostic> {
 /// wscfg.toml said so: a WebSocket server in the code under `dir` (the fly.toml's directory)
 /// whose file listens on the service's internal_port, or, for an app with one service, a
 /// server whose file names no other port.
-pub fn from_project(doc: &mut FlyDoc, dir: &std::path::Path, ws: &WsEvidence) {
+pub fn from_project(doc: &mut FlyDoc, dir: &std::path::Path, ws: &WsCodeEvidence) {
     let servers: Vec<_> = ws.under(dir).collect();
     if servers.is_empty() {
         return;

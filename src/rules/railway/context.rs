@@ -16,7 +16,7 @@ use std::path::Path;
 pub struct RailwayContext<'a> {
     pub db: &'a SourceDb,
     pub file: FileId,
-    pub flavor: Flavor,
+    pub flavor: ManifestSyntax,
     pub root: &'a Node,
     pub deps: &'a ProjectDeps,
     /// The dependency files added to the run, so labels can point into them.
@@ -322,20 +322,20 @@ fn int_value(node: &Node) -> Option<i64> {
 }
 
 /// Comment lines (`#` in TOML, `//` in JSON) that mention WebSockets.
-fn websocket_comments(text: &str, flavor: Flavor) -> Vec<Span> {
+fn websocket_comments(text: &str, flavor: ManifestSyntax) -> Vec<Span> {
     let mut out = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
         let marker = match flavor {
-            Flavor::Toml => "#",
-            Flavor::Json => "//",
+            ManifestSyntax::Toml => "#",
+            ManifestSyntax::Json => "//",
         };
         let Some(at) = line.find(marker) else {
             continue;
         };
-        if !line[..at].trim().is_empty() && flavor == Flavor::Json {
+        if !line[..at].trim().is_empty() && flavor == ManifestSyntax::Json {
             continue;
         }
         let comment = line[at..].to_ascii_lowercase();
@@ -368,7 +368,7 @@ mod tests {
         let cx = RailwayContext {
             db: &db,
             file,
-            flavor: Flavor::Toml,
+            flavor: ManifestSyntax::Toml,
             root: &root,
             deps: &deps,
             dep_files: &dep_files,

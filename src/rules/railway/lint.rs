@@ -37,7 +37,7 @@ pub fn lint(db: &mut SourceDb, run: &Run<'_>) -> Vec<Diagnostic> {
         run,
         &SYNTAX_ERROR,
         |f| {
-            let flavor = Flavor::of(&f.path, &f.text);
+            let flavor = ManifestSyntax::of(&f.path, &f.text);
             Ok((flavor, parse(&f.text, flavor)?))
         },
         |file, (flavor, root), out| {

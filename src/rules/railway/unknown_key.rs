@@ -3,7 +3,7 @@
 use super::RailwayContext;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::formats::Format;
-use crate::formats::railway::{BUILD_KEYS, DEPLOY_KEYS, Flavor, VARIABLE_TABLES};
+use crate::formats::railway::{BUILD_KEYS, DEPLOY_KEYS, ManifestSyntax, VARIABLE_TABLES};
 use crate::formats::spanned::{did_you_mean, keys};
 use crate::rules::{FixAvailability, Rule, RuleMeta};
 
@@ -50,8 +50,8 @@ impl<'a> Rule<RailwayContext<'a>> for UnknownKey {
                         .map(|(p, _)| format!("{p}."))
                         .unwrap_or_default();
                     let table = match cx.flavor {
-                        Flavor::Toml => format!("[{parent}{right}]"),
-                        Flavor::Json => format!("`{parent}{right}`"),
+                        ManifestSyntax::Toml => format!("[{parent}{right}]"),
+                        ManifestSyntax::Json => format!("`{parent}{right}`"),
                     };
                     format!("`{}` belongs in {table}", e.key)
                 } else if VARIABLE_TABLES.contains(&e.key.as_str()) {
