@@ -210,12 +210,18 @@ pub struct SourceDb {
     files: Vec<SourceFile>,
     /// The first file added under each path, so looking up includes stays linear overall.
     by_path: std::collections::HashMap<PathBuf, FileId>,
+    /// The files under each directory (as their paths name it), for listings that would
+    /// otherwise scan every file once per directory asked about.
+    by_dir: std::collections::HashMap<PathBuf, Vec<FileId>>,
 }
 
 impl SourceDb {
     pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
         let id = FileId(self.files.len() as u32);
         self.by_path.entry(path.clone()).or_insert(id);
+        if let Some(dir) = path.parent() {
+            self.by_dir.entry(dir.to_path_buf()).or_default().push(id);
+        }
         self.files.push(SourceFile::new(path, text));
         id
     }
@@ -228,6 +234,10 @@ impl SourceDb {
     }
     pub fn find(&self, path: &Path) -> Option<FileId> {
         self.by_path.get(path).copied()
+    }
+    /// The files whose path's parent is `dir`, spelled as they were added.
+    pub fn in_dir(&self, dir: &Path) -> &[FileId] {
+        self.by_dir.get(dir).map_or(&[], Vec::as_slice)
     }
     pub fn set_text(&mut self, id: FileId, text: String) {
         let path = self.files[id.0 as usize].path.clone();

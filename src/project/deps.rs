@@ -373,18 +373,13 @@ impl Files<'_> {
                 .unwrap_or_default()
         } else {
             let absolute = std::env::current_dir().map(|c| c.join(dir)).ok();
-            self.db
-                .ids()
-                .map(|id| &self.db.get(id).path)
+            [Some(dir), Some(listing), absolute.as_deref()]
+                .into_iter()
+                .flatten()
+                .flat_map(|d| self.db.in_dir(d))
+                .map(|&id| &self.db.get(id).path)
                 .filter(|p| is_requirements(p))
-                .filter_map(|p| {
-                    let parent = p.parent()?;
-                    let here = parent == dir
-                        || parent == listing
-                        || absolute.as_deref().is_some_and(|a| parent == a);
-                    let name = p.file_name()?;
-                    here.then(|| listing.join(name))
-                })
+                .filter_map(|p| Some(listing.join(p.file_name()?)))
                 .collect()
         };
         reqs.sort();
